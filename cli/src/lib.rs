@@ -1,0 +1,3 @@
+//! `notif`: the command-line client and live terminal inbox for notif-server.
+//!
+//! Placeholder until the CLI issue lands: the library will hold the typed API client.

@@ -1,0 +1,1 @@
+//! Helpers for notif's end-to-end tests: start the real binaries, drive them, explain failures.
