@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use rusqlite::Connection;
 
-use crate::args::{DbArg, TokenCommand, UserCommand};
+use crate::args::{DbArg, OutboxCommand, TokenCommand, UserCommand};
 use crate::store::admin;
 use crate::store::sqlite::{SqliteStore, open_connection};
 use crate::timestamp::format_ms;
@@ -33,11 +33,19 @@ pub fn user(command: UserCommand) -> anyhow::Result<()> {
             if let Err(problem) = validate::user_id(&name) {
                 bail!("user name {problem}");
             }
+            if let Some(email) = &email {
+                check_email(email)?;
+            }
             let conn = open(&db)?;
             admin::add_user(&conn, &name, email.as_deref())?;
             let (_, token) = admin::add_token(&conn, Some(&name), Some("created with the user"))?;
             println!("created user {name}; its token (shown only now):");
             println!("{token}");
+        }
+        UserCommand::Set { name, email, db } => {
+            check_email(&email)?;
+            admin::set_email(&open(&db)?, &name, &email)?;
+            println!("user {name} now gets email at {email}");
         }
         UserCommand::List { db } => {
             let users = admin::list_users(&open(&db)?)?;
@@ -98,6 +106,44 @@ pub fn token(command: TokenCommand) -> anyhow::Result<()> {
         TokenCommand::Revoke { id, db } => {
             admin::revoke_token(&open(&db)?, id)?;
             println!("revoked token {id}");
+        }
+    }
+    Ok(())
+}
+
+fn check_email(address: &str) -> anyhow::Result<()> {
+    address
+        .parse::<lettre::Address>()
+        .map(|_| ())
+        .map_err(|e| anyhow::anyhow!("{address:?} is not an email address: {e}"))
+}
+
+pub fn outbox(command: OutboxCommand) -> anyhow::Result<()> {
+    match command {
+        OutboxCommand::List { all, db } => {
+            let entries = crate::store::outbox::list(&open(&db)?, all)?;
+            println!(
+                "{:>6}  {:<8} {:>8}  {:<28} {:<24} {:<32} LAST ERROR",
+                "ID", "STATUS", "ATTEMPTS", "TO", "NEXT ATTEMPT", "TITLE"
+            );
+            for e in entries {
+                let next = if e.status == "pending" {
+                    format_ms(e.next_attempt_at)
+                } else {
+                    "-".to_owned()
+                };
+                let title: String = e.title.chars().take(32).collect();
+                println!(
+                    "{:>6}  {:<8} {:>8}  {:<28} {:<24} {:<32} {}",
+                    e.id,
+                    e.status,
+                    e.attempts,
+                    e.to_address,
+                    next,
+                    title,
+                    e.last_error.as_deref().unwrap_or("-")
+                );
+            }
         }
     }
     Ok(())

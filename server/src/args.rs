@@ -33,6 +33,23 @@ pub enum Command {
     /// Manage tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Inspect the email outbox.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// List pending and failed emails (with --all, sent ones too).
+    ///
+    /// Example: notif-server outbox list
+    List {
+        /// Include emails already sent.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 /// Where the database is: `--db`, else `NOTIF_DB`, else `notif.db` in the platform data
@@ -66,6 +83,33 @@ pub struct ServeArgs {
     /// client resumes with Last-Event-ID).
     #[arg(long, env = "NOTIF_STREAM_BUFFER", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..), value_name = "EVENTS")]
     pub stream_buffer: u32,
+    #[command(flatten)]
+    pub email: EmailArgs,
+}
+
+/// The email channel. Without `--smtp-url` it is off.
+#[derive(Debug, Clone, Args)]
+pub struct EmailArgs {
+    /// SMTP relay, e.g. smtp://127.0.0.1:2525, smtps://user:pass@host, smtp://host?tls=required.
+    #[arg(long, env = "NOTIF_SMTP_URL", value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// The From of notification emails.
+    #[arg(
+        long,
+        env = "NOTIF_MAIL_FROM",
+        default_value = "notif <notif@localhost>",
+        value_name = "ADDRESS"
+    )]
+    pub mail_from: String,
+    /// Where people reach this server, for the List-Unsubscribe link (default: http://LISTEN).
+    #[arg(long, env = "NOTIF_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Wait after an email's first failed attempt; it doubles with each further failure.
+    #[arg(long, env = "NOTIF_EMAIL_RETRY_BASE", default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
+    pub email_retry_base: Duration,
+    /// Attempts before an email is marked failed.
+    #[arg(long, env = "NOTIF_EMAIL_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub email_max_attempts: u32,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -91,6 +135,17 @@ pub enum UserCommand {
         /// Address for the email channel.
         #[arg(long)]
         email: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Change a user's email address (the address of the email channel).
+    ///
+    /// Example: notif-server user set alice --email alice@example.com
+    Set {
+        name: String,
+        /// The new address.
+        #[arg(long, required = true)]
+        email: String,
         #[command(flatten)]
         db: DbArg,
     },

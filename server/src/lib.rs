@@ -9,6 +9,7 @@ pub mod admin;
 pub mod args;
 pub mod auth;
 pub mod cursor;
+pub mod email;
 pub mod error;
 pub mod fields;
 pub mod handlers;
@@ -33,18 +34,13 @@ use args::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
-            let config = server::ServeConfig {
-                listen: args.listen,
-                db: admin::db_path(&args.db)?,
-                ping_interval: args.ping_interval,
-                sync: args.sync,
-                stream_buffer: args.stream_buffer as usize,
-            };
+            let config = server::ServeConfig::from_args(args)?;
             runtime()?.block_on(server::run(config, server::signal()))
         }
         Command::Quickstart(args) => runtime()?.block_on(quickstart::run(args)),
         Command::User(command) => admin::user(command),
         Command::Token(command) => admin::token(command),
+        Command::Outbox(command) => admin::outbox(command),
     }
 }
 

@@ -17,6 +17,9 @@ pub struct Metrics {
     pub streams_open: AtomicI64,
     pub streams_lagged: AtomicU64,
     pub notifications_created: AtomicU64,
+    pub emails_sent: AtomicU64,
+    pub emails_retried: AtomicU64,
+    pub emails_failed: AtomicU64,
     /// Commit batches: a count per bucket of `BATCH_BUCKETS` (plus +Inf), sum and count.
     batch_buckets: [AtomicU64; BATCH_BUCKETS.len() + 1],
     batch_sum: AtomicU64,
@@ -78,6 +81,25 @@ impl Metrics {
             "Notifications committed.",
             self.notifications_created.load(Ordering::Relaxed),
         );
+        for (name, help, value) in [
+            (
+                "notif_emails_sent_total",
+                "Emails accepted by the SMTP relay.",
+                &self.emails_sent,
+            ),
+            (
+                "notif_emails_retried_total",
+                "Email attempts that failed and will be retried.",
+                &self.emails_retried,
+            ),
+            (
+                "notif_emails_failed_total",
+                "Emails given up on.",
+                &self.emails_failed,
+            ),
+        ] {
+            counter(&mut out, name, help, value.load(Ordering::Relaxed));
+        }
         out.push_str(
             "# HELP notif_commit_batch_size Writes committed together in one transaction.\n",
         );

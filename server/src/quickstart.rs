@@ -55,13 +55,7 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
         config_path.display()
     );
     println!("try, in another terminal:  notif send \"hello\" && notif list");
-    let serve = ServeConfig {
-        listen: args.serve.listen,
-        db,
-        ping_interval: args.serve.ping_interval,
-        sync: args.serve.sync,
-        stream_buffer: args.serve.stream_buffer as usize,
-    };
+    let serve = ServeConfig::from_args(args.serve)?;
     server::run(serve, server::signal()).await
 }
 

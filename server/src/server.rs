@@ -14,14 +14,18 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpSocket};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio_util::sync::CancellationToken;
 
+use crate::admin::db_path;
+use crate::args::ServeArgs;
+use crate::email::{EmailConfig, run_worker};
 use crate::handlers::stream::ping_frame;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 use crate::router;
 use crate::state::AppState;
+use crate::store::Listeners;
 use crate::store::sqlite::{SqliteStore, Sync};
 use crate::timestamp::now_ms;
 
@@ -29,6 +33,8 @@ use crate::timestamp::now_ms;
 const READERS: usize = 4;
 /// Connections still open this long after shutdown began are dropped.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the email worker may take to finish the email it is sending at shutdown.
+const WORKER_STOP_TIMEOUT: Duration = Duration::from_secs(5);
 /// Pending connections the kernel holds for us: bursts of thousands of clients connect at
 /// once (a fleet of streams reconnecting), more than the default of 128.
 const LISTEN_BACKLOG: u32 = 4096;
@@ -41,6 +47,45 @@ pub struct ServeConfig {
     pub ping_interval: Duration,
     pub sync: Sync,
     pub stream_buffer: usize,
+    /// `None`: the email channel is off.
+    pub email: Option<EmailConfig>,
+}
+
+impl ServeConfig {
+    /// The configuration the command line asks for; one clear error for a bad value.
+    pub fn from_args(args: ServeArgs) -> anyhow::Result<ServeConfig> {
+        let email = match args.email.smtp_url {
+            None => None,
+            Some(smtp_url) => {
+                lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&smtp_url)
+                    .map_err(|e| anyhow::anyhow!("--smtp-url {smtp_url:?} is not usable: {e}"))?;
+                let from = args.email.mail_from.parse().map_err(|e| {
+                    anyhow::anyhow!(
+                        "--mail-from {:?} is not an address: {e}",
+                        args.email.mail_from
+                    )
+                })?;
+                Some(EmailConfig {
+                    smtp_url,
+                    from,
+                    public_url: args
+                        .email
+                        .public_url
+                        .unwrap_or_else(|| format!("http://{}", args.listen)),
+                    retry_base: args.email.email_retry_base,
+                    max_attempts: args.email.email_max_attempts,
+                })
+            }
+        };
+        Ok(ServeConfig {
+            db: db_path(&args.db)?,
+            listen: args.listen,
+            ping_interval: args.ping_interval,
+            sync: args.sync,
+            stream_buffer: args.stream_buffer as usize,
+            email,
+        })
+    }
 }
 
 /// Opens the database, binds, prints `listening on http://ADDR` on stdout once ready, and
@@ -48,14 +93,14 @@ pub struct ServeConfig {
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::default());
     let hub = Hub::new(config.stream_buffer, Arc::clone(&metrics));
-    let store = SqliteStore::open(
-        &config.db,
-        config.sync,
-        READERS,
-        Arc::clone(&hub),
-        Arc::clone(&metrics),
-    )
-    .with_context(|| format!("could not open the database {}", config.db.display()))?;
+    let outbox = config.email.as_ref().map(|_| Arc::new(Notify::new()));
+    let listeners = Listeners {
+        hub: Arc::clone(&hub),
+        metrics: Arc::clone(&metrics),
+        outbox: outbox.clone(),
+    };
+    let store = SqliteStore::open(&config.db, config.sync, READERS, listeners)
+        .with_context(|| format!("could not open the database {}", config.db.display()))?;
     let listener = bind(&config.listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, db = %config.db.display(), "notif-server ready");
@@ -71,8 +116,32 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
         pings,
         shutdown: cancel,
     };
+    let worker = match (config.email, outbox) {
+        (Some(email), Some(wake)) => {
+            tracing::info!(relay = %redact(&email.smtp_url), "email channel on");
+            Some(tokio::spawn(run_worker(
+                Arc::clone(&state.store),
+                email,
+                wake,
+                Arc::clone(&state.metrics),
+                state.shutdown.clone(),
+            )))
+        }
+        _ => {
+            tracing::info!("email channel off: no --smtp-url (NOTIF_SMTP_URL) given");
+            None
+        }
+    };
     serve(listener, state.clone(), shutdown).await;
     ticker.abort();
+    if let Some(worker) = worker {
+        if tokio::time::timeout(WORKER_STOP_TIMEOUT, worker)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the email worker did not stop in time; unsent emails stay queued");
+        }
+    }
     state
         .store
         .close()
@@ -80,6 +149,17 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
         .context("could not finish pending commits")?;
     tracing::info!("notif-server stopped");
     Ok(())
+}
+
+/// The SMTP URL without its password, for the log.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// Binds `listen` (an address, or `host:port` to resolve) with a large backlog.

@@ -3,6 +3,7 @@
 //! implement so that no handler changes.
 
 pub mod admin;
+pub mod outbox;
 mod queries;
 mod reader;
 pub mod sqlite;
@@ -12,7 +13,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 pub use admin::{AdminError, TokenInfo, UserInfo};
+pub use outbox::{EmailResult, OutboxEntry};
 pub use sqlite::SqliteStore;
+pub use writer::Listeners;
 
 use crate::cursor::Cursor;
 use crate::model::{
@@ -120,6 +123,12 @@ pub trait Store: Send + Sync + 'static {
         user_id: String,
         patch: PreferencesPatch,
     ) -> StoreFuture<'_, Preferences>;
+    /// Pending emails due at `now_ms`, oldest first.
+    fn due_emails(&self, now_ms: i64, limit: u32) -> StoreFuture<'_, Vec<OutboxEntry>>;
+    /// When the next pending email is due, if any is pending.
+    fn next_email_at(&self) -> StoreFuture<'_, Option<i64>>;
+    /// Records the result of one delivery attempt.
+    fn record_email(&self, id: i64, result: EmailResult) -> StoreFuture<'_, ()>;
     /// Commits every write already queued, then refuses new ones (`Closed`).
     fn close(&self) -> StoreFuture<'_, ()>;
 }

@@ -63,6 +63,16 @@ pub fn add_user(conn: &Connection, id: &str, email: Option<&str>) -> Result<(), 
     Ok(())
 }
 
+pub fn set_email(conn: &Connection, id: &str, email: &str) -> Result<(), AdminError> {
+    match conn.execute(
+        "UPDATE users SET email = ?2 WHERE id = ?1",
+        params![id, email],
+    )? {
+        0 => Err(AdminError::NoSuchUser(id.to_owned())),
+        _ => Ok(()),
+    }
+}
+
 pub fn remove_user(conn: &Connection, id: &str) -> Result<(), AdminError> {
     match conn.execute("DELETE FROM users WHERE id = ?1", [id])? {
         0 => Err(AdminError::NoSuchUser(id.to_owned())),

@@ -2,7 +2,6 @@
 //! connections (`reader`), WAL, and the schema in `migrations/` applied at open.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use include_dir::{Dir, include_dir};
@@ -11,13 +10,11 @@ use rusqlite_migration::{M, Migrations};
 use tokio::sync::oneshot;
 
 use super::reader::ReadPool;
-use super::writer::{self, WriteOp};
+use super::writer::{self, Listeners, WriteOp};
 use super::{
-    ListQuery, NotifyCommand, NotifyOutcome, Page, ReadAllOutcome, Store, StoreError, StoreFuture,
-    queries,
+    EmailResult, ListQuery, NotifyCommand, NotifyOutcome, OutboxEntry, Page, ReadAllOutcome, Store,
+    StoreError, StoreFuture, outbox, queries,
 };
-use crate::hub::Hub;
-use crate::metrics::Metrics;
 use crate::model::{Notification, Preferences, PreferencesPatch, Principal};
 
 /// The files of `migrations/`, embedded at build time and applied in name order.
@@ -76,14 +73,13 @@ pub(super) fn configure_reader(conn: &Connection) -> Result<(), StoreError> {
 }
 
 impl SqliteStore {
-    /// Opens the store: migrates, starts the writer (publishing commits to `hub`) and
-    /// `readers` read-only connections.
+    /// Opens the store: migrates, starts the writer (telling `listeners` what it commits)
+    /// and `readers` read-only connections.
     pub fn open(
         path: &Path,
         sync: Sync,
         readers: usize,
-        hub: Arc<Hub>,
-        metrics: Arc<Metrics>,
+        listeners: Listeners,
     ) -> Result<SqliteStore, StoreError> {
         let conn = open_connection(path)?;
         let level = match sync {
@@ -92,7 +88,7 @@ impl SqliteStore {
         };
         conn.pragma_update(None, "synchronous", level)?;
         conn.set_prepared_statement_cache_capacity(64);
-        let (writes, writer_thread) = writer::start(conn, hub, metrics)?;
+        let (writes, writer_thread) = writer::start(conn, listeners)?;
         let reads = ReadPool::open(path, readers)?;
         Ok(SqliteStore {
             writes,
@@ -183,6 +179,18 @@ impl Store for SqliteStore {
             patch,
             reply,
         }))
+    }
+
+    fn due_emails(&self, now_ms: i64, limit: u32) -> StoreFuture<'_, Vec<OutboxEntry>> {
+        Box::pin(self.reads.run(move |c| outbox::due(c, now_ms, limit)))
+    }
+
+    fn next_email_at(&self) -> StoreFuture<'_, Option<i64>> {
+        Box::pin(self.reads.run(outbox::next_due))
+    }
+
+    fn record_email(&self, id: i64, result: EmailResult) -> StoreFuture<'_, ()> {
+        Box::pin(self.write(move |reply| WriteOp::RecordEmail { id, result, reply }))
     }
 
     fn close(&self) -> StoreFuture<'_, ()> {

@@ -9,8 +9,9 @@ use std::thread::{self, JoinHandle};
 
 use crossbeam_channel::{Receiver, Sender};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 
+use super::outbox::{self, EmailResult};
 use super::{NotifyCommand, NotifyOutcome, ReadAllOutcome, StoreError, queries};
 use crate::hub::{Hub, HubEvent, to_json};
 use crate::ids;
@@ -57,6 +58,11 @@ pub enum WriteOp {
         token_id: i64,
         at_ms: i64,
     },
+    RecordEmail {
+        id: i64,
+        result: EmailResult,
+        reply: Reply<()>,
+    },
     /// Commit what came before, then stop.
     Stop,
 }
@@ -68,6 +74,8 @@ type Settle = Box<dyn FnOnce(Option<&str>) + Send>;
 struct Applied {
     events: Vec<(String, HubEvent)>,
     created: u64,
+    /// An email was queued: wake the delivery worker once committed.
+    queued_email: bool,
     settle: Settle,
 }
 
@@ -76,6 +84,7 @@ impl Applied {
         Applied {
             events: Vec::new(),
             created: 0,
+            queued_email: false,
             settle: Box::new(|_| ()),
         }
     }
@@ -84,6 +93,7 @@ impl Applied {
         Applied {
             events: Vec::new(),
             created: 0,
+            queued_email: false,
             settle: Box::new(move |commit_error| {
                 let result = match commit_error {
                     Some(message) => Err(StoreError::Commit(message.to_owned())),
@@ -95,11 +105,19 @@ impl Applied {
     }
 }
 
+/// Who the writer tells about what it committed.
+pub struct Listeners {
+    /// Committed inbox events go to open streams.
+    pub hub: Arc<Hub>,
+    pub metrics: Arc<Metrics>,
+    /// Woken when an email was queued; `None` when the email channel is off.
+    pub outbox: Option<Arc<Notify>>,
+}
+
 /// Starts the writer thread on `conn`.
 pub fn start(
     conn: Connection,
-    hub: Arc<Hub>,
-    metrics: Arc<Metrics>,
+    listeners: Listeners,
 ) -> Result<(Sender<WriteOp>, JoinHandle<()>), StoreError> {
     let (tx, rx) = crossbeam_channel::unbounded();
     let handle = thread::Builder::new()
@@ -107,8 +125,7 @@ pub fn start(
         .spawn(move || {
             Writer {
                 conn,
-                hub,
-                metrics,
+                listeners,
                 last_cleanup: 0,
             }
             .run(&rx)
@@ -118,8 +135,7 @@ pub fn start(
 
 struct Writer {
     conn: Connection,
-    hub: Arc<Hub>,
-    metrics: Arc<Metrics>,
+    listeners: Listeners,
     last_cleanup: i64,
 }
 
@@ -164,29 +180,36 @@ impl Writer {
                 return false;
             }
         };
+        let email = self.listeners.outbox.is_some();
         for op in batch.drain(..) {
             if matches!(op, WriteOp::Stop) {
                 stop = true;
                 continue;
             }
-            applied.push(apply_in_savepoint(&tx, op));
+            applied.push(apply_in_savepoint(&tx, op, email));
         }
         let commit_error = tx.commit().err().map(|e| e.to_string());
         if let Some(message) = &commit_error {
             tracing::error!(%message, "commit failed");
         } else {
-            self.metrics.record_batch(size);
+            self.listeners.metrics.record_batch(size);
         }
+        let mut queued_email = false;
         for a in applied {
             if commit_error.is_none() {
                 for (user, event) in &a.events {
-                    self.hub.publish(user, event);
+                    self.listeners.hub.publish(user, event);
                 }
-                self.metrics
+                self.listeners
+                    .metrics
                     .notifications_created
                     .fetch_add(a.created, Ordering::Relaxed);
+                queued_email |= a.queued_email;
             }
             (a.settle)(commit_error.as_deref());
+        }
+        if let (true, Some(outbox)) = (queued_email, &self.listeners.outbox) {
+            outbox.notify_one();
         }
         stop
     }
@@ -215,17 +238,18 @@ fn refuse(op: WriteOp, error: impl Fn() -> StoreError) -> Applied {
         WriteOp::ReadAll { reply, .. } => Applied::answer(reply, Err(error())),
         WriteOp::Delete { reply, .. } => Applied::answer(reply, Err(error())),
         WriteOp::UpdatePreferences { reply, .. } => Applied::answer(reply, Err(error())),
+        WriteOp::RecordEmail { reply, .. } => Applied::answer(reply, Err(error())),
         WriteOp::TouchToken { .. } | WriteOp::Stop => Applied::nothing(),
     }
 }
 
 /// Applies one write in a savepoint, so that its failure undoes only itself.
-fn apply_in_savepoint(conn: &Connection, op: WriteOp) -> Applied {
+fn apply_in_savepoint(conn: &Connection, op: WriteOp, email: bool) -> Applied {
     if let Err(err) = conn.execute_batch("SAVEPOINT op") {
         let message = err.to_string();
         return refuse(op, || StoreError::Commit(message.clone()));
     }
-    let (applied, failed) = apply(conn, op);
+    let (applied, failed) = apply(conn, op, email);
     let end = if failed {
         "ROLLBACK TO op; RELEASE op"
     } else {
@@ -237,11 +261,17 @@ fn apply_in_savepoint(conn: &Connection, op: WriteOp) -> Applied {
     applied
 }
 
-/// Applies one write; the flag says whether it failed (and must be rolled back).
-fn apply(conn: &Connection, op: WriteOp) -> (Applied, bool) {
+/// Applies one write (`email`: whether the email channel is on); the flag says whether it
+/// failed (and must be rolled back).
+fn apply(conn: &Connection, op: WriteOp, email: bool) -> (Applied, bool) {
     match op {
         WriteOp::Notify { command, reply } => {
-            finish(reply, notify(conn, command), |(outcome, created)| {
+            let result = notify(conn, command, email);
+            let queued_email = matches!(
+                &result,
+                Ok((NotifyOutcome::Created(NotifyResponse { delivered, .. }), _)) if delivered.email
+            );
+            let (mut applied, failed) = finish(reply, result, |(outcome, created)| {
                 let events = match &outcome {
                     NotifyOutcome::Created(NotifyResponse {
                         notification: Some(n),
@@ -252,6 +282,13 @@ fn apply(conn: &Connection, op: WriteOp) -> (Applied, bool) {
                     _ => Vec::new(),
                 };
                 (outcome, events, created)
+            });
+            applied.queued_email = queued_email;
+            (applied, failed)
+        }
+        WriteOp::RecordEmail { id, result, reply } => {
+            finish(reply, outbox::record(conn, id, &result), |()| {
+                ((), Vec::new(), 0)
             })
         }
         WriteOp::SetRead {
@@ -312,7 +349,11 @@ fn finish<R, T: Send + 'static>(
     }
 }
 
-fn notify(conn: &Connection, command: NotifyCommand) -> Result<(NotifyOutcome, u64), StoreError> {
+fn notify(
+    conn: &Connection,
+    command: NotifyCommand,
+    email: bool,
+) -> Result<(NotifyOutcome, u64), StoreError> {
     let now = now_ms();
     if let Some((token_id, key, hash)) = &command.idempotency {
         let earlier: Option<(Vec<u8>, String, i64)> = conn
@@ -340,8 +381,16 @@ fn notify(conn: &Connection, command: NotifyCommand) -> Result<(NotifyOutcome, u
         return Err(StoreError::UnknownUser(new.user_id.clone()));
     }
     let channels = queries::preferences(conn, &new.user_id)?.channels_for(new.category.as_deref());
+    let id = ids::notification_id();
+    let address = if email && channels.email {
+        outbox::email_of(conn, &new.user_id)?
+    } else {
+        None
+    };
+    if let Some(to) = &address {
+        outbox::enqueue(conn, &id, new, to, now)?;
+    }
     let notification = if channels.in_app {
-        let id = ids::notification_id();
         conn.prepare_cached(
             "INSERT INTO notifications (id, user_id, type, title, body, link, category, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -372,12 +421,11 @@ fn notify(conn: &Connection, command: NotifyCommand) -> Result<(NotifyOutcome, u
         None
     };
     let created = u64::from(notification.is_some());
-    // Email delivery is not built yet, so no notification goes out by email.
     let response = NotifyResponse {
         notification,
         delivered: Delivered {
             in_app: channels.in_app,
-            email: false,
+            email: address.is_some(),
         },
     };
     if let Some((token_id, key, hash)) = &command.idempotency {
