@@ -25,3 +25,36 @@ pub fn metrics(state: &AppState) -> Response<Body> {
 pub fn openapi() -> Response<Body> {
     response::text("application/json", OPENAPI)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::OPENAPI;
+    use crate::router::ROUTES;
+
+    /// The document in the repository and the router describe the same routes.
+    #[test]
+    fn openapi_document_matches_the_routes() {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).expect("openapi.json is JSON");
+        assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")));
+        let documented: BTreeSet<(String, String)> = doc["paths"]
+            .as_object()
+            .expect("paths is an object")
+            .iter()
+            .flat_map(|(path, ops)| {
+                ops.as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(method, _)| method.to_uppercase())
+                    .filter(|m| ["GET", "PUT", "POST", "DELETE", "PATCH"].contains(&m.as_str()))
+                    .map(move |m| (m, path.clone()))
+            })
+            .collect();
+        let routed: BTreeSet<(String, String)> = ROUTES
+            .iter()
+            .map(|(method, path, _)| (method.to_string(), (*path).to_owned()))
+            .collect();
+        assert_eq!(documented, routed);
+    }
+}
