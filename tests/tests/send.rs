@@ -142,8 +142,9 @@ fn send_retries_until_the_server_is_back_without_duplicates() {
     std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
     assert!(
         status.success(),
-        "send failed: {status}\nstderr: {:?}",
-        stderr.seen()
+        "send failed: {status}\nstderr: {:?}\nserver log:\n{}",
+        stderr.seen(),
+        server.log()
     );
     let inbox = server.inbox();
     assert_eq!(inbox.len(), 1, "{inbox:?}");
