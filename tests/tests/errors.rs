@@ -12,7 +12,7 @@ fn usage_errors_exit_2() {
         .run()
         .code(2);
     server
-        .notif(&["list", "--server", "not a url"])
+        .bare(&["list", "--server", "not a url", "--token", "t"])
         .run()
         .code(2)
         .stderr_has("invalid server URL");
