@@ -1,5 +1,7 @@
-//! `notif`: the command-line client and live terminal inbox for notif-server.
+//! `notif`: the command-line client of notif-server.
 //!
-//! Placeholder until the CLI issue lands: the library will hold the typed API client.
+//! The library holds everything the `notif` binary does, so that tests can call it:
+//! [`api`] is the typed HTTP client (also used by the TUI and the end-to-end tests).
 
+pub mod api;
 pub mod tui;
