@@ -13,6 +13,8 @@ use std::time::Instant;
 
 use coalesce::Coalescer;
 
+use crate::api::types::{Notification, NotificationType};
+
 /// The application name desktops show next to every toast.
 pub const APP_NAME: &str = "notif";
 
@@ -36,6 +38,19 @@ pub struct Toast {
     pub body: String,
     /// How insistent the toast is.
     pub urgency: Urgency,
+}
+
+/// The toast for a new notification: its title, its body, urgency from its type.
+pub fn toast_for(n: &Notification) -> Toast {
+    Toast {
+        summary: n.title.clone(),
+        body: n.body.clone().unwrap_or_default(),
+        urgency: match n.kind {
+            NotificationType::Error => Urgency::Critical,
+            NotificationType::Warning => Urgency::Normal,
+            NotificationType::Info | NotificationType::Success => Urgency::Low,
+        },
+    }
 }
 
 /// Where toasts go: the desktop in the binary, a recorder in tests.

@@ -157,7 +157,10 @@ mod tests {
             } else {
                 Urgency::Low
             };
-            c.push(toast(&format!("n{i}"), urgency), t0 + Duration::from_millis(20 * i));
+            c.push(
+                toast(&format!("n{i}"), urgency),
+                t0 + Duration::from_millis(20 * i),
+            );
         }
         let shown = c.flush(c.deadline().unwrap());
         assert_eq!(titles(&shown), ["10 new notifications"]);
@@ -181,9 +184,18 @@ mod tests {
         }
         shown.extend(c.flush(c.deadline().unwrap()));
         assert!(shown.len() <= 4, "{:?}", titles(&shown));
-        let summaries = shown.iter().filter(|t| t.summary.contains("new notifications"));
+        let summaries = shown
+            .iter()
+            .filter(|t| t.summary.contains("new notifications"));
         let counted: usize = summaries
-            .map(|t| t.summary.split(' ').next().unwrap().parse::<usize>().unwrap())
+            .map(|t| {
+                t.summary
+                    .split(' ')
+                    .next()
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap()
+            })
             .sum();
         assert_eq!(counted, 40, "{:?}", titles(&shown));
     }
