@@ -1,6 +1,5 @@
-//! The `notif` binary (placeholder until the CLI issue lands).
+//! The `notif` binary: everything is in the library ([`notif::run`]).
 
 fn main() -> std::process::ExitCode {
-    eprintln!("error: the notif CLI is not built yet");
-    std::process::ExitCode::from(1)
+    notif::run(std::env::args_os())
 }
