@@ -114,3 +114,6 @@ fn dispatch(app: &mut App, runner: &Runner, msg: Msg) {
         runner.run(effect);
     }
 }
+
+#[cfg(test)]
+mod fixtures;

@@ -443,3 +443,6 @@ fn matches(n: &Notification, needle: &str) -> bool {
     let has = |text: &str| text.to_lowercase().contains(needle);
     has(&n.title) || n.body.as_deref().is_some_and(has) || n.category.as_deref().is_some_and(has)
 }
+
+#[cfg(test)]
+mod tests;

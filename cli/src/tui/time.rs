@@ -3,7 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
-/// The age of `at` seen from `now`, in at most 10 characters.
+/// Ages from a week on are shown as dates.
+const WEEK: i64 = 7 * 86_400;
+/// Ages from a year on are shown as year and month.
+const YEAR: i64 = 365 * 86_400;
+
+/// The age of `at` seen from `now`, in at most 7 characters.
 pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (now - at).num_seconds();
     match secs {
@@ -11,18 +16,19 @@ pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
         5..60 => format!("{secs}s"),
         60..3_600 => format!("{}m", secs / 60),
         3_600..86_400 => format!("{}h", secs / 3_600),
-        86_400..604_800 => format!("{}d", secs / 86_400),
-        _ => at.format("%Y-%m-%d").to_string(),
+        86_400..WEEK => format!("{}d", secs / 86_400),
+        WEEK..YEAR => at.format("%b %d").to_string(),
+        _ => at.format("%Y-%m").to_string(),
     }
 }
 
 /// A full timestamp for the detail pane: "2026-11-24 06:19:55 UTC (5m ago)".
 pub fn full(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let stamp = at.format("%Y-%m-%d %H:%M:%S UTC");
-    match relative(at, now).as_str() {
-        "now" => format!("{stamp} (just now)"),
-        short if short.contains('-') => stamp.to_string(),
-        short => format!("{stamp} ({short} ago)"),
+    match (now - at).num_seconds() {
+        ..5 => format!("{stamp} (just now)"),
+        5..WEEK => format!("{stamp} ({} ago)", relative(at, now)),
+        _ => stamp.to_string(),
     }
 }
 
@@ -46,7 +52,8 @@ mod tests {
         assert_eq!(ago(5 * 60 + 59), "5m");
         assert_eq!(ago(3 * 3_600), "3h");
         assert_eq!(ago(2 * 86_400), "2d");
-        assert_eq!(ago(30 * 86_400), "2026-10-25");
+        assert_eq!(ago(30 * 86_400), "Oct 25");
+        assert_eq!(ago(400 * 86_400), "2025-10");
     }
 
     #[test]

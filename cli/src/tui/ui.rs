@@ -163,18 +163,17 @@ fn status(app: &App, frame: &mut Frame, area: Rect) {
 fn keys(app: &App, frame: &mut Frame, area: Rect) {
     let pairs: &[(&str, &str)] = match app.mode {
         Mode::Normal => &[
-            ("q", "quit"),
             ("?", "help"),
-            ("j/k", "move"),
             ("⏎", "open"),
-            ("r", "read/unread"),
+            ("r", "read"),
             ("A", "all read"),
             ("d", "delete"),
-            ("u", "unread only"),
+            ("u", "unread"),
             ("/", "filter"),
+            ("q", "quit"),
         ],
         Mode::Filter => &[("⏎", "keep filter"), ("Esc", "clear filter")],
-        Mode::Help => &[("any key", "close help")],
+        Mode::Help => &[("any key", "closes the help")],
         Mode::ConfirmDelete { .. } => &[("y", "delete"), ("n", "keep")],
     };
     let mut spans = vec![Span::raw(" ")];
@@ -184,3 +183,6 @@ fn keys(app: &App, frame: &mut Frame, area: Rect) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
+
+#[cfg(test)]
+mod tests;

@@ -15,7 +15,7 @@ use crate::tui::time;
 /// Width of the category column.
 const CATEGORY: u16 = 14;
 /// Width of the age column.
-const AGE: u16 = 10;
+const AGE: u16 = 7;
 
 /// Draws the list, or what stands in for it when it is empty.
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
