@@ -40,6 +40,7 @@ pub struct Options {
 
 /// Runs the TUI until `q`/Ctrl-C; the terminal is restored however it ends.
 pub async fn run(client: Client, options: Options) -> anyhow::Result<()> {
+    check_token(&client).await?;
     let (tx, rx) = mpsc::unbounded_channel();
     let toaster = if options.toasts {
         let tx = tx.clone();
@@ -67,6 +68,18 @@ pub async fn run(client: Client, options: Options) -> anyhow::Result<()> {
     stream.abort();
     drop(guard);
     result
+}
+
+/// Fails early, before taking over the terminal, when the token is refused or is a
+/// service token. An unreachable server is fine: the TUI shows that it reconnects.
+async fn check_token(client: &Client) -> anyhow::Result<()> {
+    match client.me().await {
+        Ok(me) if me.user_id.is_none() => {
+            anyhow::bail!("notif tui needs a user token; this is a service token")
+        }
+        Err(err) if !err.is_transient() => Err(err.into()),
+        Ok(_) | Err(_) => Ok(()),
+    }
 }
 
 /// Draws, waits for the next message, applies it; until the app says quit.

@@ -51,3 +51,22 @@ fn send_appears_read_all_reaches_the_server_and_q_restores_the_terminal() {
     tui.wait_restored();
     assert!(cooked(&tui.stty()), "raw mode left on:\n{}", tui.stty());
 }
+
+#[test]
+fn a_refused_token_exits_3_before_taking_the_terminal() {
+    let server = TestServer::start();
+    let out = std::process::Command::new(tui_support::notif_bin())
+        .arg("tui")
+        .env("NOTIF_SERVER", &server.url)
+        .env("NOTIF_TOKEN", "not-a-token")
+        .env("NOTIF_CONFIG", server.dir.path().join("no-config.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
+}

@@ -6,6 +6,10 @@ use crate::tui;
 /// Live terminal inbox: new notifications appear at once, with desktop toasts.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
+Examples:
+  notif tui
+  notif tui --no-toast
+
 Keys: j/k or arrows move, g/G first/last, PgUp/PgDn page, Enter or o opens the
 link (and marks read), r toggles read, A marks all read, d deletes (y/n),
 u shows only unread, / filters by text, ? shows help, q or Ctrl-C quits.")]
