@@ -31,6 +31,7 @@ Examples:
 /// `notif`: the command line of notif-server.
 #[derive(Debug, Parser)]
 #[command(name = "notif", version, about = ABOUT, after_help = AFTER_HELP)]
+#[command(args_override_self = true)]
 pub struct Cli {
     /// Global options, valid before or after the sub-command.
     #[command(flatten)]

@@ -27,6 +27,8 @@ pub struct Context {
     pub settings: Settings,
     /// stdout, with `--json` and the detected style.
     pub out: Out,
+    /// `--verbose`: say more on stderr (where settings come from, stream state).
+    pub verbose: bool,
 }
 
 impl Context {

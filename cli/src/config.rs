@@ -192,11 +192,21 @@ pub fn save(path: &Path, server: &str, token: &str) -> Result<(), ConfigError> {
     table.insert("token".to_owned(), toml::Value::String(token.to_owned()));
     let text = toml::to_string(&table).map_err(|e| write_err(io::Error::other(e)))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(write_err)?;
+        create_private_dir(dir).map_err(write_err)?;
     }
     let tmp = path.with_extension("toml.tmp");
     write_private(&tmp, text.as_bytes()).map_err(write_err)?;
     std::fs::rename(&tmp, path).map_err(write_err)
+}
+
+/// Creates `dir` and its missing parents; new directories are private (0700), since
+/// the file inside holds a secret. Existing directories are left as they are.
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 /// Creates `path` readable and writable by its owner only, and writes `bytes`.
@@ -318,7 +328,7 @@ mod tests {
     fn save_then_load_keeps_other_keys_and_is_private() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/config.toml");
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        save(&path, "http://x:1", "first").unwrap();
         std::fs::write(&path, "editor = \"vi\"\ntoken = \"old\"\n").unwrap();
         save(&path, "http://x:1", "secret").unwrap();
         assert_eq!(load(&path).unwrap(), file("http://x:1", "secret"));
@@ -328,6 +338,11 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
+            let dir_mode = std::fs::metadata(path.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(dir_mode & 0o777, 0o700);
         }
     }
 

@@ -80,6 +80,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             style: Style::detect(),
             json: cli.global.json,
         },
+        verbose: cli.global.verbose,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

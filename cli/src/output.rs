@@ -271,7 +271,10 @@ impl Out {
 
     /// The terminal's width in columns (80 when unknown).
     pub fn width(&self) -> usize {
-        crossterm::terminal::size().map_or(80, |(w, _)| usize::from(w))
+        match crossterm::terminal::size() {
+            Ok((w, _)) if w > 0 => usize::from(w),
+            _ => 80,
+        }
     }
 }
 

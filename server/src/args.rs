@@ -62,6 +62,10 @@ pub struct ServeArgs {
     /// Durability of commits: `full` survives power loss, `normal` only a crash of the process.
     #[arg(long, env = "NOTIF_SYNC", value_enum, default_value_t = Sync::Full)]
     pub sync: Sync,
+    /// Events a stream may have queued before it counts as too slow and is closed (its
+    /// client resumes with Last-Event-ID).
+    #[arg(long, env = "NOTIF_STREAM_BUFFER", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..), value_name = "EVENTS")]
+    pub stream_buffer: u32,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -38,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 db: admin::db_path(&args.db)?,
                 ping_interval: args.ping_interval,
                 sync: args.sync,
+                stream_buffer: args.stream_buffer as usize,
             };
             runtime()?.block_on(server::run(config, server::signal()))
         }

@@ -60,6 +60,7 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
         db,
         ping_interval: args.serve.ping_interval,
         sync: args.serve.sync,
+        stream_buffer: args.serve.stream_buffer as usize,
     };
     server::run(serve, server::signal()).await
 }

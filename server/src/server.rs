@@ -25,8 +25,6 @@ use crate::state::AppState;
 use crate::store::sqlite::{SqliteStore, Sync};
 use crate::timestamp::now_ms;
 
-/// Frames a stream may have buffered before it counts as too slow and is closed.
-const STREAM_BUFFER: usize = 1024;
 /// Read-only connections in the pool.
 const READERS: usize = 4;
 /// Connections still open this long after shutdown began are dropped.
@@ -42,13 +40,14 @@ pub struct ServeConfig {
     pub db: PathBuf,
     pub ping_interval: Duration,
     pub sync: Sync,
+    pub stream_buffer: usize,
 }
 
 /// Opens the database, binds, prints `listening on http://ADDR` on stdout once ready, and
 /// serves until `shutdown` resolves.
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::default());
-    let hub = Hub::new(STREAM_BUFFER, Arc::clone(&metrics));
+    let hub = Hub::new(config.stream_buffer, Arc::clone(&metrics));
     let store = SqliteStore::open(
         &config.db,
         config.sync,

@@ -72,9 +72,15 @@ impl ApiError {
         match serde_json::from_slice::<ErrorBody>(body) {
             Ok(ErrorBody { error }) => {
                 let mut message = error.message;
-                if let Some(fields) = error.fields.filter(|f| !f.is_empty()) {
-                    let detail: Vec<String> =
-                        fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                // Field details the message does not already say.
+                let detail: Vec<String> = error
+                    .fields
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|(_, v)| !message.contains(v.as_str()))
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect();
+                if !detail.is_empty() {
                     message = format!("{message} [{}]", detail.join("; "));
                 }
                 Self::Http {
@@ -195,6 +201,16 @@ mod tests {
             "invalid [title: too long] (422 validation_failed)"
         );
         assert_eq!(err.exit_code(), EXIT_FAILURE);
+    }
+
+    #[test]
+    fn field_details_already_in_the_message_are_not_repeated() {
+        let body = br#"{"error":{"code":"validation_failed","message":"title must not be empty","fields":{"title":"must not be empty"}}}"#;
+        let err = ApiError::from_response(422, body, None);
+        assert_eq!(
+            err.to_string(),
+            "title must not be empty (422 validation_failed)"
+        );
     }
 
     #[test]

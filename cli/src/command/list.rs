@@ -104,7 +104,8 @@ pub(crate) fn print(
     }
     let mut text = output::table(items, Utc::now(), out.style, out.width());
     if let Some(count) = unread_count {
-        text.push_str(&out.style.paint("2", &format!("{count} unread\n")));
+        text.push_str(&out.style.paint("2", &format!("{count} unread")));
+        text.push('\n');
     }
     Ok(out.text(&text)?)
 }

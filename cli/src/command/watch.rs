@@ -43,7 +43,11 @@ impl Args {
                     eprintln!("notif: reconnected");
                     lost = false;
                 }
+                StreamUpdate::Connected if ctx.verbose => eprintln!("notif: connected"),
                 StreamUpdate::Connected => {}
+                StreamUpdate::Event(StreamEvent::Unread { unread_count }) if ctx.verbose => {
+                    eprintln!("notif: {unread_count} unread");
+                }
                 StreamUpdate::Event(StreamEvent::Notification { notification, .. }) => {
                     self.show(ctx, &notification).await?;
                 }

@@ -1,0 +1,90 @@
+//! Exit statuses and error lines that are not specific to one command.
+
+use crate::util::TestServer;
+
+#[test]
+fn usage_errors_exit_2() {
+    let server = TestServer::start();
+    server.notif(&["send"]).run().code(2).stderr_has("error:");
+    server.notif(&["list", "--frobnicate"]).run().code(2);
+    server
+        .notif(&["send", "x", "--type", "fatal"])
+        .run()
+        .code(2);
+    server
+        .bare(&["list", "--server", "not a url", "--token", "t"])
+        .run()
+        .code(2)
+        .stderr_has("invalid server URL");
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let server = TestServer::start();
+    server
+        .bare(&["--help"])
+        .run()
+        .success()
+        .stdout_has("Exit status");
+    server
+        .bare(&["send", "--help"])
+        .run()
+        .success()
+        .stdout_has("Examples:");
+    server
+        .bare(&["--version"])
+        .run()
+        .success()
+        .stdout_has("notif ");
+}
+
+#[test]
+fn bad_or_missing_token_exits_3() {
+    let server = TestServer::start();
+    server
+        .bare(&["list", "--server", &server.url, "--token", "wrong"])
+        .run()
+        .code(3)
+        .stderr_has("401");
+    server
+        .bare(&["list", "--server", &server.url])
+        .run()
+        .code(3)
+        .stderr_has("notif login");
+}
+
+#[test]
+fn a_service_token_cannot_read_an_inbox() {
+    let server = TestServer::start();
+    let service = server.service_token();
+    server
+        .bare(&["list", "--server", &server.url, "--token", &service])
+        .run()
+        .code(3)
+        .stderr_has("403");
+}
+
+#[test]
+fn unreachable_server_exits_5() {
+    let mut server = TestServer::start();
+    server.stop();
+    server
+        .notif(&["list"])
+        .run()
+        .code(5)
+        .stderr_has("cannot reach the server");
+    server.notif(&["read-all"]).run().code(5);
+}
+
+#[test]
+fn a_bad_config_file_is_named() {
+    let server = TestServer::start();
+    let path = server.config_path();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, "server = [").unwrap();
+    server
+        .bare(&["list"])
+        .run()
+        .code(2)
+        .stderr_has("notif.toml");
+}

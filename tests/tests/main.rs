@@ -1,0 +1,15 @@
+//! End-to-end tests: the real `notif-server` (fresh database, free port) driven by the
+//! real `notif` binary. Build the binaries first: `cargo build --workspace --bins`
+//! (`cargo test --workspace` does it).
+
+#![allow(clippy::unwrap_used)]
+
+mod completions;
+mod errors;
+mod list;
+mod login;
+mod prefs;
+mod read;
+mod send;
+mod util;
+mod watch;

@@ -1,0 +1,82 @@
+//! `notif prefs`: show, set (global and per category), unset.
+
+use crate::util::TestServer;
+use serde_json::json;
+
+#[test]
+fn defaults_then_set_and_unset() {
+    let server = TestServer::start();
+    let v = server.notif(&["prefs", "--json"]).run().success().json();
+    assert_eq!(v, json!({"inApp": true, "email": true, "categories": {}}));
+    server
+        .notif(&["prefs"])
+        .run()
+        .success()
+        .stdout_has("in-app  on");
+
+    let v = server
+        .notif(&["prefs", "set", "--email", "off", "--json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(v["email"], false);
+    assert_eq!(v["inApp"], true);
+
+    let run = server
+        .notif(&[
+            "prefs",
+            "set",
+            "--category",
+            "deploy",
+            "--in-app",
+            "off",
+            "--json",
+        ])
+        .run()
+        .success();
+    assert_eq!(
+        run.json()["categories"]["deploy"]["inApp"],
+        false,
+        "{}",
+        run.explain()
+    );
+    server
+        .notif(&["prefs"])
+        .run()
+        .success()
+        .stdout_has("deploy");
+
+    let v = server
+        .notif(&["prefs", "unset", "--category", "deploy", "--json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(v["categories"], json!({}));
+    assert_eq!(v["email"], false, "unset keeps the global flags");
+}
+
+#[test]
+fn category_preference_stops_in_app_delivery() {
+    let server = TestServer::start();
+    server
+        .notif(&["prefs", "set", "--category", "noise", "--in-app", "off"])
+        .run()
+        .success();
+    let run = server
+        .notif(&["send", "muted", "--category", "noise", "--json"])
+        .run()
+        .success();
+    assert_eq!(
+        run.json()["notification"],
+        serde_json::Value::Null,
+        "{}",
+        run.explain()
+    );
+    assert!(server.inbox().is_empty());
+}
+
+#[test]
+fn set_without_flags_is_a_usage_error() {
+    let server = TestServer::start();
+    server.notif(&["prefs", "set"]).run().code(2);
+}

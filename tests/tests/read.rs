@@ -1,0 +1,108 @@
+//! `notif read`, `unread`, `read-all` and `rm`, with full ids and prefixes.
+
+use crate::util::{TestServer, block_on};
+
+#[test]
+fn read_and_unread_by_prefix() {
+    let server = TestServer::start();
+    let id = server.send("hello");
+    let prefix = &id[..6];
+    let run = server.notif(&["read", prefix, "--json"]).run().success();
+    let v = run.json();
+    assert_eq!(v[0]["id"], id.as_str(), "{}", run.explain());
+    assert!(v[0]["readAt"].is_string());
+    assert!(server.inbox()[0].read_at.is_some());
+
+    server
+        .notif(&["unread", &id[..8]])
+        .run()
+        .success()
+        .stdout_has(&id);
+    assert!(server.inbox()[0].read_at.is_none());
+}
+
+#[test]
+fn read_takes_several_full_ids() {
+    let server = TestServer::start();
+    let a = server.send("a");
+    let b = server.send("b");
+    server.notif(&["read", &a, &b]).run().success();
+    assert!(server.inbox().iter().all(|n| n.read_at.is_some()));
+}
+
+#[test]
+fn read_all_marks_everything() {
+    let server = TestServer::start();
+    server.send("a");
+    server.send("b");
+    server
+        .notif(&["read-all"])
+        .run()
+        .success()
+        .stdout_has("2 notifications");
+    let v = server.notif(&["read-all", "--json"]).run().success().json();
+    assert_eq!(v, serde_json::json!({"updated": 0, "unreadCount": 0}));
+    assert!(server.inbox().iter().all(|n| n.read_at.is_some()));
+}
+
+#[test]
+fn rm_deletes_by_prefix() {
+    let server = TestServer::start();
+    let keep = server.send("keep");
+    let gone = server.send("gone");
+    server
+        .notif(&["rm", &gone[..7]])
+        .run()
+        .success()
+        .stdout_has(&gone);
+    let inbox = server.inbox();
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].id, keep);
+    let v = server
+        .notif(&["rm", &keep, "--json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(v, serde_json::json!({"deleted": [keep]}));
+}
+
+#[test]
+fn unknown_ids_are_not_found() {
+    let server = TestServer::start();
+    server.send("a");
+    server.notif(&["read", "zzzzzzzzzz"]).run().code(4);
+    server
+        .notif(&["rm", "zzzzzzzzzzzzzzzzzzzzzzzz"])
+        .run()
+        .code(4);
+}
+
+#[test]
+fn short_prefixes_are_usage_errors() {
+    let server = TestServer::start();
+    let id = server.send("a");
+    server
+        .notif(&["read", &id[..5]])
+        .run()
+        .code(2)
+        .stderr_has("at least 6");
+}
+
+#[test]
+fn another_users_notification_is_not_found() {
+    let server = TestServer::start();
+    let bob = server.add_user("bob");
+    let id = server.send("alice's");
+    server
+        .bare(&["rm", &id])
+        .args(["--server", &server.url, "--token", &bob])
+        .run()
+        .code(4);
+    assert_eq!(
+        block_on(server.client().list(&Default::default()))
+            .unwrap()
+            .notifications
+            .len(),
+        1
+    );
+}
