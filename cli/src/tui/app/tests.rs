@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::api::types::NotificationType;
+use crate::api::types::{NotificationType, Page, ReadAll};
 use crate::tui::fixtures::{app_with, ch, key, note, now, read, sample};
 use crate::tui::toast::Urgency;
 
