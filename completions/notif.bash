@@ -46,6 +46,9 @@ _notif() {
             notif,send)
                 cmd="notif__subcmd__send"
                 ;;
+            notif,tui)
+                cmd="notif__subcmd__tui"
+                ;;
             notif,unread)
                 cmd="notif__subcmd__unread"
                 ;;
@@ -78,6 +81,9 @@ _notif() {
                 ;;
             notif__subcmd__help,send)
                 cmd="notif__subcmd__help__subcmd__send"
+                ;;
+            notif__subcmd__help,tui)
+                cmd="notif__subcmd__help__subcmd__tui"
                 ;;
             notif__subcmd__help,unread)
                 cmd="notif__subcmd__help__subcmd__unread"
@@ -116,7 +122,7 @@ _notif() {
 
     case "${cmd}" in
         notif)
-            opts="-v -h -V --server --token --config --json --verbose --help --version send list ls read unread read-all rm prefs login watch completions help"
+            opts="-v -h -V --server --token --config --json --verbose --help --version send list ls read unread read-all rm prefs login watch tui completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -168,7 +174,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__help)
-            opts="send list read unread read-all rm prefs login watch completions help"
+            opts="send list read unread read-all rm prefs login watch tui completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -322,6 +328,20 @@ _notif() {
             return 0
             ;;
         notif__subcmd__help__subcmd__send)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        notif__subcmd__help__subcmd__tui)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -718,6 +738,32 @@ _notif() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        notif__subcmd__tui)
+            opts="-v -h --no-toast --server --token --config --json --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[notif] = {|@words|
             cand prefs 'Show or change delivery preferences'
             cand login 'Check a token and save it with the server URL in the config file'
             cand watch 'Follow new notifications as they arrive'
+            cand tui 'Live terminal inbox with desktop toasts'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -212,6 +213,17 @@ set edit:completion:arg-completer[notif] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'notif;tui'= {
+            cand --server 'Server URL [env: NOTIF_SERVER] [default: http://127.0.0.1:8787]'
+            cand --token 'Token for the API [env: NOTIF_TOKEN]'
+            cand --config 'Config file to read (and, for `login`, write) [env: NOTIF_CONFIG]'
+            cand --no-toast 'Do not raise desktop toasts for new notifications'
+            cand --json 'Print data as JSON, for programs'
+            cand -v 'Say on stderr where the server and token come from'
+            cand --verbose 'Say on stderr where the server and token come from'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'notif;completions'= {
             cand --server 'Server URL [env: NOTIF_SERVER] [default: http://127.0.0.1:8787]'
             cand --token 'Token for the API [env: NOTIF_TOKEN]'
@@ -232,6 +244,7 @@ set edit:completion:arg-completer[notif] = {|@words|
             cand prefs 'Show or change delivery preferences'
             cand login 'Check a token and save it with the server URL in the config file'
             cand watch 'Follow new notifications as they arrive'
+            cand tui 'Live terminal inbox with desktop toasts'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -258,6 +271,8 @@ set edit:completion:arg-completer[notif] = {|@words|
         &'notif;help;login'= {
         }
         &'notif;help;watch'= {
+        }
+        &'notif;help;tui'= {
         }
         &'notif;help;completions'= {
         }

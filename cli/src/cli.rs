@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::api::NotificationType;
 use crate::command::{
-    Context, completions, list, login, prefs, read, read_all, rm, send, unread, watch,
+    Context, completions, list, login, prefs, read, read_all, rm, send, tui, unread, watch,
 };
 
 /// Top-level help, shown above the list of commands.
@@ -84,6 +84,8 @@ pub enum Command {
     Login(login::Args),
     /// Follow new notifications as they arrive
     Watch(watch::Args),
+    /// Live terminal inbox with desktop toasts
+    Tui(tui::Args),
     /// Print a shell completion script
     Completions(completions::Args),
 }
@@ -101,6 +103,7 @@ impl Command {
             Command::Prefs(args) => args.run(ctx).await,
             Command::Login(args) => args.run(ctx).await,
             Command::Watch(args) => args.run(ctx).await,
+            Command::Tui(args) => args.run(ctx).await,
             Command::Completions(args) => args.run(ctx),
         }
     }

@@ -11,6 +11,7 @@ pub mod read;
 pub mod read_all;
 pub mod rm;
 pub mod send;
+pub mod tui;
 pub mod unread;
 pub mod watch;
 

@@ -4,7 +4,8 @@
 //! - [`api`]: the typed async HTTP client (also used by the TUI and the end-to-end tests);
 //! - [`cli`]: the command line, with one module per sub-command under [`command`];
 //! - [`config`]: flag > environment > config file > default;
-//! - [`output`]: tables and lines for people; [`error`]: exit statuses.
+//! - [`output`]: tables and lines for people; [`error`]: exit statuses;
+//! - [`tui`]: the live terminal inbox of `notif tui`.
 //!
 //! [`run`] is the whole program: parse, run, print `error: …`, return the exit status.
 
@@ -15,6 +16,7 @@ pub mod config;
 pub mod error;
 pub mod ids;
 pub mod output;
+pub mod tui;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
