@@ -37,7 +37,11 @@ mod tests {
     #[test]
     fn openapi_document_matches_the_routes() {
         let doc: serde_json::Value = serde_json::from_str(OPENAPI).expect("openapi.json is JSON");
-        assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")));
+        assert!(
+            doc["openapi"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("3.1"))
+        );
         let documented: BTreeSet<(String, String)> = doc["paths"]
             .as_object()
             .expect("paths is an object")
