@@ -1,1 +1,55 @@
 //! notif-server: the notification inbox API of `API.md` on hyper 1.x and SQLite.
+//!
+//! Requests enter through `server` (accept loop, graceful shutdown) and `router` (the one
+//! place that knows URLs), and are answered by one module per resource in `handlers`. The
+//! `store` is a trait with a SQLite backend: a single writer thread commits in batches and
+//! publishes what it committed to the `hub`, which fans out to the open event streams.
+
+pub mod admin;
+pub mod args;
+pub mod auth;
+pub mod cursor;
+pub mod error;
+pub mod fields;
+pub mod handlers;
+pub mod hub;
+pub mod ids;
+pub mod metrics;
+pub mod model;
+pub mod quickstart;
+pub mod request;
+pub mod response;
+pub mod router;
+pub mod server;
+pub mod sse;
+pub mod state;
+pub mod store;
+pub mod timestamp;
+pub mod validate;
+
+use args::{Cli, Command};
+
+/// Runs one `notif-server` command to completion.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            let config = server::ServeConfig {
+                listen: args.listen,
+                db: admin::db_path(&args.db)?,
+                ping_interval: args.ping_interval,
+                sync: args.sync,
+                stream_buffer: args.stream_buffer as usize,
+            };
+            runtime()?.block_on(server::run(config, server::signal()))
+        }
+        Command::Quickstart(args) => runtime()?.block_on(quickstart::run(args)),
+        Command::User(command) => admin::user(command),
+        Command::Token(command) => admin::token(command),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}

@@ -1,6 +1,26 @@
-//! The `notif-server` binary (being built).
+//! The `notif-server` binary: parse arguments, set up logging, run, map the outcome to an
+//! exit status with one line on stderr.
 
-fn main() -> std::process::ExitCode {
-    eprintln!("error: notif-server is not built yet");
-    std::process::ExitCode::from(1)
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = notif_server::args::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    match notif_server::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

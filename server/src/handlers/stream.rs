@@ -1,0 +1,178 @@
+//! `GET /api/notifications/stream`: Server-Sent Events of a user's inbox, with loss-free
+//! resume.
+//!
+//! A stream subscribes to the hub *before* it reads the database, so nothing committed in
+//! between is missed; it then replays every notification above `Last-Event-ID`, sends the
+//! unread count, and goes live, skipping live notifications its replay already sent. The
+//! body is polled by the connection's own task: no task or timer per stream.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use futures_util::stream;
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::{Request, Response};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use crate::auth;
+use crate::error::ApiError;
+use crate::hub::{HubEvent, Subscription, to_json};
+use crate::request;
+use crate::response::{self, Body};
+use crate::sse;
+use crate::state::AppState;
+use crate::store::Store;
+
+/// Notifications replayed per database read.
+const REPLAY_BATCH: u32 = 256;
+
+/// Opens a stream for the caller's inbox.
+pub async fn open(state: &AppState, req: &Request<Incoming>) -> Result<Response<Body>, ApiError> {
+    let user_id = auth::user_of(&auth::authenticate(state, req).await?)?;
+    let resume_after = last_event_id(req)?;
+    let subscription = state.hub.subscribe(&user_id);
+    let mut pings = state.pings.clone();
+    pings.borrow_and_update();
+    let events = EventStream {
+        phase: Phase::Start,
+        user_id,
+        resume_after,
+        last_seq: resume_after.unwrap_or(0),
+        store: Arc::clone(&state.store),
+        subscription,
+        pings,
+        shutdown: state.shutdown.clone(),
+    };
+    let frames = stream::unfold(events, |mut events| async move {
+        let bytes = events.next_bytes().await?;
+        Some((Ok::<_, Infallible>(Frame::data(bytes)), events))
+    });
+    let mut response =
+        response::stream("text/event-stream", StreamBody::new(frames).boxed_unsync());
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    Ok(response)
+}
+
+/// `Last-Event-ID` (header, as `EventSource` sends it on reconnect) or `?lastEventId=`:
+/// a sequence number, or `400`.
+fn last_event_id(req: &Request<Incoming>) -> Result<Option<i64>, ApiError> {
+    let raw = match request::header(req, "last-event-id") {
+        Some(value) => Some(value.to_owned()),
+        None if req.headers().contains_key("last-event-id") => Some(String::from("?")),
+        None => request::query(req).remove("lastEventId"),
+    };
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => value
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::BadRequest(
+                    "Last-Event-ID must be a sequence number from this stream".into(),
+                )
+            }),
+    }
+}
+
+enum Phase {
+    Start,
+    Replay,
+    Unread,
+    Live,
+}
+
+struct EventStream {
+    phase: Phase,
+    user_id: String,
+    resume_after: Option<i64>,
+    /// The highest sequence number sent so far: live notifications at or below it were
+    /// already replayed.
+    last_seq: i64,
+    store: Arc<dyn Store>,
+    subscription: Subscription,
+    pings: watch::Receiver<Bytes>,
+    shutdown: CancellationToken,
+}
+
+impl EventStream {
+    /// The next bytes to send, or `None` to end the stream.
+    async fn next_bytes(&mut self) -> Option<Bytes> {
+        loop {
+            match self.phase {
+                Phase::Start => {
+                    self.phase = if self.resume_after.is_some() {
+                        Phase::Replay
+                    } else {
+                        Phase::Unread
+                    };
+                    return Some(Bytes::from_static(sse::RETRY_FRAME));
+                }
+                Phase::Replay => {
+                    let batch = self
+                        .store
+                        .since_seq(self.user_id.clone(), self.last_seq, REPLAY_BATCH)
+                        .await
+                        .map_err(|err| tracing::warn!(%err, "stream replay failed"))
+                        .ok()?;
+                    if (batch.len() as u32) < REPLAY_BATCH {
+                        self.phase = Phase::Unread;
+                    }
+                    if batch.is_empty() {
+                        continue;
+                    }
+                    let mut out = BytesMut::new();
+                    for notification in batch {
+                        self.last_seq = notification.seq;
+                        out.extend_from_slice(&HubEvent::Created(notification).frame().bytes);
+                    }
+                    return Some(out.freeze());
+                }
+                Phase::Unread => {
+                    let count = self
+                        .store
+                        .unread_count(self.user_id.clone())
+                        .await
+                        .map_err(|err| tracing::warn!(%err, "stream unread count failed"))
+                        .ok()?;
+                    self.phase = Phase::Live;
+                    let data = to_json(&serde_json::json!({"unreadCount": count}));
+                    return Some(sse::Event::new("unread", &data).to_bytes());
+                }
+                Phase::Live => {
+                    tokio::select! {
+                        biased;
+                        () = self.shutdown.cancelled() => return None,
+                        frame = self.subscription.rx.recv() => {
+                            let frame = frame?;
+                            if let Some(seq) = frame.seq {
+                                if seq <= self.last_seq {
+                                    continue;
+                                }
+                                self.last_seq = seq;
+                            }
+                            return Some(frame.bytes.clone());
+                        }
+                        changed = self.pings.changed() => {
+                            changed.ok()?;
+                            return Some(self.pings.borrow_and_update().clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The ping frame for `now`.
+pub fn ping_frame(now_ms: i64) -> Bytes {
+    let data = to_json(&serde_json::json!({"time": crate::timestamp::format_ms(now_ms)}));
+    sse::Event::new("ping", &data).to_bytes()
+}

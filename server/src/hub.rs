@@ -1,0 +1,243 @@
+//! The hub: fan-out of committed events to the open streams of each user.
+//!
+//! The store's writer publishes here, in commit order, right after each commit. Each event is
+//! serialised once into an SSE frame and shared by every stream of its user. A stream's
+//! buffer is bounded: a stream that cannot keep up is dropped from the hub, its body ends
+//! after what it has buffered, and its client resumes with `Last-Event-ID` (the database has
+//! everything).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::Bytes;
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::metrics::Metrics;
+use crate::model::Notification;
+use crate::sse;
+
+/// A frame ready for the wire, with the sequence number of the notification it carries
+/// (streams use it to skip what their replay already sent).
+#[derive(Debug)]
+pub struct Frame {
+    pub seq: Option<i64>,
+    pub bytes: Bytes,
+}
+
+/// Something that happened to a user's inbox, committed.
+#[derive(Debug, Clone)]
+pub enum HubEvent {
+    Created(Notification),
+    ReadChanged { ids: Vec<String>, unread_count: u64 },
+    Deleted { id: String, unread_count: u64 },
+}
+
+impl HubEvent {
+    /// The SSE frame for this event.
+    pub fn frame(&self) -> Frame {
+        match self {
+            HubEvent::Created(n) => Frame {
+                seq: Some(n.seq),
+                bytes: sse::Event::new("notification", &to_json(n))
+                    .id(n.seq)
+                    .to_bytes(),
+            },
+            HubEvent::ReadChanged { ids, unread_count } => {
+                #[derive(Serialize)]
+                #[serde(rename_all = "camelCase")]
+                struct Data<'a> {
+                    ids: &'a [String],
+                    unread_count: u64,
+                }
+                let data = to_json(&Data {
+                    ids,
+                    unread_count: *unread_count,
+                });
+                Frame {
+                    seq: None,
+                    bytes: sse::Event::new("read", &data).to_bytes(),
+                }
+            }
+            HubEvent::Deleted { id, unread_count } => {
+                #[derive(Serialize)]
+                #[serde(rename_all = "camelCase")]
+                struct Data<'a> {
+                    id: &'a str,
+                    unread_count: u64,
+                }
+                let data = to_json(&Data {
+                    id,
+                    unread_count: *unread_count,
+                });
+                Frame {
+                    seq: None,
+                    bytes: sse::Event::new("deleted", &data).to_bytes(),
+                }
+            }
+        }
+    }
+}
+
+/// JSON of our own plain data types, which cannot fail to serialise.
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned())
+}
+
+struct Subscriber {
+    id: u64,
+    tx: mpsc::Sender<Arc<Frame>>,
+}
+
+/// Per-user lists of open streams. A std mutex: it is held only to clone out or push/retain
+/// senders, never across an `.await`.
+pub struct Hub {
+    users: Mutex<HashMap<String, Vec<Subscriber>>>,
+    next_id: AtomicU64,
+    buffer: usize,
+    metrics: Arc<Metrics>,
+}
+
+/// An open stream's end of the hub. Dropping it unregisters the stream.
+pub struct Subscription {
+    pub rx: mpsc::Receiver<Arc<Frame>>,
+    user: String,
+    id: u64,
+    hub: Arc<Hub>,
+}
+
+impl Hub {
+    /// A hub whose streams buffer at most `buffer` frames each.
+    pub fn new(buffer: usize, metrics: Arc<Metrics>) -> Arc<Hub> {
+        Arc::new(Hub {
+            users: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+            buffer,
+            metrics,
+        })
+    }
+
+    fn users(&self) -> MutexGuard<'_, HashMap<String, Vec<Subscriber>>> {
+        // A panic while holding this lock leaves plain data behind; carry on with it.
+        self.users
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// Registers a new stream for `user`; events published from now on reach it.
+    pub fn subscribe(self: &Arc<Self>, user: &str) -> Subscription {
+        let (tx, rx) = mpsc::channel(self.buffer);
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.users()
+            .entry(user.to_owned())
+            .or_default()
+            .push(Subscriber { id, tx });
+        self.metrics.streams_open.fetch_add(1, Ordering::Relaxed);
+        Subscription {
+            rx,
+            user: user.to_owned(),
+            id,
+            hub: Arc::clone(self),
+        }
+    }
+
+    /// Hands a committed event to every open stream of `user`; serialises it only if there
+    /// is one. Streams whose buffer is full are dropped (their clients will resume).
+    pub fn publish(&self, user: &str, event: &HubEvent) {
+        let mut users = self.users();
+        let Some(subscribers) = users.get_mut(user) else {
+            return;
+        };
+        let frame = Arc::new(event.frame());
+        let before = subscribers.len();
+        subscribers.retain(|s| s.tx.try_send(Arc::clone(&frame)).is_ok());
+        let dropped = before - subscribers.len();
+        if dropped > 0 {
+            self.metrics
+                .streams_lagged
+                .fetch_add(dropped as u64, Ordering::Relaxed);
+            tracing::debug!(user, dropped, "closed streams that could not keep up");
+        }
+        if subscribers.is_empty() {
+            users.remove(user);
+        }
+    }
+
+    fn unsubscribe(&self, user: &str, id: u64) {
+        let mut users = self.users();
+        if let Some(subscribers) = users.get_mut(user) {
+            subscribers.retain(|s| s.id != id);
+            if subscribers.is_empty() {
+                users.remove(user);
+            }
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.hub.unsubscribe(&self.user, self.id);
+        self.hub
+            .metrics
+            .streams_open
+            .fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deleted(id: &str) -> HubEvent {
+        HubEvent::Deleted {
+            id: id.into(),
+            unread_count: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn events_reach_only_their_users_streams() {
+        let hub = Hub::new(8, Arc::default());
+        let mut alice = hub.subscribe("alice");
+        let mut bob = hub.subscribe("bob");
+        hub.publish("alice", &deleted("n1"));
+        let frame = alice.rx.recv().await.unwrap();
+        assert!(
+            std::str::from_utf8(&frame.bytes)
+                .unwrap()
+                .contains("\"n1\"")
+        );
+        assert!(bob.rx.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_full_stream_is_closed_after_its_buffer() {
+        let hub = Hub::new(2, Arc::default());
+        let mut slow = hub.subscribe("alice");
+        let mut fast = hub.subscribe("alice");
+        for i in 0..3 {
+            hub.publish("alice", &deleted(&i.to_string()));
+            fast.rx.recv().await.unwrap();
+        }
+        assert!(slow.rx.recv().await.is_some());
+        assert!(slow.rx.recv().await.is_some());
+        assert!(
+            slow.rx.recv().await.is_none(),
+            "closed after the buffer drained"
+        );
+        hub.publish("alice", &deleted("later"));
+        assert!(fast.rx.recv().await.is_some(), "the other stream goes on");
+    }
+
+    #[test]
+    fn dropping_a_subscription_unregisters_it() {
+        let metrics = Arc::new(Metrics::default());
+        let hub = Hub::new(2, Arc::clone(&metrics));
+        let sub = hub.subscribe("alice");
+        assert_eq!(metrics.streams_open.load(Ordering::Relaxed), 1);
+        drop(sub);
+        assert_eq!(metrics.streams_open.load(Ordering::Relaxed), 0);
+        assert!(hub.users().is_empty());
+    }
+}

@@ -1,0 +1,187 @@
+//! Serving: bind, accept, hand each connection to hyper, and shut down gracefully (stop
+//! accepting, end open streams, let in-flight requests finish, commit what is queued).
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use crate::handlers::stream::ping_frame;
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+use crate::router;
+use crate::state::AppState;
+use crate::store::sqlite::{SqliteStore, Sync};
+use crate::timestamp::now_ms;
+
+/// Read-only connections in the pool.
+const READERS: usize = 4;
+/// Connections still open this long after shutdown began are dropped.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Pending connections the kernel holds for us: bursts of thousands of clients connect at
+/// once (a fleet of streams reconnecting), more than the default of 128.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// Everything `notif-server serve` is told.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub listen: String,
+    pub db: PathBuf,
+    pub ping_interval: Duration,
+    pub sync: Sync,
+    pub stream_buffer: usize,
+}
+
+/// Opens the database, binds, prints `listening on http://ADDR` on stdout once ready, and
+/// serves until `shutdown` resolves.
+pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let metrics = Arc::new(Metrics::default());
+    let hub = Hub::new(config.stream_buffer, Arc::clone(&metrics));
+    let store = SqliteStore::open(
+        &config.db,
+        config.sync,
+        READERS,
+        Arc::clone(&hub),
+        Arc::clone(&metrics),
+    )
+    .with_context(|| format!("could not open the database {}", config.db.display()))?;
+    let listener = bind(&config.listen).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, db = %config.db.display(), "notif-server ready");
+    println!("listening on http://{addr}");
+
+    let cancel = CancellationToken::new();
+    let (ping_tx, pings) = watch::channel(ping_frame(now_ms()));
+    let ticker = tokio::spawn(tick_pings(ping_tx, config.ping_interval, cancel.clone()));
+    let state = AppState {
+        store: Arc::new(store),
+        hub,
+        metrics,
+        pings,
+        shutdown: cancel,
+    };
+    serve(listener, state.clone(), shutdown).await;
+    ticker.abort();
+    state
+        .store
+        .close()
+        .await
+        .context("could not finish pending commits")?;
+    tracing::info!("notif-server stopped");
+    Ok(())
+}
+
+/// Binds `listen` (an address, or `host:port` to resolve) with a large backlog.
+async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
+    let addr: SocketAddr = tokio::net::lookup_host(listen)
+        .await
+        .with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8787"))?
+        .next()
+        .with_context(|| format!("--listen {listen:?} resolves to no address"))?;
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()
+    } else {
+        TcpSocket::new_v6()
+    }?;
+    socket.set_reuseaddr(true)?;
+    socket
+        .bind(addr)
+        .and_then(|()| socket.listen(LISTEN_BACKLOG))
+        .with_context(|| format!("could not listen on {addr}"))
+}
+
+/// Replaces the shared ping frame every `interval`; each open stream sends it on change.
+async fn tick_pings(
+    pings: watch::Sender<bytes::Bytes>,
+    interval: Duration,
+    cancel: CancellationToken,
+) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+    loop {
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            _ = ticker.tick() => { pings.send_replace(ping_frame(now_ms())); }
+        }
+    }
+}
+
+/// Accepts connections on `listener` until `shutdown` resolves, then drains them.
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()>) {
+    let builder = auto::Builder::new(TokioExecutor::new());
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(err) => {
+                        // Out of file descriptors and the like: say so, give the
+                        // system a moment, and go on accepting.
+                        tracing::warn!(%err, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let state = state.clone();
+                let service = service_fn(move |req| {
+                    let state = state.clone();
+                    async move { Ok::<_, Infallible>(router::handle(state, req).await) }
+                });
+                let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
+                tokio::spawn(async move {
+                    if let Err(err) = connection.await {
+                        tracing::debug!(%err, "connection ended with an error");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tracing::info!("shutting down: ending streams, finishing requests");
+    state.shutdown.cancel();
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(DRAIN_TIMEOUT) => {
+            tracing::warn!("connections still open after {DRAIN_TIMEOUT:?}; closing them");
+        }
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(err) => {
+                    tracing::warn!(%err, "cannot listen for SIGTERM; only Ctrl-C stops the server");
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,28 @@
+//! `AppState`: what every handler may use, as one cheap-to-clone handle.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+use crate::store::Store;
+
+/// Shared server state. Every field is an `Arc` or a channel handle, so cloning it per
+/// connection costs a few reference counts.
+#[derive(Clone)]
+pub struct AppState {
+    /// The storage backend; owns its own threads, so no lock is needed here.
+    pub store: Arc<dyn Store>,
+    /// Open streams by user; the store's writer publishes committed events into it.
+    pub hub: Arc<Hub>,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
+    /// The latest ping frame, replaced by the one shared ticker; streams wait on changes
+    /// instead of keeping timers of their own.
+    pub pings: watch::Receiver<Bytes>,
+    /// Cancelled when the server shuts down: open streams end on it.
+    pub shutdown: CancellationToken,
+}

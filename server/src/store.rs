@@ -1,0 +1,125 @@
+//! The storage interface handlers speak to: domain verbs, domain errors. The SQLite adapter
+//! (`store::sqlite`) is the one backend today; the trait is what a PostgreSQL backend would
+//! implement so that no handler changes.
+
+pub mod admin;
+mod queries;
+mod reader;
+pub mod sqlite;
+mod writer;
+
+use std::future::Future;
+use std::pin::Pin;
+
+pub use admin::{AdminError, TokenInfo, UserInfo};
+pub use sqlite::SqliteStore;
+
+use crate::cursor::Cursor;
+use crate::model::{
+    Kind, NewNotification, Notification, NotifyResponse, Preferences, PreferencesPatch, Principal,
+};
+
+/// The future every store verb returns: boxed, so `Store` can be used as `dyn Store`.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// What went wrong in the store, in domain terms. Driver errors stop here as `Sqlite`.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("unknown user {0:?}")]
+    UnknownUser(String),
+    #[error("idempotency key reused with a different body")]
+    IdempotencyConflict,
+    #[error("{field}: {problem}")]
+    Invalid { field: String, problem: String },
+    #[error("the store is shut down")]
+    Closed,
+    #[error("commit failed: {0}")]
+    Commit(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Which page of which inbox to list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListQuery {
+    pub user_id: String,
+    pub limit: u32,
+    pub after: Option<Cursor>,
+    pub unread_only: bool,
+    pub kind: Option<Kind>,
+    pub category: Option<String>,
+}
+
+/// One page of an inbox.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub notifications: Vec<Notification>,
+    pub unread_count: u64,
+    pub next: Option<Cursor>,
+}
+
+/// A notify to commit, with what makes it idempotent.
+#[derive(Debug, Clone)]
+pub struct NotifyCommand {
+    pub notification: NewNotification,
+    /// `(token id, key, hash of the body)` when the request carried an `Idempotency-Key`.
+    pub idempotency: Option<(i64, String, [u8; 32])>,
+}
+
+/// The answer to a notify: created now, or the first answer to the same idempotent request.
+#[derive(Debug, Clone)]
+pub enum NotifyOutcome {
+    Created(NotifyResponse),
+    /// The JSON body first sent for this idempotency key.
+    Replayed(String),
+}
+
+/// The result of marking everything read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadAllOutcome {
+    pub updated: u64,
+    pub unread_count: u64,
+}
+
+/// The storage verbs of the API. Writes resolve only once durably committed.
+pub trait Store: Send + Sync + 'static {
+    /// The principal behind a token hash, unless unknown or revoked.
+    fn authenticate(&self, token_hash: [u8; 32]) -> StoreFuture<'_, Option<Principal>>;
+    /// Notes that a token was used (best effort, batched with other writes).
+    fn touch_token(&self, token_id: i64, at_ms: i64);
+    /// One page of a user's inbox, unread first, newest first.
+    fn list(&self, query: ListQuery) -> StoreFuture<'_, Page>;
+    /// How many unread notifications a user has.
+    fn unread_count(&self, user_id: String) -> StoreFuture<'_, u64>;
+    /// A user's notifications with a sequence number above `after`, oldest first.
+    fn since_seq(
+        &self,
+        user_id: String,
+        after: i64,
+        limit: u32,
+    ) -> StoreFuture<'_, Vec<Notification>>;
+    /// A user's preferences (the defaults if never set).
+    fn preferences(&self, user_id: String) -> StoreFuture<'_, Preferences>;
+    /// Creates a notification as the user's preferences allow.
+    fn notify(&self, command: NotifyCommand) -> StoreFuture<'_, NotifyOutcome>;
+    /// Marks one notification read (`true`) or unread; `NotFound` if not the user's.
+    fn set_read(&self, user_id: String, id: String, read: bool) -> StoreFuture<'_, Notification>;
+    /// Marks all of a user's notifications read.
+    fn read_all(&self, user_id: String) -> StoreFuture<'_, ReadAllOutcome>;
+    /// Deletes one notification; `NotFound` if not the user's.
+    fn delete(&self, user_id: String, id: String) -> StoreFuture<'_, ()>;
+    /// Applies a preferences change and returns the result.
+    fn update_preferences(
+        &self,
+        user_id: String,
+        patch: PreferencesPatch,
+    ) -> StoreFuture<'_, Preferences>;
+    /// Commits every write already queued, then refuses new ones (`Closed`).
+    fn close(&self) -> StoreFuture<'_, ()>;
+}

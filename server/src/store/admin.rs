@@ -1,0 +1,154 @@
+//! What the admin commands do to the database: users and tokens. Plain functions over a
+//! connection, run by `notif-server user …` / `token …`, possibly beside a running server
+//! (WAL and the busy timeout make that safe).
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::StoreError;
+use crate::ids;
+use crate::timestamp::now_ms;
+
+/// A user as `user list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserInfo {
+    pub id: String,
+    pub email: Option<String>,
+    pub created_at: i64,
+    pub notifications: u64,
+}
+
+/// A token as `token list` shows it: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub scope: String,
+    pub user_id: Option<String>,
+    pub label: Option<String>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// Why an admin command could not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("user {0:?} already exists")]
+    UserExists(String),
+    #[error("no user {0:?}")]
+    NoSuchUser(String),
+    #[error("no token with id {0}")]
+    NoSuchToken(i64),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for AdminError {
+    fn from(err: rusqlite::Error) -> Self {
+        AdminError::Store(err.into())
+    }
+}
+
+pub fn user_exists(conn: &Connection, id: &str) -> Result<bool, AdminError> {
+    Ok(super::queries::user_exists(conn, id)?)
+}
+
+pub fn add_user(conn: &Connection, id: &str, email: Option<&str>) -> Result<(), AdminError> {
+    if user_exists(conn, id)? {
+        return Err(AdminError::UserExists(id.to_owned()));
+    }
+    conn.execute(
+        "INSERT INTO users (id, email, created_at) VALUES (?1, ?2, ?3)",
+        params![id, email, now_ms()],
+    )?;
+    Ok(())
+}
+
+pub fn remove_user(conn: &Connection, id: &str) -> Result<(), AdminError> {
+    match conn.execute("DELETE FROM users WHERE id = ?1", [id])? {
+        0 => Err(AdminError::NoSuchUser(id.to_owned())),
+        _ => Ok(()),
+    }
+}
+
+pub fn list_users(conn: &Connection) -> Result<Vec<UserInfo>, AdminError> {
+    let mut stmt = conn.prepare(
+        "SELECT u.id, u.email, u.created_at,
+                (SELECT count(*) FROM notifications n WHERE n.user_id = u.id)
+         FROM users u ORDER BY u.id",
+    )?;
+    let users = stmt
+        .query_map([], |r| {
+            Ok(UserInfo {
+                id: r.get(0)?,
+                email: r.get(1)?,
+                created_at: r.get(2)?,
+                notifications: r.get::<_, i64>(3)?.max(0) as u64,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(users)
+}
+
+/// Creates a token (for `user`, or a service token when `None`) and returns it: the only
+/// time it is ever seen. Only its hash is stored.
+pub fn add_token(
+    conn: &Connection,
+    user: Option<&str>,
+    label: Option<&str>,
+) -> Result<(i64, String), AdminError> {
+    if let Some(user) = user {
+        if !user_exists(conn, user)? {
+            return Err(AdminError::NoSuchUser(user.to_owned()));
+        }
+    }
+    let token = ids::new_token();
+    let scope = if user.is_some() { "user" } else { "service" };
+    conn.execute(
+        "INSERT INTO tokens (hash, scope, user_id, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![&ids::token_hash(&token)[..], scope, user, label, now_ms()],
+    )?;
+    Ok((conn.last_insert_rowid(), token))
+}
+
+pub fn list_tokens(conn: &Connection) -> Result<Vec<TokenInfo>, AdminError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, scope, user_id, label, created_at, last_used_at, revoked_at FROM tokens ORDER BY id",
+    )?;
+    let tokens = stmt
+        .query_map([], |r| {
+            Ok(TokenInfo {
+                id: r.get(0)?,
+                scope: r.get(1)?,
+                user_id: r.get(2)?,
+                label: r.get(3)?,
+                created_at: r.get(4)?,
+                last_used_at: r.get(5)?,
+                revoked_at: r.get(6)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(tokens)
+}
+
+/// Revokes a token; revoking it again is harmless.
+pub fn revoke_token(conn: &Connection, id: i64) -> Result<(), AdminError> {
+    let exists = conn
+        .query_row("SELECT 1 FROM tokens WHERE id = ?1", [id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !exists {
+        return Err(AdminError::NoSuchToken(id));
+    }
+    conn.execute(
+        "UPDATE tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
+        params![id, now_ms()],
+    )?;
+    Ok(())
+}
+
+/// Whether `token` is a live token of `user` (used by `quickstart` to keep a working config).
+pub fn token_belongs_to(conn: &Connection, token: &str, user: &str) -> Result<bool, AdminError> {
+    Ok(conn
+        .prepare("SELECT 1 FROM tokens WHERE hash = ?1 AND user_id = ?2 AND revoked_at IS NULL")?
+        .exists(params![&ids::token_hash(token)[..], user])?)
+}

@@ -1,0 +1,179 @@
+//! The SQL that reads: plain functions over a connection, shared by the read pool and the
+//! writer (which reads inside its transactions). Statements go through `prepare_cached`.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{ListQuery, Page, StoreError};
+use crate::cursor::Cursor;
+use crate::model::{CategoryPreference, Kind, Notification, Preferences, Principal, Scope};
+
+pub const NOTIFICATION_COLUMNS: &str =
+    "seq, id, user_id, type, title, body, link, category, read_at, created_at";
+
+/// Maps a row selected with `NOTIFICATION_COLUMNS`.
+pub fn notification(row: &Row<'_>) -> rusqlite::Result<Notification> {
+    let kind: String = row.get(3)?;
+    Ok(Notification {
+        seq: row.get(0)?,
+        id: row.get(1)?,
+        user_id: row.get(2)?,
+        // The schema's CHECK allows only the four kinds.
+        kind: kind.parse().unwrap_or(Kind::Info),
+        title: row.get(4)?,
+        body: row.get(5)?,
+        link: row.get(6)?,
+        category: row.get(7)?,
+        read_at: row.get(8)?,
+        created_at: row.get(9)?,
+    })
+}
+
+/// One of a user's notifications by id.
+pub fn get(conn: &Connection, user_id: &str, id: &str) -> Result<Notification, StoreError> {
+    let sql =
+        format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id = ?1 AND user_id = ?2");
+    conn.prepare_cached(&sql)?
+        .query_row(params![id, user_id], notification)
+        .optional()?
+        .ok_or(StoreError::NotFound)
+}
+
+pub fn unread_count(conn: &Connection, user_id: &str) -> Result<u64, StoreError> {
+    let count: i64 = conn
+        .prepare_cached("SELECT count(*) FROM notifications WHERE user_id = ?1 AND unread = 1")?
+        .query_row([user_id], |r| r.get(0))?;
+    Ok(count.max(0) as u64)
+}
+
+pub fn user_exists(conn: &Connection, user_id: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM users WHERE id = ?1")?
+        .exists([user_id])?)
+}
+
+/// A page in "unread first, newest first" order: a backward scan of the
+/// `(user_id, unread, seq)` index, starting below the cursor. The statement text depends on
+/// which filters are present (a handful of variants, each prepared once and cached).
+pub fn list(conn: &Connection, q: &ListQuery) -> Result<Page, StoreError> {
+    let mut sql =
+        format!("SELECT {NOTIFICATION_COLUMNS}, unread FROM notifications WHERE user_id = :user");
+    if q.unread_only {
+        sql.push_str(" AND unread = 1");
+    }
+    if q.after.is_some() {
+        sql.push_str(" AND (unread, seq) < (:cursor_unread, :cursor_seq)");
+    }
+    if q.kind.is_some() {
+        sql.push_str(" AND type = :kind");
+    }
+    if q.category.is_some() {
+        sql.push_str(" AND category = :category");
+    }
+    sql.push_str(" ORDER BY unread DESC, seq DESC LIMIT :limit");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let limit = i64::from(q.limit) + 1;
+    let cursor_unread = q.after.map(|c| i64::from(c.unread));
+    let cursor_seq = q.after.map(|c| c.seq);
+    let kind = q.kind.map(Kind::as_str);
+    let values: [(&str, &dyn rusqlite::ToSql); 6] = [
+        (":user", &q.user_id),
+        (":cursor_unread", &cursor_unread),
+        (":cursor_seq", &cursor_seq),
+        (":kind", &kind),
+        (":category", &q.category),
+        (":limit", &limit),
+    ];
+    for (name, value) in values {
+        if let Some(index) = stmt.parameter_index(name)? {
+            stmt.raw_bind_parameter(index, value)?;
+        }
+    }
+    let mut rows = Vec::with_capacity(q.limit as usize + 1);
+    let mut query = stmt.raw_query();
+    while let Some(row) = query.next()? {
+        let unread: bool = row.get(10)?;
+        rows.push((notification(row)?, unread));
+    }
+    let next = if rows.len() > q.limit as usize {
+        rows.truncate(q.limit as usize);
+        rows.last().map(|(n, unread)| Cursor {
+            unread: *unread,
+            seq: n.seq,
+        })
+    } else {
+        None
+    };
+    Ok(Page {
+        notifications: rows.into_iter().map(|(n, _)| n).collect(),
+        unread_count: unread_count(conn, &q.user_id)?,
+        next,
+    })
+}
+
+/// A user's notifications above `after` in sequence order, for stream resume.
+pub fn since_seq(
+    conn: &Connection,
+    user_id: &str,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<Notification>, StoreError> {
+    let sql = format!(
+        "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![user_id, after, limit], notification)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn preferences(conn: &Connection, user_id: &str) -> Result<Preferences, StoreError> {
+    let mut prefs = conn
+        .prepare_cached("SELECT in_app, email FROM preferences WHERE user_id = ?1")?
+        .query_row([user_id], |r| {
+            Ok(Preferences {
+                in_app: r.get(0)?,
+                email: r.get(1)?,
+                ..Preferences::default()
+            })
+        })
+        .optional()?
+        .unwrap_or_default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT category, in_app, email FROM category_preferences WHERE user_id = ?1",
+    )?;
+    let rows = stmt.query_map([user_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            CategoryPreference {
+                in_app: r.get(1)?,
+                email: r.get(2)?,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (name, entry) = row?;
+        prefs.categories.insert(name, entry);
+    }
+    Ok(prefs)
+}
+
+/// The live (unrevoked) token with this hash.
+pub fn authenticate(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Principal>, StoreError> {
+    let principal = conn
+        .prepare_cached(
+            "SELECT id, scope, user_id, last_used_at FROM tokens WHERE hash = ?1 AND revoked_at IS NULL",
+        )?
+        .query_row([&hash[..]], |r| {
+            let scope: String = r.get(1)?;
+            let user: Option<String> = r.get(2)?;
+            Ok(Principal {
+                token_id: r.get(0)?,
+                scope: match (scope.as_str(), user) {
+                    ("user", Some(user)) => Scope::User(user),
+                    _ => Scope::Service,
+                },
+                last_used_at: r.get(3)?,
+            })
+        })
+        .optional()?;
+    Ok(principal)
+}

@@ -1,0 +1,208 @@
+//! The SQLite backend: one writer thread with group commit (`writer`), a pool of read-only
+//! connections (`reader`), WAL, and the schema in `migrations/` applied at open.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use include_dir::{Dir, include_dir};
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+use tokio::sync::oneshot;
+
+use super::reader::ReadPool;
+use super::writer::{self, WriteOp};
+use super::{
+    ListQuery, NotifyCommand, NotifyOutcome, Page, ReadAllOutcome, Store, StoreError, StoreFuture,
+    queries,
+};
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+use crate::model::{Notification, Preferences, PreferencesPatch, Principal};
+
+/// The files of `migrations/`, embedded at build time and applied in name order.
+static MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../migrations");
+
+/// How hard commits hold on to the disk: `Full` survives power loss, `Normal` survives a
+/// crash of the process but may lose the last commits on power loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Sync {
+    #[default]
+    Full,
+    Normal,
+}
+
+/// The SQLite store. Cheap to share behind an `Arc`; the writer and readers are threads.
+pub struct SqliteStore {
+    writes: crossbeam_channel::Sender<WriteOp>,
+    reads: ReadPool,
+    writer_thread: std::sync::Mutex<Option<JoinHandle<()>>>,
+}
+
+/// Opens (creating if need be) the database at `path` and brings its schema up to date.
+/// Used by the admin commands, and as the first step of `SqliteStore::open`.
+pub fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    migrations().to_latest(&mut conn)?;
+    Ok(conn)
+}
+
+fn migrations() -> Migrations<'static> {
+    let mut files: Vec<_> = MIGRATIONS
+        .files()
+        .filter(|f| f.path().extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort_by_key(|f| f.path());
+    Migrations::new(
+        files
+            .into_iter()
+            .filter_map(|f| f.contents_utf8())
+            .map(M::up)
+            .collect(),
+    )
+}
+
+/// Settings every read-only connection gets.
+pub(super) fn configure_reader(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens the store: migrates, starts the writer (publishing commits to `hub`) and
+    /// `readers` read-only connections.
+    pub fn open(
+        path: &Path,
+        sync: Sync,
+        readers: usize,
+        hub: Arc<Hub>,
+        metrics: Arc<Metrics>,
+    ) -> Result<SqliteStore, StoreError> {
+        let conn = open_connection(path)?;
+        let level = match sync {
+            Sync::Full => "FULL",
+            Sync::Normal => "NORMAL",
+        };
+        conn.pragma_update(None, "synchronous", level)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let (writes, writer_thread) = writer::start(conn, hub, metrics)?;
+        let reads = ReadPool::open(path, readers)?;
+        Ok(SqliteStore {
+            writes,
+            reads,
+            writer_thread: std::sync::Mutex::new(Some(writer_thread)),
+        })
+    }
+
+    /// The default database path: `notif.db` in the platform data directory.
+    pub fn default_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "notif").map(|d| d.data_dir().join("notif.db"))
+    }
+
+    async fn write<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> WriteOp,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.writes.send(op(tx)).map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+impl Store for SqliteStore {
+    fn authenticate(&self, token_hash: [u8; 32]) -> StoreFuture<'_, Option<Principal>> {
+        Box::pin(
+            self.reads
+                .run(move |c| queries::authenticate(c, &token_hash)),
+        )
+    }
+
+    fn touch_token(&self, token_id: i64, at_ms: i64) {
+        let _ = self.writes.send(WriteOp::TouchToken { token_id, at_ms });
+    }
+
+    fn list(&self, query: ListQuery) -> StoreFuture<'_, Page> {
+        Box::pin(self.reads.run(move |c| queries::list(c, &query)))
+    }
+
+    fn unread_count(&self, user_id: String) -> StoreFuture<'_, u64> {
+        Box::pin(self.reads.run(move |c| queries::unread_count(c, &user_id)))
+    }
+
+    fn since_seq(
+        &self,
+        user_id: String,
+        after: i64,
+        limit: u32,
+    ) -> StoreFuture<'_, Vec<Notification>> {
+        Box::pin(
+            self.reads
+                .run(move |c| queries::since_seq(c, &user_id, after, limit)),
+        )
+    }
+
+    fn preferences(&self, user_id: String) -> StoreFuture<'_, Preferences> {
+        Box::pin(self.reads.run(move |c| queries::preferences(c, &user_id)))
+    }
+
+    fn notify(&self, command: NotifyCommand) -> StoreFuture<'_, NotifyOutcome> {
+        Box::pin(self.write(|reply| WriteOp::Notify { command, reply }))
+    }
+
+    fn set_read(&self, user_id: String, id: String, read: bool) -> StoreFuture<'_, Notification> {
+        Box::pin(self.write(move |reply| WriteOp::SetRead {
+            user_id,
+            id,
+            read,
+            reply,
+        }))
+    }
+
+    fn read_all(&self, user_id: String) -> StoreFuture<'_, ReadAllOutcome> {
+        Box::pin(self.write(|reply| WriteOp::ReadAll { user_id, reply }))
+    }
+
+    fn delete(&self, user_id: String, id: String) -> StoreFuture<'_, ()> {
+        Box::pin(self.write(|reply| WriteOp::Delete { user_id, id, reply }))
+    }
+
+    fn update_preferences(
+        &self,
+        user_id: String,
+        patch: PreferencesPatch,
+    ) -> StoreFuture<'_, Preferences> {
+        Box::pin(self.write(|reply| WriteOp::UpdatePreferences {
+            user_id,
+            patch,
+            reply,
+        }))
+    }
+
+    fn close(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            let writes = self.writes.clone();
+            let handle = self
+                .writer_thread
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            tokio::task::spawn_blocking(move || {
+                let _ = writes.send(WriteOp::Stop);
+                if let Some(handle) = handle {
+                    if handle.join().is_err() {
+                        tracing::error!("the writer thread panicked");
+                    }
+                }
+            })
+            .await
+            .map_err(|e| StoreError::Commit(e.to_string()))
+        })
+    }
+}
