@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
@@ -14,11 +15,14 @@ use tokio::time::{Instant, timeout, timeout_at};
 
 use crate::support::TestServer;
 use crate::support::http::id_of;
-use crate::support::sse::NoFrame;
+use crate::support::sse::{NoFrame, parse_all};
 
-/// How many notifications the flood sends: enough large events to fill loopback socket
-/// buffers plus any reasonable per-stream buffer.
-const FLOOD: usize = 1200;
+/// The per-stream buffer the server runs with (`--stream-buffer`), small so the flood
+/// stays short.
+const STREAM_BUFFER: &str = "8";
+/// How many notifications the flood sends: enough large events to fill the loopback socket
+/// buffers and then the stream buffer several times over.
+const FLOOD: usize = 900;
 /// Concurrent notifiers in the flood.
 const WORKERS: usize = 4;
 
@@ -37,8 +41,8 @@ async fn stalled_stream(server: &TestServer, token: &str) -> TcpStream {
 }
 
 /// Reads the stalled connection until the server ends the response (final chunk) or closes
-/// it; returns how many `notification` events it carried. Panics if it stays open.
-async fn drain_until_closed(mut tcp: TcpStream, within: Duration) -> usize {
+/// it; returns the SSE body it carried. Panics if it stays open.
+async fn drain_until_closed(mut tcp: TcpStream, within: Duration) -> Vec<u8> {
     let deadline = Instant::now() + within;
     let mut received = Vec::new();
     let mut buf = vec![0; 64 * 1024];
@@ -57,13 +61,50 @@ async fn drain_until_closed(mut tcp: TcpStream, within: Duration) -> usize {
             }
         }
     }
-    let text = String::from_utf8_lossy(&received);
-    text.matches("event: notification").count() + text.matches("event:notification").count()
+    dechunk(&received)
+}
+
+/// The body of a raw HTTP/1.1 response: after the head, chunked transfer coding removed.
+fn dechunk(response: &[u8]) -> Vec<u8> {
+    let head_end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("the stalled stream got a response head");
+    let head = String::from_utf8_lossy(&response[..head_end]).to_lowercase();
+    assert!(
+        head.starts_with("http/1.1 200"),
+        "stalled stream response: {head}"
+    );
+    let mut rest = &response[head_end + 4..];
+    if !head.contains("transfer-encoding: chunked") {
+        return rest.to_vec();
+    }
+    let mut body = Vec::new();
+    while let Some(line_end) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size_text = String::from_utf8_lossy(&rest[..line_end]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .unwrap_or_else(|_| panic!("bad chunk size line {size_text:?}"));
+        let start = line_end + 2;
+        if size == 0 || rest.len() < start + size {
+            body.extend_from_slice(&rest[start..rest.len().min(start + size)]);
+            break;
+        }
+        body.extend_from_slice(&rest[start..start + size]);
+        rest = &rest[(start + size + 2).min(rest.len())..];
+    }
+    body
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stalled_stream_is_closed_without_delaying_another_stream() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let server = TestServer::start_with(&[
+        "--ping-interval",
+        crate::support::PING_INTERVAL,
+        "--stream-buffer",
+        STREAM_BUFFER,
+    ])
+    .await;
+    let alice = server.user("alice").await;
     let stalled = stalled_stream(&server, &alice).await;
     let (mut healthy, _) = server.subscribed_stream(&alice).await;
 
@@ -137,9 +178,44 @@ async fn stalled_stream_is_closed_without_delaying_another_stream() {
     got.sort();
     assert_eq!(got, want, "the healthy stream got every notification once");
 
-    let on_stalled = drain_until_closed(stalled, Duration::from_secs(10)).await;
+    let body = drain_until_closed(stalled, Duration::from_secs(10)).await;
+    let mut seen: Vec<(u64, String)> = parse_all(&body)
+        .iter()
+        .filter(|f| f.kind() == Some("notification"))
+        .map(|f| (f.seq(), id_of(&f.json())))
+        .collect();
     assert!(
-        on_stalled < FLOOD,
-        "the stalled stream was not cut short: it carried all {on_stalled} notifications"
+        seen.len() < FLOOD,
+        "the stalled stream was not cut short: it carried all {} notifications",
+        seen.len()
+    );
+
+    // Its client resumes from the last id it got and loses nothing.
+    let last = seen.last().map_or(0, |(seq, _)| *seq);
+    let mut resumed = server
+        .open_stream(
+            server
+                .req(Method::GET, "/api/notifications/stream")
+                .bearer_auth(&alice)
+                .header("last-event-id", last.to_string()),
+        )
+        .await;
+    loop {
+        let frame = resumed.next_event().await;
+        match frame.kind() {
+            Some("notification") => seen.push((frame.seq(), id_of(&frame.json()))),
+            Some("unread") => break,
+            other => panic!("unexpected {other:?} while resuming: {frame:?}"),
+        }
+    }
+    assert!(
+        seen.windows(2).all(|w| w[0].0 < w[1].0),
+        "the cut stream and its resume form one increasing sequence"
+    );
+    let mut ids: Vec<&String> = seen.iter().map(|(_, id)| id).collect();
+    ids.sort();
+    assert_eq!(
+        ids, want,
+        "cut stream + resume = every notification exactly once"
     );
 }

@@ -116,7 +116,7 @@ async fn body_over_64_kib_is_413() {
         "x".repeat(64 * 1024)
     );
     let request = server
-        .req(Method::POST, "/api/internal/notify")
+        .req_alone(Method::POST, "/api/internal/notify")
         .bearer_auth(&alice)
         .header(CONTENT_TYPE, "application/json")
         .body(body);
@@ -137,7 +137,7 @@ async fn chunked_body_over_64_kib_is_413() {
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         body.chunks(4096).map(|c| Ok(c.to_vec())).collect();
     let request = server
-        .req(Method::POST, "/api/internal/notify")
+        .req_alone(Method::POST, "/api/internal/notify")
         .bearer_auth(&alice)
         .header(CONTENT_TYPE, "application/json")
         .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
@@ -200,6 +200,8 @@ async fn malformed_or_out_of_range_list_query_is_400() {
         "cursor=not-a-cursor",
         "unread=maybe",
         "type=NOPE",
+        "category=Not%20Valid",
+        "category=",
     ] {
         server
             .get(&format!("/api/notifications?{query}"), &alice)
@@ -236,4 +238,83 @@ async fn bad_last_event_id_is_400() {
             .await
             .expect_error(400, "bad_request");
     }
+}
+
+/// Reads one HTTP/1.1 response with a `Content-Length` body from `tcp`; returns its head
+/// (lower-cased) or `None` if the connection closed first.
+async fn read_response(tcp: &mut tokio::net::TcpStream) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let read = async {
+        loop {
+            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map(|v| v.trim().parse().unwrap())
+                    .unwrap_or(0);
+                if buf.len() >= end + 4 + length {
+                    return Some(head);
+                }
+            }
+            match tcp.read(&mut chunk).await {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), read)
+        .await
+        .expect("a response or a close within 10s")
+}
+
+/// A rejected request whose body the server did not read must not leave the connection in
+/// a state a keep-alive client cannot see: either the response says `Connection: close`, or
+/// the next request on the same connection is answered.
+#[tokio::test]
+async fn early_error_responses_keep_the_connection_usable_or_say_close() {
+    use tokio::io::AsyncWriteExt;
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let big = format!(
+        "{{\"title\": \"big\", \"body\": \"{}\"}}",
+        "x".repeat(70 * 1024)
+    );
+    let cases = [
+        ("application/json", big.as_str(), "413"),
+        ("text/plain", "{\"title\": \"t\"}", "415"),
+    ];
+    let mut broken = Vec::new();
+    for (content_type, body, status) in cases {
+        let mut tcp = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        let request = format!(
+            "POST /api/internal/notify HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {alice}\r\n\
+             Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+            server.addr(),
+            body.len()
+        );
+        tcp.write_all(request.as_bytes()).await.unwrap();
+        let head = read_response(&mut tcp)
+            .await
+            .unwrap_or_else(|| panic!("no {status} response"));
+        assert!(head.starts_with(&format!("http/1.1 {status}")), "{head}");
+        if head
+            .lines()
+            .any(|l| l.starts_with("connection:") && l.contains("close"))
+        {
+            continue;
+        }
+        let next = format!("GET /healthz HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr());
+        let _ = tcp.write_all(next.as_bytes()).await;
+        match read_response(&mut tcp).await {
+            Some(second) => assert!(second.starts_with("http/1.1 200"), "{second}"),
+            None => broken.push(status),
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "after these responses, sent without `Connection: close`, the server closed the \
+         connection, so a keep-alive client's next request on it fails: {broken:?}"
+    );
 }

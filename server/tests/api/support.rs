@@ -36,7 +36,13 @@ pub const EXIT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const PING_INTERVAL: &str = "200ms";
 
 /// Environment variables that would otherwise leak the developer's setup into the child.
-const SCRUBBED_ENV: [&str; 3] = ["NOTIF_LISTEN", "NOTIF_DB", "NOTIF_PING_INTERVAL"];
+const SCRUBBED_ENV: [&str; 5] = [
+    "NOTIF_LISTEN",
+    "NOTIF_DB",
+    "NOTIF_PING_INTERVAL",
+    "NOTIF_SYNC",
+    "NOTIF_STREAM_BUFFER",
+];
 
 /// One running `notif-server serve` with its own temp directory and database.
 pub struct TestServer {

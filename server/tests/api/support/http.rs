@@ -102,16 +102,28 @@ impl TestServer {
             .request(method, format!("{}{path}", self.url()))
     }
 
-    /// Sends a request and reads the whole response, within [`REQUEST_TIMEOUT`].
+    /// Like [`TestServer::req`] but on a new client of its own, so the connection it uses is
+    /// never reused by later requests (for requests the server may answer by closing it).
+    pub fn req_alone(&self, method: Method, path: &str) -> RequestBuilder {
+        reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("build the HTTP client")
+            .request(method, format!("{}{path}", self.url()))
+    }
+
+    /// Sends a request (on the client that built it) and reads the whole response, within
+    /// [`REQUEST_TIMEOUT`].
     pub async fn send(&self, request: RequestBuilder) -> Reply {
-        let request = request.build().expect("the test builds a valid request");
+        let (client, request) = request.build_split();
+        let request = request.expect("the test builds a valid request");
         let url = request.url();
         let what = match url.query() {
             Some(q) => format!("{} {}?{q}", request.method(), url.path()),
             None => format!("{} {}", request.method(), url.path()),
         };
         let round_trip = async {
-            let response = self.client().execute(request).await?;
+            let response = client.execute(request).await?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let body = response.text().await?;

@@ -207,6 +207,16 @@ impl SseStream {
     }
 }
 
+/// Every frame in a complete SSE body (for bodies read by other means than [`SseStream`]).
+pub fn parse_all(body: &[u8]) -> Vec<Frame> {
+    let mut parser = Parser {
+        pending: body.to_vec(),
+        ended: true,
+        ..Parser::default()
+    };
+    std::iter::from_fn(|| parser.next_frame()).collect()
+}
+
 impl Parser {
     /// The next complete frame from the bytes received so far.
     fn next_frame(&mut self) -> Option<Frame> {
