@@ -210,6 +210,11 @@ async fn user_token_notifying_another_user_is_403() {
         .notify_raw(&alice, &json!({"userId": "bob", "title": "hi"}))
         .await
         .expect_error(403, "forbidden");
+    // Not `unknown_user`: a user token must not learn which users exist.
+    server
+        .notify_raw(&alice, &json!({"userId": "ghost", "title": "hi"}))
+        .await
+        .expect_error(403, "forbidden");
     assert_eq!(server.list(&bob, "").await["unreadCount"], 0);
     assert_eq!(server.list(&alice, "").await["unreadCount"], 0);
 }

@@ -8,6 +8,7 @@
 
 mod auth;
 mod backpressure;
+mod command_line;
 mod idempotency;
 mod lifecycle;
 mod notifications;
