@@ -73,6 +73,19 @@ async fn notify_answers_201_with_the_stored_notification() {
     assert_timestamp(&n["createdAt"]);
     assert_eq!(reply["delivered"]["inApp"], true);
     assert!(reply["delivered"]["email"].is_boolean(), "{reply}");
+    let keys: HashSet<&str> = n.as_object().unwrap().keys().map(String::as_str).collect();
+    let model = HashSet::from([
+        "id",
+        "userId",
+        "type",
+        "title",
+        "body",
+        "link",
+        "category",
+        "readAt",
+        "createdAt",
+    ]);
+    assert_eq!(keys, model, "exactly the data model's fields");
     let listed = server.list(&alice, "").await;
     assert_eq!(
         &listed["notifications"][0], n,
