@@ -1,0 +1,249 @@
+//! Authentication and scopes (API.md "Authentication"): bearer header or `notif_token`
+//! cookie, the header winning; `401` with `WWW-Authenticate: Bearer`; user vs service scope.
+
+use reqwest::Method;
+use reqwest::header::{AUTHORIZATION, COOKIE};
+use serde_json::json;
+
+use crate::support::TestServer;
+use crate::support::http::{Reply, id_of};
+
+/// Every authenticated route, with a method that exists on it and a body when it takes one.
+const AUTHENTICATED: [(&str, &str, bool); 10] = [
+    ("GET", "/api/notifications", false),
+    ("POST", "/api/notifications/x1/read", false),
+    ("POST", "/api/notifications/x1/unread", false),
+    ("POST", "/api/notifications/read-all", false),
+    ("DELETE", "/api/notifications/x1", false),
+    ("GET", "/api/notifications/preferences", false),
+    ("PUT", "/api/notifications/preferences", true),
+    ("POST", "/api/internal/notify", true),
+    ("GET", "/api/notifications/stream", false),
+    ("GET", "/api/me", false),
+];
+
+/// Sends `method path` through `customize` (which adds or omits credentials).
+async fn call_each(
+    server: &TestServer,
+    customize: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+) -> Vec<Reply> {
+    let mut replies = Vec::new();
+    for (method, path, has_body) in AUTHENTICATED {
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = customize(server.req(method, path));
+        if has_body {
+            request = request
+                .header("content-type", "application/json")
+                .body(json!({"title": "hi", "userId": "alice"}).to_string());
+        }
+        replies.push(server.send(request).await);
+    }
+    replies
+}
+
+#[track_caller]
+fn assert_unauthorized(reply: Reply) {
+    let challenge = reply.header("www-authenticate").unwrap_or("").to_string();
+    let what = reply.what.clone();
+    reply.expect_error(401, "unauthorized");
+    assert!(
+        challenge.starts_with("Bearer"),
+        "{what} → 401 must carry `WWW-Authenticate: Bearer`, got {challenge:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_authenticated_route_without_token_is_401_with_bearer_challenge() {
+    let (server, _) = TestServer::with_users(["alice"]).await;
+    for reply in call_each(&server, |r| r).await {
+        assert_unauthorized(reply);
+    }
+}
+
+#[tokio::test]
+async fn unknown_token_is_401_on_every_authenticated_route() {
+    let (server, _) = TestServer::with_users(["alice"]).await;
+    for reply in call_each(&server, |r| r.bearer_auth("not-a-real-token")).await {
+        assert_unauthorized(reply);
+    }
+    for reply in call_each(&server, |r| {
+        r.header(COOKIE, "notif_token=not-a-real-token")
+    })
+    .await
+    {
+        assert_unauthorized(reply);
+    }
+}
+
+#[tokio::test]
+async fn malformed_authorization_header_is_401() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    for value in [
+        alice.clone(),
+        format!("Basic {alice}"),
+        "Bearer".to_string(),
+    ] {
+        let reply = server
+            .send(
+                server
+                    .req(Method::GET, "/api/me")
+                    .header(AUTHORIZATION, value),
+            )
+            .await;
+        assert_unauthorized(reply);
+    }
+}
+
+#[tokio::test]
+async fn revoked_token_is_401_while_other_tokens_keep_working() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let second = server.user_token("alice", "laptop").await;
+    server.get("/api/me", &second).await.expect(200);
+    server.revoke("laptop").await;
+    assert_unauthorized(server.get("/api/me", &second).await);
+    assert_unauthorized(server.get("/api/notifications", &second).await);
+    server.get("/api/me", &alice).await.expect(200);
+}
+
+#[tokio::test]
+async fn cookie_notif_token_authenticates() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let cookie = format!("theme=dark; notif_token={alice}; other=1");
+    let me = server
+        .send(
+            server
+                .req(Method::GET, "/api/me")
+                .header(COOKIE, cookie.clone()),
+        )
+        .await
+        .expect_json(200);
+    assert_eq!(me, json!({"userId": "alice", "scope": "user"}));
+    server
+        .send(
+            server
+                .req(Method::GET, "/api/notifications")
+                .header(COOKIE, cookie),
+        )
+        .await
+        .expect(200);
+}
+
+#[tokio::test]
+async fn authorization_header_wins_over_cookie() {
+    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
+    let me = server
+        .send(
+            server
+                .req(Method::GET, "/api/me")
+                .bearer_auth(&bob)
+                .header(COOKIE, format!("notif_token={alice}")),
+        )
+        .await
+        .expect_json(200);
+    assert_eq!(me["userId"], "bob", "the header's user, not the cookie's");
+    let with_bad_header = server
+        .send(
+            server
+                .req(Method::GET, "/api/me")
+                .bearer_auth("not-a-real-token")
+                .header(COOKIE, format!("notif_token={alice}")),
+        )
+        .await;
+    assert_unauthorized(with_bad_header);
+}
+
+#[tokio::test]
+async fn me_reports_user_scope_and_user_id() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let me = server.get("/api/me", &alice).await.expect_json(200);
+    assert_eq!(me, json!({"userId": "alice", "scope": "user"}));
+}
+
+#[tokio::test]
+async fn me_reports_service_scope_with_null_user() {
+    let server = TestServer::start().await;
+    let service = server.service_token().await;
+    let me = server.get("/api/me", &service).await.expect_json(200);
+    assert_eq!(me, json!({"userId": null, "scope": "service"}));
+}
+
+#[tokio::test]
+async fn service_token_on_inbox_routes_is_403() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let service = server.service_token().await;
+    let id = id_of(&server.notify_title(&alice, "hello").await);
+    let read = format!("/api/notifications/{id}/read");
+    let unread = format!("/api/notifications/{id}/unread");
+    let one = format!("/api/notifications/{id}");
+    for (method, path) in [
+        (Method::GET, "/api/notifications"),
+        (Method::POST, read.as_str()),
+        (Method::POST, unread.as_str()),
+        (Method::POST, "/api/notifications/read-all"),
+        (Method::DELETE, one.as_str()),
+        (Method::GET, "/api/notifications/preferences"),
+        (Method::GET, "/api/notifications/stream"),
+    ] {
+        server
+            .call(method, path, &service)
+            .await
+            .expect_error(403, "forbidden");
+    }
+    server
+        .send_json(
+            Method::PUT,
+            "/api/notifications/preferences",
+            &service,
+            &json!({"inApp": false}),
+        )
+        .await
+        .expect_error(403, "forbidden");
+    let list = server.list(&alice, "").await;
+    assert_eq!(list["notifications"][0]["readAt"], json!(null));
+    assert_eq!(list["unreadCount"], 1, "the service token changed nothing");
+}
+
+#[tokio::test]
+async fn user_token_notifying_another_user_is_403() {
+    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
+    server
+        .notify_raw(&alice, &json!({"userId": "bob", "title": "hi"}))
+        .await
+        .expect_error(403, "forbidden");
+    // Not `unknown_user`: a user token must not learn which users exist.
+    server
+        .notify_raw(&alice, &json!({"userId": "ghost", "title": "hi"}))
+        .await
+        .expect_error(403, "forbidden");
+    assert_eq!(server.list(&bob, "").await["unreadCount"], 0);
+    assert_eq!(server.list(&alice, "").await["unreadCount"], 0);
+}
+
+#[tokio::test]
+async fn user_token_may_notify_itself_with_or_without_user_id() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let implicit = server.notify_title(&alice, "implicit").await;
+    assert_eq!(implicit["userId"], "alice");
+    let explicit = server
+        .notify(&alice, &json!({"userId": "alice", "title": "explicit"}))
+        .await;
+    assert_eq!(explicit["userId"], "alice");
+    assert_eq!(server.list(&alice, "").await["unreadCount"], 2);
+}
+
+#[tokio::test]
+async fn service_token_notifies_any_user_and_must_name_one() {
+    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
+    let service = server.service_token().await;
+    for (user, token) in [("alice", &alice), ("bob", &bob)] {
+        let n = server
+            .notify(&service, &json!({"userId": user, "title": "from CI"}))
+            .await;
+        assert_eq!(n["userId"], user);
+        assert_eq!(server.list(token, "").await["unreadCount"], 1);
+    }
+    server
+        .notify_raw(&service, &json!({"title": "to nobody"}))
+        .await
+        .expect_invalid("userId");
+}

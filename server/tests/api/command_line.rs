@@ -1,0 +1,128 @@
+//! The `notif-server` command line's failure modes (issue 2): bad arguments, an unusable
+//! database path and a port in use each give a clear `error:` line on stderr and a non-zero
+//! exit, never a panic or a backtrace; admin changes apply to a running server.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::process::Command;
+use tokio::time::timeout;
+
+use crate::support::{BIN, TestServer};
+
+/// Runs `notif-server ARGS`, expecting it to fail quickly; returns its stderr.
+async fn expect_failure(args: &[&str]) -> String {
+    let output = timeout(
+        Duration::from_secs(20),
+        Command::new(BIN)
+            .args(args)
+            .env_remove("NOTIF_LISTEN")
+            .env_remove("NOTIF_DB")
+            .env("RUST_BACKTRACE", "1")
+            .stdin(Stdio::null())
+            .output(),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("`notif-server {}` did not exit within 20s", args.join(" ")))
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        !output.status.success(),
+        "`notif-server {}` succeeded; stderr:\n{stderr}",
+        args.join(" ")
+    );
+    for bad in ["panicked", "stack backtrace", "RUST_BACKTRACE"] {
+        assert!(
+            !stderr.contains(bad),
+            "no panic or backtrace, got:\n{stderr}"
+        );
+    }
+    stderr
+}
+
+/// The single `error:` line of `stderr` (log lines may precede it).
+#[track_caller]
+fn error_line(stderr: &str) -> &str {
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.trim_start().to_lowercase().starts_with("error"))
+        .collect();
+    assert_eq!(errors.len(), 1, "one error line, got:\n{stderr}");
+    errors[0]
+}
+
+/// Whether an error line repeats one of its causes (`…: X: X`).
+fn repeats_a_cause(line: &str) -> bool {
+    let parts: Vec<&str> = line.split(": ").collect();
+    parts.windows(2).any(|w| w[0] == w[1])
+}
+
+#[tokio::test]
+async fn port_in_use_is_one_error_line_and_a_failure_exit() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("other.db");
+    let listen = server.addr().to_string();
+    let stderr =
+        expect_failure(&["serve", "--listen", &listen, "--db", db.to_str().unwrap()]).await;
+    let line = error_line(&stderr);
+    assert!(
+        line.contains(&listen),
+        "the error names the address: {line}"
+    );
+}
+
+#[tokio::test]
+async fn unusable_database_path_is_one_error_line_and_a_failure_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    for db in [
+        file.join("notif.db"),
+        dir.path().join("missing/dir/notif.db"),
+    ] {
+        let db = db.to_str().unwrap().to_string();
+        let stderr = expect_failure(&["serve", "--listen", "127.0.0.1:0", "--db", &db]).await;
+        let line = error_line(&stderr);
+        assert!(line.contains(&db), "the error names the path: {line}");
+        assert!(!repeats_a_cause(line), "the cause is said once: {line}");
+    }
+}
+
+#[tokio::test]
+async fn bad_arguments_fail_with_an_error_and_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notif.db");
+    let db = db.to_str().unwrap();
+    for args in [
+        vec!["serve", "--ping-interval", "soon", "--db", db],
+        vec!["serve", "--listen", "not-an-address", "--db", db],
+        vec!["serve", "--no-such-flag"],
+        vec!["token", "add", "--db", db],
+        vec!["user", "add", "bad name", "--db", db],
+        vec!["no-such-command"],
+    ] {
+        let stderr = expect_failure(&args).await;
+        assert!(
+            stderr.to_lowercase().contains("error"),
+            "`{}` explains itself: {stderr}",
+            args.join(" ")
+        );
+    }
+}
+
+#[tokio::test]
+async fn removing_a_user_revokes_its_tokens_and_makes_it_unknown() {
+    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
+    let service = server.service_token().await;
+    server.notify_title(&bob, "bob's").await;
+    server.admin(&["user", "rm", "bob"]).await;
+    let reply = server.get("/api/me", &bob).await;
+    reply.expect_error(401, "unauthorized");
+    server
+        .notify_raw(&service, &json!({"userId": "bob", "title": "t"}))
+        .await
+        .expect_error(404, "unknown_user");
+    server.get("/api/me", &alice).await.expect(200);
+}

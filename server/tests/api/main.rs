@@ -1,0 +1,20 @@
+//! Integration tests of `notif-server` against the HTTP contract in `shared/API.md`.
+//!
+//! One test binary (`cargo test -p notif-server --test api`). Every test starts the real
+//! `notif-server` binary on a free port with a fresh database through [`support::TestServer`],
+//! so the tests run in parallel without sharing state. Modules group the tests by the part of
+//! the contract they prove.
+#![allow(clippy::unwrap_used)]
+
+mod auth;
+mod backpressure;
+mod command_line;
+mod idempotency;
+mod lifecycle;
+mod notifications;
+mod ops;
+mod preferences;
+mod protocol;
+mod stream;
+mod support;
+mod validation;

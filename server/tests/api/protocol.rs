@@ -1,0 +1,320 @@
+//! HTTP-level rules of API.md "Conventions": unknown routes, wrong methods, content type,
+//! body size, malformed JSON and query parameters, all with the contract's error body.
+
+use reqwest::Method;
+use reqwest::header::CONTENT_TYPE;
+use serde_json::json;
+
+use crate::support::TestServer;
+
+#[tokio::test]
+async fn unknown_route_is_404_not_found() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    for path in [
+        "/",
+        "/api",
+        "/api/nope",
+        "/api/notifications/x1/read/more",
+        "/api/notifications/x1/bogus",
+        "/api/internal",
+        "/healthz/extra",
+    ] {
+        server
+            .get(path, &alice)
+            .await
+            .expect_error(404, "not_found");
+    }
+    let reply = server.send(server.req(Method::GET, "/api/nope")).await;
+    reply.expect_error(404, "not_found");
+}
+
+#[tokio::test]
+async fn wrong_method_on_known_path_is_405_with_allow() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let cases: [(Method, &str, &[&str]); 8] = [
+        (Method::DELETE, "/api/notifications", &["GET"]),
+        (Method::GET, "/api/notifications/x1/read", &["POST"]),
+        (Method::PUT, "/api/notifications/x1/unread", &["POST"]),
+        (Method::GET, "/api/notifications/read-all", &["POST"]),
+        (
+            Method::POST,
+            "/api/notifications/preferences",
+            &["GET", "PUT"],
+        ),
+        (Method::GET, "/api/internal/notify", &["POST"]),
+        (Method::POST, "/api/notifications/stream", &["GET"]),
+        (Method::POST, "/healthz", &["GET"]),
+    ];
+    for (method, path, allowed) in cases {
+        let reply = server.call(method, path, &alice).await;
+        let allow = reply.header("allow").unwrap_or("").to_uppercase();
+        let what = reply.what.clone();
+        reply.expect_error(405, "method_not_allowed");
+        for m in allowed {
+            assert!(
+                allow.split(',').any(|a| a.trim() == *m),
+                "{what} → 405 must list {m} in `Allow`, got {allow:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn delete_only_path_answers_get_with_405_allow_delete() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let reply = server.get("/api/notifications/x1", &alice).await;
+    let allow = reply.header("allow").unwrap_or("").to_uppercase();
+    reply.expect_error(405, "method_not_allowed");
+    assert!(allow.contains("DELETE"), "Allow: {allow:?}");
+}
+
+#[tokio::test]
+async fn body_without_json_content_type_is_415() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let body = json!({"title": "hi"}).to_string();
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        for (method, path) in [
+            (Method::POST, "/api/internal/notify"),
+            (Method::PUT, "/api/notifications/preferences"),
+        ] {
+            let mut request = server
+                .req(method, path)
+                .bearer_auth(&alice)
+                .body(body.clone());
+            if let Some(ct) = content_type {
+                request = request.header(CONTENT_TYPE, ct);
+            }
+            server
+                .send(request)
+                .await
+                .expect_error(415, "unsupported_media_type");
+        }
+    }
+    assert_eq!(server.list(&alice, "").await["unreadCount"], 0);
+}
+
+#[tokio::test]
+async fn json_content_type_with_charset_is_accepted() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let request = server
+        .req(Method::POST, "/api/internal/notify")
+        .bearer_auth(&alice)
+        .header(CONTENT_TYPE, "application/json; charset=utf-8")
+        .body(json!({"title": "hi"}).to_string());
+    server.send(request).await.expect(201);
+}
+
+#[tokio::test]
+async fn body_over_64_kib_is_413() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let body = format!(
+        "{{\"title\": \"big\", \"body\": \"{}\"}}",
+        "x".repeat(64 * 1024)
+    );
+    let request = server
+        .req_alone(Method::POST, "/api/internal/notify")
+        .bearer_auth(&alice)
+        .header(CONTENT_TYPE, "application/json")
+        .body(body);
+    server
+        .send(request)
+        .await
+        .expect_error(413, "payload_too_large");
+    assert_eq!(server.list(&alice, "").await["unreadCount"], 0);
+}
+
+#[tokio::test]
+async fn chunked_body_over_64_kib_is_413() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let mut body = b"{\"title\": \"big\", \"body\": \"".to_vec();
+    body.resize(70 * 1024, b'x');
+    body.extend_from_slice(b"\"}");
+    // A stream body has no Content-Length: the limit must hold while reading.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        body.chunks(4096).map(|c| Ok(c.to_vec())).collect();
+    let request = server
+        .req_alone(Method::POST, "/api/internal/notify")
+        .bearer_auth(&alice)
+        .header(CONTENT_TYPE, "application/json")
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+            chunks,
+        )));
+    server
+        .send(request)
+        .await
+        .expect_error(413, "payload_too_large");
+}
+
+#[tokio::test]
+async fn body_of_exactly_64_kib_is_accepted() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let json = json!({"title": "padded"}).to_string();
+    // JSON allows whitespace: pad a valid body to exactly the limit.
+    let body = format!("{json}{}", " ".repeat(64 * 1024 - json.len()));
+    assert_eq!(body.len(), 64 * 1024);
+    let request = server
+        .req(Method::POST, "/api/internal/notify")
+        .bearer_auth(&alice)
+        .header(CONTENT_TYPE, "application/json")
+        .body(body);
+    server.send(request).await.expect(201);
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_bad_request() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    for body in [
+        "{",
+        "{\"title\": }",
+        "not json",
+        "",
+        "{\"title\": \"a\"} trailing",
+    ] {
+        for (method, path) in [
+            (Method::POST, "/api/internal/notify"),
+            (Method::PUT, "/api/notifications/preferences"),
+        ] {
+            let request = server
+                .req(method, path)
+                .bearer_auth(&alice)
+                .header(CONTENT_TYPE, "application/json")
+                .body(body);
+            server.send(request).await.expect_error(400, "bad_request");
+        }
+    }
+}
+
+#[tokio::test]
+async fn malformed_or_out_of_range_list_query_is_400() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    for query in [
+        "limit=0",
+        "limit=201",
+        "limit=-1",
+        "limit=abc",
+        "limit=",
+        "cursor=not-a-cursor",
+        "unread=maybe",
+        "type=NOPE",
+        "category=Not%20Valid",
+        "category=",
+    ] {
+        server
+            .get(&format!("/api/notifications?{query}"), &alice)
+            .await
+            .expect_error(400, "bad_request");
+    }
+}
+
+#[tokio::test]
+async fn limit_bounds_1_and_200_are_accepted() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    for query in ["limit=1", "limit=200", "unread=true", "unread=false"] {
+        server.list(&alice, query).await;
+    }
+}
+
+#[tokio::test]
+async fn bad_last_event_id_is_400() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    for value in ["abc", "1.5", "-1", "12x"] {
+        let request = server
+            .req(Method::GET, "/api/notifications/stream")
+            .bearer_auth(&alice)
+            .header("last-event-id", value);
+        server.send(request).await.expect_error(400, "bad_request");
+        server
+            .get(
+                &format!(
+                    "/api/notifications/stream?lastEventId={}",
+                    crate::support::http::encode(value)
+                ),
+                &alice,
+            )
+            .await
+            .expect_error(400, "bad_request");
+    }
+}
+
+/// Reads one HTTP/1.1 response with a `Content-Length` body from `tcp`; returns its head
+/// (lower-cased) or `None` if the connection closed first.
+async fn read_response(tcp: &mut tokio::net::TcpStream) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let read = async {
+        loop {
+            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map(|v| v.trim().parse().unwrap())
+                    .unwrap_or(0);
+                if buf.len() >= end + 4 + length {
+                    return Some(head);
+                }
+            }
+            match tcp.read(&mut chunk).await {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), read)
+        .await
+        .expect("a response or a close within 10s")
+}
+
+/// A rejected request whose body the server did not read must not leave the connection in
+/// a state a keep-alive client cannot see: either the response says `Connection: close`, or
+/// the next request on the same connection is answered.
+#[tokio::test]
+async fn early_error_responses_keep_the_connection_usable_or_say_close() {
+    use tokio::io::AsyncWriteExt;
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let big = format!(
+        "{{\"title\": \"big\", \"body\": \"{}\"}}",
+        "x".repeat(70 * 1024)
+    );
+    let cases = [
+        ("application/json", big.as_str(), "413"),
+        ("text/plain", "{\"title\": \"t\"}", "415"),
+    ];
+    let mut broken = Vec::new();
+    for (content_type, body, status) in cases {
+        let mut tcp = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        let request = format!(
+            "POST /api/internal/notify HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {alice}\r\n\
+             Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+            server.addr(),
+            body.len()
+        );
+        tcp.write_all(request.as_bytes()).await.unwrap();
+        let head = read_response(&mut tcp)
+            .await
+            .unwrap_or_else(|| panic!("no {status} response"));
+        assert!(head.starts_with(&format!("http/1.1 {status}")), "{head}");
+        if head
+            .lines()
+            .any(|l| l.starts_with("connection:") && l.contains("close"))
+        {
+            continue;
+        }
+        let next = format!("GET /healthz HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr());
+        let _ = tcp.write_all(next.as_bytes()).await;
+        match read_response(&mut tcp).await {
+            Some(second) => assert!(second.starts_with("http/1.1 200"), "{second}"),
+            None => broken.push(status),
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "after these responses, sent without `Connection: close`, the server closed the \
+         connection, so a keep-alive client's next request on it fails: {broken:?}"
+    );
+}
