@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod args;
 pub mod auth;
+pub mod cors;
 pub mod cursor;
 pub mod email;
 pub mod error;
@@ -17,7 +18,9 @@ pub mod hub;
 pub mod ids;
 pub mod metrics;
 pub mod model;
+pub mod policy;
 pub mod quickstart;
+pub mod ratelimit;
 pub mod request;
 pub mod response;
 pub mod router;

@@ -10,7 +10,7 @@ use rusqlite_migration::{M, Migrations};
 use tokio::sync::oneshot;
 
 use super::reader::ReadPool;
-use super::writer::{self, Listeners, WriteOp};
+use super::writer::{self, Housekeeping, Listeners, WriteOp};
 use super::{
     EmailResult, ListQuery, NotifyCommand, NotifyOutcome, OutboxEntry, Page, ReadAllOutcome, Store,
     StoreError, StoreFuture, outbox, queries,
@@ -42,12 +42,27 @@ pub fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
+    create_private(path)?;
     let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     migrations().to_latest(&mut conn)?;
     Ok(conn)
+}
+
+/// Creates the database file readable by its owner only, if it does not exist yet: it holds
+/// every user's notifications and the token hashes. SQLite gives the WAL the same mode.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(err.into()),
+    }
 }
 
 fn migrations() -> Migrations<'static> {
@@ -73,13 +88,14 @@ pub(super) fn configure_reader(conn: &Connection) -> Result<(), StoreError> {
 }
 
 impl SqliteStore {
-    /// Opens the store: migrates, starts the writer (telling `listeners` what it commits)
-    /// and `readers` read-only connections.
+    /// Opens the store: migrates, starts the writer (telling `listeners` what it commits,
+    /// and tidying as `housekeeping` says) and `readers` read-only connections.
     pub fn open(
         path: &Path,
         sync: Sync,
         readers: usize,
         listeners: Listeners,
+        housekeeping: Housekeeping,
     ) -> Result<SqliteStore, StoreError> {
         let conn = open_connection(path)?;
         let level = match sync {
@@ -88,7 +104,7 @@ impl SqliteStore {
         };
         conn.pragma_update(None, "synchronous", level)?;
         conn.set_prepared_statement_cache_capacity(64);
-        let (writes, writer_thread) = writer::start(conn, listeners)?;
+        let (writes, writer_thread) = writer::start(conn, listeners, housekeeping)?;
         let reads = ReadPool::open(path, readers)?;
         Ok(SqliteStore {
             writes,

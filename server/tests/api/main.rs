@@ -12,6 +12,7 @@ mod command_line;
 mod email;
 mod idempotency;
 mod lifecycle;
+mod limits;
 mod notifications;
 mod ops;
 mod preferences;
