@@ -78,10 +78,6 @@ pub fn error(err: &ApiError) -> Response<Body> {
                 headers.insert(header::ALLOW, value);
             }
         }
-        // The body was left unread, so this connection cannot carry another request.
-        ApiError::PayloadTooLarge { .. } => {
-            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-        }
         ApiError::RateLimited {
             retry_after_secs, ..
         } => {

@@ -6,6 +6,7 @@ use hyper::{Method, Request, Response};
 
 use crate::error::ApiError;
 use crate::handlers::{me, notifications, notify, ops, preferences, stream};
+use crate::request::{self, BodyRead};
 use crate::response::{self, Body};
 use crate::state::AppState;
 
@@ -66,7 +67,7 @@ pub enum Handler {
 }
 
 /// Answers one request; never fails (errors become the contract's error body).
-pub async fn handle(state: AppState, req: Request<Incoming>) -> Response<Body> {
+pub async fn handle(state: AppState, mut req: Request<Incoming>) -> Response<Body> {
     if req.method() == Method::OPTIONS {
         if let Some(preflight) = state.policy.cors.preflight(req.headers()) {
             return preflight;
@@ -79,7 +80,14 @@ pub async fn handle(state: AppState, req: Request<Incoming>) -> Response<Body> {
         .then(|| req.headers().get(header::ORIGIN).cloned())
         .flatten();
     let path = req.uri().path().to_owned();
+    let body_read = BodyRead::default();
+    let has_body = request::has_body(req.headers());
+    req.extensions_mut().insert(body_read.clone());
     let (label, result) = match resolve(req.method(), &path) {
+        // Every request with a body must send JSON, whatever the route.
+        Ok((label, ..)) if has_body && !request::is_json(req.headers()) => {
+            (label, Err(ApiError::UnsupportedMediaType))
+        }
         Ok((label, Handler::Stream, _)) => (label, stream::open(&state, &req).await),
         Ok((label, handler, id)) => {
             let limit = state.policy.request_timeout;
@@ -100,6 +108,11 @@ pub async fn handle(state: AppState, req: Request<Incoming>) -> Response<Body> {
         }
         response::error(&err)
     });
+    if has_body && !body_read.is_read() {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     secure(&mut response);
     state.policy.cors.decorate(origin.as_ref(), &mut response);
     state
