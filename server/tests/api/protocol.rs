@@ -189,6 +189,20 @@ async fn malformed_json_is_400_bad_request() {
 }
 
 #[tokio::test]
+async fn body_that_is_not_utf8_is_400_bad_request() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let mut body = b"{\"title\": \"bad ".to_vec();
+    body.extend_from_slice(&[0xff, 0xfe, 0xc3]);
+    body.extend_from_slice(b"\"}");
+    let request = server
+        .req(Method::POST, "/api/internal/notify")
+        .bearer_auth(&alice)
+        .header(CONTENT_TYPE, "application/json")
+        .body(body);
+    server.send(request).await.expect_error(400, "bad_request");
+}
+
+#[tokio::test]
 async fn malformed_or_out_of_range_list_query_is_400() {
     let (server, [alice]) = TestServer::with_users(["alice"]).await;
     for query in [

@@ -106,6 +106,11 @@ impl TestServer {
         self.addr
     }
 
+    /// The database file the server and the admin commands use.
+    pub fn db(&self) -> &Path {
+        &self.db
+    }
+
     /// The HTTP client bound to this server's lifetime.
     pub fn client(&self) -> &reqwest::Client {
         &self.client
