@@ -18,8 +18,9 @@ pub struct EmailConfig {
     /// `smtp://host:port`, `smtps://user:pass@host`, `smtp://host?tls=required`.
     pub smtp_url: String,
     pub from: Mailbox,
-    /// Where the server is reached from outside, for the `List-Unsubscribe` hint.
-    pub public_url: String,
+    /// Where the server is reached from outside, for the `List-Unsubscribe` hint; `None`
+    /// until the server knows its bound address, which is then the default.
+    pub public_url: Option<String>,
     /// The wait after the first failure; it doubles with each further one.
     pub retry_base: Duration,
     /// Attempts before an email is marked failed.
@@ -46,7 +47,7 @@ mod tests {
         let config = EmailConfig {
             smtp_url: String::new(),
             from: "notif <notif@localhost>".parse().unwrap(),
-            public_url: String::new(),
+            public_url: None,
             retry_base: Duration::from_secs(5),
             max_attempts: 8,
         };

@@ -68,10 +68,7 @@ impl ServeConfig {
                 Some(EmailConfig {
                     smtp_url,
                     from,
-                    public_url: args
-                        .email
-                        .public_url
-                        .unwrap_or_else(|| format!("http://{}", args.listen)),
+                    public_url: args.email.public_url,
                     retry_base: args.email.email_retry_base,
                     max_attempts: args.email.email_max_attempts,
                 })
@@ -117,7 +114,10 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
         shutdown: cancel,
     };
     let worker = match (config.email, outbox) {
-        (Some(email), Some(wake)) => {
+        (Some(mut email), Some(wake)) => {
+            email
+                .public_url
+                .get_or_insert_with(|| format!("http://{addr}"));
             tracing::info!(relay = %redact(&email.smtp_url), "email channel on");
             Some(tokio::spawn(run_worker(
                 Arc::clone(&state.store),

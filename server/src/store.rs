@@ -40,11 +40,11 @@ pub enum StoreError {
     Closed,
     #[error("commit failed: {0}")]
     Commit(String),
-    #[error("database error: {0}")]
+    #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
-    #[error("database migration failed: {0}")]
+    #[error(transparent)]
     Migration(#[from] rusqlite_migration::Error),
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
 }
 

@@ -75,7 +75,8 @@ async fn attempt(
     config: &EmailConfig,
     entry: &OutboxEntry,
 ) -> EmailResult {
-    let sent = match super::build_message(entry, &config.from, &config.public_url) {
+    let public_url = config.public_url.as_deref().unwrap_or_default();
+    let sent = match super::build_message(entry, &config.from, public_url) {
         Ok(message) => transport
             .send(message)
             .await

@@ -78,9 +78,10 @@ async fn unusable_database_path_is_one_error_line_and_a_failure_exit() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("a-file");
     std::fs::write(&file, "not a directory").unwrap();
+    // Under a regular file, and where no directory can be made (even as root).
     for db in [
         file.join("notif.db"),
-        dir.path().join("missing/dir/notif.db"),
+        std::path::PathBuf::from("/proc/notif-cannot-create/notif.db"),
     ] {
         let db = db.to_str().unwrap().to_string();
         let stderr = expect_failure(&["serve", "--listen", "127.0.0.1:0", "--db", &db]).await;
@@ -88,6 +89,27 @@ async fn unusable_database_path_is_one_error_line_and_a_failure_exit() {
         assert!(line.contains(&db), "the error names the path: {line}");
         assert!(!repeats_a_cause(line), "the cause is said once: {line}");
     }
+}
+
+/// A database path in directories that do not exist yet is made, as the default path in the
+/// platform data directory is.
+#[tokio::test]
+async fn missing_database_directories_are_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("missing/dir/notif.db");
+    let out = Command::new(BIN)
+        .args(["user", "add", "alice", "--db", db.to_str().unwrap()])
+        .env_remove("NOTIF_DB")
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(db.exists());
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@
 mod auth;
 mod backpressure;
 mod command_line;
+mod email;
 mod idempotency;
 mod lifecycle;
 mod notifications;
