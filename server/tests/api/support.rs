@@ -155,7 +155,8 @@ impl TestServer {
         cmd.args(args)
             .arg("--db")
             .arg(&self.db)
-            .stdin(Stdio::null());
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
         for var in SCRUBBED_ENV {
             cmd.env_remove(var);
         }
