@@ -295,15 +295,62 @@ async fn early_error_responses_keep_the_connection_usable_or_say_close() {
         "{{\"title\": \"big\", \"body\": \"{}\"}}",
         "x".repeat(70 * 1024)
     );
+    // Under the limit but large enough not to arrive with the head.
+    let mid = format!(
+        "{{\"title\": \"mid\", \"body\": \"{}\"}}",
+        "x".repeat(60_000)
+    );
+    let notify = "POST /api/internal/notify";
     let cases = [
-        ("application/json", big.as_str(), "413"),
-        ("text/plain", "{\"title\": \"t\"}", "415"),
+        (
+            notify,
+            alice.as_str(),
+            "application/json",
+            big.as_str(),
+            "413",
+        ),
+        (
+            notify,
+            alice.as_str(),
+            "text/plain",
+            "{\"title\": \"t\"}",
+            "415",
+        ),
+        (notify, alice.as_str(), "text/plain", mid.as_str(), "415"),
+        (
+            notify,
+            "not-a-real-token",
+            "application/json",
+            mid.as_str(),
+            "401",
+        ),
+        (
+            "POST /api/nope",
+            alice.as_str(),
+            "application/json",
+            mid.as_str(),
+            "404",
+        ),
+        (
+            "PUT /api/internal/notify",
+            alice.as_str(),
+            "application/json",
+            mid.as_str(),
+            "405",
+        ),
+        (
+            "PUT /api/notifications/preferences",
+            alice.as_str(),
+            "application/json",
+            "{",
+            "400",
+        ),
     ];
     let mut broken = Vec::new();
-    for (content_type, body, status) in cases {
+    for (request_line, token, content_type, body, status) in cases {
         let mut tcp = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
         let request = format!(
-            "POST /api/internal/notify HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {alice}\r\n\
+            "{request_line} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
              Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
             server.addr(),
             body.len()
@@ -323,7 +370,7 @@ async fn early_error_responses_keep_the_connection_usable_or_say_close() {
         let _ = tcp.write_all(next.as_bytes()).await;
         match read_response(&mut tcp).await {
             Some(second) => assert!(second.starts_with("http/1.1 200"), "{second}"),
-            None => broken.push(status),
+            None => broken.push(format!("{request_line} → {status}")),
         }
     }
     assert!(
