@@ -97,6 +97,29 @@ async fn body_without_json_content_type_is_415() {
     assert_eq!(server.list(&alice, "").await["unreadCount"], 0);
 }
 
+/// API.md: "Requests with a body must send `Content-Type: application/json` (else `415`)",
+/// for every route, including those that take no body.
+#[tokio::test]
+async fn body_on_an_action_route_without_json_content_type_is_415() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let id = crate::support::http::id_of(&server.notify_title(&alice, "n").await);
+    for path in [
+        format!("/api/notifications/{id}/read"),
+        "/api/notifications/read-all".to_string(),
+    ] {
+        let request = server
+            .req(Method::POST, &path)
+            .bearer_auth(&alice)
+            .header(CONTENT_TYPE, "text/plain")
+            .body("read it");
+        server
+            .send(request)
+            .await
+            .expect_error(415, "unsupported_media_type");
+    }
+    assert_eq!(server.list(&alice, "").await["unreadCount"], 1);
+}
+
 #[tokio::test]
 async fn json_content_type_with_charset_is_accepted() {
     let (server, [alice]) = TestServer::with_users(["alice"]).await;
