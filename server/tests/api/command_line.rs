@@ -21,6 +21,8 @@ async fn expect_failure(args: &[&str]) -> String {
             .env_remove("NOTIF_DB")
             .env("RUST_BACKTRACE", "1")
             .stdin(Stdio::null())
+            // A server that wrongly starts must not outlive the timeout.
+            .kill_on_drop(true)
             .output(),
     )
     .await

@@ -103,10 +103,18 @@ async fn notify_without_optional_fields_stores_nulls() {
 }
 
 #[tokio::test]
-async fn ids_are_unique() {
+async fn ids_are_unique_cuid2_style_strings() {
     let (server, [alice]) = TestServer::with_users(["alice"]).await;
     let ids = create_sequentially(&server, &alice, "n", 30).await;
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len());
+    for id in &ids {
+        let cuid2_like = id.len() >= 20
+            && id.starts_with(|c: char| c.is_ascii_lowercase())
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        assert!(cuid2_like, "{id:?} is not a cuid2-style id");
+    }
 }
 
 #[tokio::test]

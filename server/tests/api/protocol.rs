@@ -97,6 +97,29 @@ async fn body_without_json_content_type_is_415() {
     assert_eq!(server.list(&alice, "").await["unreadCount"], 0);
 }
 
+/// API.md: "Requests with a body must send `Content-Type: application/json` (else `415`)",
+/// for every route, including those that take no body.
+#[tokio::test]
+async fn body_on_an_action_route_without_json_content_type_is_415() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let id = crate::support::http::id_of(&server.notify_title(&alice, "n").await);
+    for path in [
+        format!("/api/notifications/{id}/read"),
+        "/api/notifications/read-all".to_string(),
+    ] {
+        let request = server
+            .req(Method::POST, &path)
+            .bearer_auth(&alice)
+            .header(CONTENT_TYPE, "text/plain")
+            .body("read it");
+        server
+            .send(request)
+            .await
+            .expect_error(415, "unsupported_media_type");
+    }
+    assert_eq!(server.list(&alice, "").await["unreadCount"], 1);
+}
+
 #[tokio::test]
 async fn json_content_type_with_charset_is_accepted() {
     let (server, [alice]) = TestServer::with_users(["alice"]).await;
@@ -186,6 +209,20 @@ async fn malformed_json_is_400_bad_request() {
             server.send(request).await.expect_error(400, "bad_request");
         }
     }
+}
+
+#[tokio::test]
+async fn body_that_is_not_utf8_is_400_bad_request() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let mut body = b"{\"title\": \"bad ".to_vec();
+    body.extend_from_slice(&[0xff, 0xfe, 0xc3]);
+    body.extend_from_slice(b"\"}");
+    let request = server
+        .req(Method::POST, "/api/internal/notify")
+        .bearer_auth(&alice)
+        .header(CONTENT_TYPE, "application/json")
+        .body(body);
+    server.send(request).await.expect_error(400, "bad_request");
 }
 
 #[tokio::test]
@@ -281,15 +318,62 @@ async fn early_error_responses_keep_the_connection_usable_or_say_close() {
         "{{\"title\": \"big\", \"body\": \"{}\"}}",
         "x".repeat(70 * 1024)
     );
+    // Under the limit but large enough not to arrive with the head.
+    let mid = format!(
+        "{{\"title\": \"mid\", \"body\": \"{}\"}}",
+        "x".repeat(60_000)
+    );
+    let notify = "POST /api/internal/notify";
     let cases = [
-        ("application/json", big.as_str(), "413"),
-        ("text/plain", "{\"title\": \"t\"}", "415"),
+        (
+            notify,
+            alice.as_str(),
+            "application/json",
+            big.as_str(),
+            "413",
+        ),
+        (
+            notify,
+            alice.as_str(),
+            "text/plain",
+            "{\"title\": \"t\"}",
+            "415",
+        ),
+        (notify, alice.as_str(), "text/plain", mid.as_str(), "415"),
+        (
+            notify,
+            "not-a-real-token",
+            "application/json",
+            mid.as_str(),
+            "401",
+        ),
+        (
+            "POST /api/nope",
+            alice.as_str(),
+            "application/json",
+            mid.as_str(),
+            "404",
+        ),
+        (
+            "PUT /api/internal/notify",
+            alice.as_str(),
+            "application/json",
+            mid.as_str(),
+            "405",
+        ),
+        (
+            "PUT /api/notifications/preferences",
+            alice.as_str(),
+            "application/json",
+            "{",
+            "400",
+        ),
     ];
     let mut broken = Vec::new();
-    for (content_type, body, status) in cases {
+    for (request_line, token, content_type, body, status) in cases {
         let mut tcp = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
         let request = format!(
-            "POST /api/internal/notify HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {alice}\r\n\
+            "{request_line} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
              Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
             server.addr(),
             body.len()
@@ -309,7 +393,7 @@ async fn early_error_responses_keep_the_connection_usable_or_say_close() {
         let _ = tcp.write_all(next.as_bytes()).await;
         match read_response(&mut tcp).await {
             Some(second) => assert!(second.starts_with("http/1.1 200"), "{second}"),
-            None => broken.push(status),
+            None => broken.push(format!("{request_line} → {status}")),
         }
     }
     assert!(

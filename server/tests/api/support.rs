@@ -106,6 +106,11 @@ impl TestServer {
         self.addr
     }
 
+    /// The database file the server and the admin commands use.
+    pub fn db(&self) -> &Path {
+        &self.db
+    }
+
     /// The HTTP client bound to this server's lifetime.
     pub fn client(&self) -> &reqwest::Client {
         &self.client
@@ -150,7 +155,8 @@ impl TestServer {
         cmd.args(args)
             .arg("--db")
             .arg(&self.db)
-            .stdin(Stdio::null());
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
         for var in SCRUBBED_ENV {
             cmd.env_remove(var);
         }
