@@ -17,6 +17,8 @@ mod stats;
 mod streams;
 
 use std::process::ExitCode;
+use std::sync::OnceLock;
+use std::time::Instant;
 
 use anyhow::ensure;
 use clap::Parser;
@@ -26,8 +28,14 @@ use report::Report;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    STARTED.get_or_init(Instant::now);
     let args = Args::parse();
-    match run(&args).await {
+    // On Ctrl-C or SIGTERM, dropping `run` drops the servers, which kills them.
+    let outcome = tokio::select! {
+        outcome = run(&args) => outcome,
+        () = interrupted() => Err(anyhow::anyhow!("interrupted")),
+    };
+    match outcome {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
             eprintln!("notif-bench: a correctness check failed (see FAILED above)");
@@ -74,6 +82,18 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
     Ok(ok)
 }
 
+/// Resolves on SIGINT or SIGTERM (or never, if the handlers cannot be installed).
+async fn interrupted() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        },
+        Err(_) => std::future::pending().await,
+    }
+}
+
 /// This invocation, as a command to paste.
 fn command_line() -> String {
     let args: Vec<String> = std::env::args()
@@ -99,7 +119,11 @@ pub fn ensure_fds(sockets: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A progress line on stderr (stdout is for results).
+/// When the bench started, for progress lines.
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// A progress line on stderr (stdout is for results), with the time since the start.
 pub fn progress(message: impl std::fmt::Display) {
-    eprintln!("notif-bench: {message}");
+    let elapsed = STARTED.get_or_init(Instant::now).elapsed();
+    eprintln!("notif-bench [{:6.1}s] {message}", elapsed.as_secs_f64());
 }
