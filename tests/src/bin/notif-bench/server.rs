@@ -39,8 +39,13 @@ pub fn binary(name: &str, package: &str) -> anyhow::Result<PathBuf> {
     }
     let path = dir.join(name);
     if !path.is_file() {
+        let profile = if dir.ends_with("release") {
+            " --release"
+        } else {
+            ""
+        };
         bail!(
-            "{} is missing: run `cargo build --release -p {package}` first",
+            "{} is missing: run `cargo build{profile} -p {package}` first",
             path.display()
         );
     }
