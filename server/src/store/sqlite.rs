@@ -230,3 +230,48 @@ impl Store for SqliteStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count_by_scan(conn: &Connection) -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM notifications WHERE user_id = 'alice' AND unread = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_unread_count_follows_every_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_connection(&dir.path().join("t.db")).unwrap();
+        conn.execute("INSERT INTO users (id, created_at) VALUES ('alice', 0)", [])
+            .unwrap();
+        for i in 0..5 {
+            conn.execute(
+                "INSERT INTO notifications (id, user_id, type, title, created_at) VALUES (?1, 'alice', 'INFO', 't', 0)",
+                [format!("n{i}")],
+            )
+            .unwrap();
+        }
+        let kept = || queries::unread_count(&conn, "alice").unwrap() as i64;
+        assert_eq!((kept(), count_by_scan(&conn)), (5, 5));
+        conn.execute(
+            "UPDATE notifications SET unread = 0, read_at = 1 WHERE id IN ('n0', 'n1')",
+            [],
+        )
+        .unwrap();
+        conn.execute("UPDATE notifications SET unread = 0 WHERE id = 'n0'", [])
+            .unwrap();
+        assert_eq!((kept(), count_by_scan(&conn)), (3, 3));
+        conn.execute("DELETE FROM notifications WHERE id IN ('n1', 'n2')", [])
+            .unwrap();
+        assert_eq!((kept(), count_by_scan(&conn)), (2, 2));
+        conn.execute("UPDATE notifications SET unread = 1 WHERE id = 'n0'", [])
+            .unwrap();
+        assert_eq!((kept(), count_by_scan(&conn)), (3, 3));
+    }
+}

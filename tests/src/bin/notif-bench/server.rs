@@ -78,7 +78,14 @@ impl Server {
             // One service token sends everything: no per-token rate limit, and room for
             // the fanout's 10,000 streams.
             .args(["serve", "--listen", "127.0.0.1:0", "--sync", sync])
-            .args(["--rate-limit", "0", "--max-streams", "19000", "--max-streams-per-user", "1000"])
+            .args([
+                "--rate-limit",
+                "0",
+                "--max-streams",
+                "19000",
+                "--max-streams-per-user",
+                "1000",
+            ])
             .arg("--db")
             .arg(&db)
             .stdin(Stdio::null())
