@@ -35,14 +35,16 @@ pub const EXIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// are fast, long enough not to flood the streams other tests read.
 pub const PING_INTERVAL: &str = "200ms";
 
-/// Environment variables that would otherwise leak the developer's setup into the child.
-const SCRUBBED_ENV: [&str; 5] = [
-    "NOTIF_LISTEN",
-    "NOTIF_DB",
-    "NOTIF_PING_INTERVAL",
-    "NOTIF_SYNC",
-    "NOTIF_STREAM_BUFFER",
-];
+/// Removes every `NOTIF_*` variable from a child's environment, so the developer's setup
+/// (`NOTIF_DB`, limits, SMTP, …) never leaks into a test's server. `RUST_LOG` passes through:
+/// it only changes what lands in `server.log`.
+pub fn scrub_env(cmd: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("NOTIF_") {
+            cmd.env_remove(name);
+        }
+    }
+}
 
 /// One running `notif-server serve` with its own temp directory and database.
 pub struct TestServer {
@@ -157,9 +159,7 @@ impl TestServer {
             .arg(&self.db)
             .stdin(Stdio::null())
             .kill_on_drop(true);
-        for var in SCRUBBED_ENV {
-            cmd.env_remove(var);
-        }
+        scrub_env(&mut cmd);
         let shown = format!("notif-server {} --db {}", args.join(" "), self.db.display());
         let out = timeout(ADMIN_TIMEOUT, cmd.output())
             .await
@@ -264,9 +264,7 @@ async fn spawn_serve(dir: &Path, db: &Path, listen: &str, extra: &[String]) -> (
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log))
         .kill_on_drop(true);
-    for var in SCRUBBED_ENV {
-        cmd.env_remove(var);
-    }
+    scrub_env(&mut cmd);
     // Contract tests send bursts from one token; the tests of rate limiting pass their own
     // `--rate-limit`, which wins over this.
     cmd.env("NOTIF_RATE_LIMIT", "0");
