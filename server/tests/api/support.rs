@@ -6,8 +6,10 @@
 //! commands (`user add`, `token add`, …) run against the same database. Server logs (stderr) go
 //! to `server.log` in the temp dir and are quoted when start-up fails.
 //!
-//! Request helpers live in [`http`], the Server-Sent Events reader in [`sse`].
+//! Request helpers live in [`http`], the Server-Sent Events reader in [`sse`] (framing in
+//! [`frames`]).
 
+pub mod frames;
 pub mod http;
 pub mod sse;
 
