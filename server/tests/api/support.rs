@@ -190,20 +190,26 @@ impl TestServer {
 
     /// Sends SIGTERM and waits (bounded) for the server to exit; returns its exit status.
     pub async fn terminate(&mut self) -> ExitStatus {
+        self.signal_and_wait("TERM").await
+    }
+
+    /// Sends `SIG<signal>` (e.g. `TERM`, `INT`) through `kill(1)` (the workspace forbids
+    /// `unsafe`, so no libc) and waits (bounded) for the server to exit.
+    pub async fn signal_and_wait(&mut self, signal: &str) -> ExitStatus {
         let mut child = self.child.take().expect("the server is running");
         let pid = child.id().expect("a running child has a pid").to_string();
         let sent = Command::new("kill")
-            .args(["-TERM", &pid])
+            .args([&format!("-{signal}"), &pid])
             .status()
             .await
-            .expect("run `kill -TERM`");
-        assert!(sent.success(), "`kill -TERM {pid}` failed: {sent}");
+            .expect("run `kill`");
+        assert!(sent.success(), "`kill -{signal} {pid}` failed: {sent}");
         match timeout(EXIT_TIMEOUT, child.wait()).await {
             Ok(status) => status.expect("reap the terminated server"),
             Err(_) => {
                 let _ = child.start_kill();
                 panic!(
-                    "the server did not exit within {EXIT_TIMEOUT:?} after SIGTERM\nlog:\n{}",
+                    "the server did not exit within {EXIT_TIMEOUT:?} after SIG{signal}\nlog:\n{}",
                     self.log()
                 )
             }
