@@ -38,7 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let config = server::ServeConfig::from_args(args)?;
-            runtime()?.block_on(server::run(config, server::signal()))
+            runtime()?.block_on(async { server::run(config, server::signal()?).await })
         }
         Command::Quickstart(args) => runtime()?.block_on(quickstart::run(args)),
         Command::User(command) => admin::user(command),
