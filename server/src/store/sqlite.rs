@@ -245,7 +245,7 @@ mod tests {
     }
 
     #[test]
-    fn the_unread_count_follows_every_change() {
+    fn the_kept_counts_follow_every_change() {
         let dir = tempfile::tempdir().unwrap();
         let conn = open_connection(&dir.path().join("t.db")).unwrap();
         conn.execute("INSERT INTO users (id, created_at) VALUES ('alice', 0)", [])
@@ -258,6 +258,14 @@ mod tests {
             .unwrap();
         }
         let kept = || queries::unread_count(&conn, "alice").unwrap() as i64;
+        let total = || -> (i64, i64) {
+            conn.query_row(
+                "SELECT notification_count, (SELECT count(*) FROM notifications) FROM users WHERE id = 'alice'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+        };
         assert_eq!((kept(), count_by_scan(&conn)), (5, 5));
         conn.execute(
             "UPDATE notifications SET unread = 0, read_at = 1 WHERE id IN ('n0', 'n1')",

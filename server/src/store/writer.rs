@@ -282,8 +282,10 @@ impl Writer {
 /// Deletes `user`'s oldest notifications beyond `max`, read ones first.
 fn trim(conn: &Connection, user: &str, max: u64) -> Result<(), StoreError> {
     let count: i64 = conn
-        .prepare_cached("SELECT count(*) FROM notifications WHERE user_id = ?1")?
-        .query_row([user], |r| r.get(0))?;
+        .prepare_cached("SELECT notification_count FROM users WHERE id = ?1")?
+        .query_row([user], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
     let excess = count - i64::try_from(max).unwrap_or(i64::MAX);
     if excess > 0 {
         conn.prepare_cached(
