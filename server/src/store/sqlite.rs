@@ -275,9 +275,11 @@ mod tests {
         conn.execute("UPDATE notifications SET unread = 0 WHERE id = 'n0'", [])
             .unwrap();
         assert_eq!((kept(), count_by_scan(&conn)), (3, 3));
+        assert_eq!(total(), (5, 5));
         conn.execute("DELETE FROM notifications WHERE id IN ('n1', 'n2')", [])
             .unwrap();
         assert_eq!((kept(), count_by_scan(&conn)), (2, 2));
+        assert_eq!(total(), (3, 3));
         conn.execute("UPDATE notifications SET unread = 1 WHERE id = 'n0'", [])
             .unwrap();
         assert_eq!((kept(), count_by_scan(&conn)), (3, 3));
