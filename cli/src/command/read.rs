@@ -20,11 +20,21 @@ pub struct Args {
 impl Args {
     /// Marks each notification read and prints it.
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
-        let client = ctx.client()?;
-        let mut done = Vec::new();
-        for id in ids::resolve(&client, &self.ids).await? {
-            done.push(client.mark_read(&id).await?);
-        }
-        super::list::print(ctx, &done, None)
+        mark(ctx, &self.ids, true).await
     }
+}
+
+/// Marks the notifications `ids` (or unique prefixes) read or unread, then prints them.
+pub(super) async fn mark(ctx: &Context, ids: &[String], read: bool) -> anyhow::Result<()> {
+    let client = ctx.client()?;
+    let mut done = Vec::new();
+    for id in ids::resolve(&client, ids).await? {
+        let notification = if read {
+            client.mark_read(&id).await?
+        } else {
+            client.mark_unread(&id).await?
+        };
+        done.push(notification);
+    }
+    super::list::print(ctx, &done, None)
 }

@@ -1,7 +1,6 @@
 //! `notif unread`: mark notifications unread, by id or unique prefix.
 
 use super::Context;
-use crate::ids;
 
 /// Mark notifications unread.
 #[derive(Debug, clap::Args)]
@@ -20,11 +19,6 @@ pub struct Args {
 impl Args {
     /// Marks each notification unread and prints it.
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
-        let client = ctx.client()?;
-        let mut done = Vec::new();
-        for id in ids::resolve(&client, &self.ids).await? {
-            done.push(client.mark_unread(&id).await?);
-        }
-        super::list::print(ctx, &done, None)
+        super::read::mark(ctx, &self.ids, false).await
     }
 }

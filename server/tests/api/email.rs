@@ -112,23 +112,34 @@ async fn email_server(smtp_port: u16, extra: &[&str]) -> TestServer {
     TestServer::start_with(&args).await
 }
 
-/// Waits until `outbox list --all` shows `status` for the email titled `title`.
-async fn wait_for_outbox(server: &TestServer, title: &str, status: &str) -> String {
+/// Waits until a line of `outbox list --all` about `title` satisfies `done` (its columns:
+/// id, status, attempts, …); returns the listing.
+async fn wait_for_outbox(
+    server: &TestServer,
+    title: &str,
+    done: impl Fn(&[&str]) -> bool,
+) -> String {
     let deadline = tokio::time::Instant::now() + DELIVERY_TIMEOUT;
     loop {
         let list = server.admin(&["outbox", "list", "--all"]).await;
-        if list
-            .lines()
-            .any(|l| l.contains(title) && l.split_whitespace().nth(1) == Some(status))
-        {
+        let found = list.lines().filter(|l| l.contains(title)).any(|l| {
+            let columns: Vec<&str> = l.split_whitespace().collect();
+            done(&columns)
+        });
+        if found {
             return list;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "no {status} email titled {title:?} in the outbox:\n{list}"
+            "the outbox never got there for {title:?}:\n{list}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Waits until the email titled `title` has `status`.
+async fn wait_for_status(server: &TestServer, title: &str, status: &str) -> String {
+    wait_for_outbox(server, title, |columns| columns.get(1) == Some(&status)).await
 }
 
 #[tokio::test]
@@ -166,7 +177,7 @@ async fn an_email_is_delivered_with_its_headers_and_both_parts() {
             "missing {expected:?} in:\n{message}"
         );
     }
-    wait_for_outbox(&server, "Deploy failed", "sent").await;
+    wait_for_status(&server, "Deploy failed", "sent").await;
     let metrics = server.get("/metrics", "").await.expect(200).body;
     assert!(metrics.contains("notif_emails_sent_total 1"), "{metrics}");
 }
@@ -205,7 +216,7 @@ async fn a_category_override_turns_email_off() {
 
     let message = sink.next().await;
     assert!(message.contains("loud build"), "{message}");
-    wait_for_outbox(&server, "loud build", "sent").await;
+    wait_for_status(&server, "loud build", "sent").await;
     assert!(
         sink.messages.try_recv().is_err(),
         "the deploy notification must not be emailed"
@@ -283,25 +294,14 @@ async fn a_relay_that_is_down_at_first_gets_the_email_exactly_once() {
     assert_eq!(reply["delivered"]["email"], true);
 
     // Wait until at least one attempt failed against the closed port.
-    let deadline = tokio::time::Instant::now() + DELIVERY_TIMEOUT;
-    loop {
-        let list = server.admin(&["outbox", "list"]).await;
-        let failed_once = list.lines().any(|l| {
-            l.contains("relay test") && l.split_whitespace().nth(2).is_some_and(|a| a != "0")
-        });
-        if failed_once {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no failed attempt recorded:\n{list}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_outbox(&server, "relay test", |columns| {
+        columns.get(1) == Some(&"pending") && columns.get(2).is_some_and(|a| *a != "0")
+    })
+    .await;
 
     let (mut sink, _) = Sink::start(port).await;
     assert!(sink.next().await.contains("relay test"));
-    wait_for_outbox(&server, "relay test", "sent").await;
+    wait_for_status(&server, "relay test", "sent").await;
     assert!(sink.messages.try_recv().is_err(), "sent exactly once");
     let metrics = server.get("/metrics", "").await.expect(200).body;
     assert!(
@@ -337,5 +337,5 @@ async fn an_email_committed_before_a_sigkill_is_delivered_after_restart() {
     server.restart().await;
     let message = sink.next().await;
     assert!(message.contains("Subject: [INFO] crash test"), "{message}");
-    wait_for_outbox(&server, "crash test", "sent").await;
+    wait_for_status(&server, "crash test", "sent").await;
 }
