@@ -521,3 +521,95 @@ fn literal_segments_are_not_ids() {
         );
     }
 }
+
+// --- the fuzz targets' inputs, on stable ---------------------------------------------
+
+/// The checks of `server/fuzz` (see its README section), run here over the committed
+/// inputs so CI exercises them without nightly or cargo-fuzz.
+#[path = "../fuzz/src/body.rs"]
+mod fuzz_body;
+#[path = "../fuzz/src/query.rs"]
+mod fuzz_query;
+
+/// Runs `check` on every file under `server/fuzz/{seeds,regressions}/<target>/`, naming
+/// the inputs that fail.
+fn run_fuzz_inputs(target: &str, check: fn(&[u8])) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for dir in ["seeds", "regressions"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let data = std::fs::read(&path).unwrap();
+            count += 1;
+            if let Err(panic) = std::panic::catch_unwind(|| check(&data)) {
+                let why = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                    .unwrap_or_default();
+                failures.push(format!("{}: {why}", path.display()));
+            }
+        }
+    }
+    assert!(count > 0, "no inputs for {target}");
+    assert!(
+        failures.is_empty(),
+        "fuzz inputs failing:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn fuzz_inputs_request_body() {
+    run_fuzz_inputs("request_body", fuzz_body::check);
+}
+
+#[test]
+fn fuzz_inputs_query() {
+    run_fuzz_inputs("query", fuzz_query::check);
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// The fuzz checks on generated JSON bodies, so CI explores beyond the saved inputs.
+    #[test]
+    fn fuzz_body_check_on_generated_bodies(
+        title in prop::option::of(nasty_string(40)),
+        body in prop::option::of(sse_data()),
+        link in prop::option::of(prop_oneof!["https://[a-z]{1,8}\\.com/[a-z0-9]{0,8}", "mailto:[a-z]{1,8}@x\\.org"]),
+        category in prop::option::of("[a-z0-9._-]{1,10}"),
+    ) {
+        let json = serde_json::json!({"title": title, "body": body, "link": link, "category": category});
+        fuzz_body::check(json.to_string().as_bytes());
+    }
+
+    /// The fuzz checks on generated request targets.
+    #[test]
+    fn fuzz_query_check_on_generated_targets(path in any_path(), query in "[a-zA-Z0-9=&%+._-]{0,40}") {
+        let encoded: String = path.chars().filter(|c| c.is_ascii_graphic() && *c != '?' && *c != '#').collect();
+        fuzz_query::check(format!("{encoded}?{query}").as_bytes());
+    }
+}
+
+/// A link is an http, https or mailto URL; a string holding a control character (an
+/// ESC that a terminal would act on, a NUL, a newline) is not a URL.
+#[test]
+fn links_hold_no_control_characters() {
+    for link in [
+        "https://x.com/\u{1b}[31mred",
+        "\u{1}\u{2}https://x.com",
+        "ht\ttps://x.com/a",
+        "https://x.com/a\nb",
+        "https://x.com/\u{7f}",
+    ] {
+        assert!(
+            validate::link(link).is_err(),
+            "link {link:?} accepted (control characters)"
+        );
+    }
+}
