@@ -489,6 +489,17 @@ proptest! {
         }
     }
 
+    /// RFC 3986 lets a path segment hold `!$&'()*+,;=:@` as they are; an `{id}` route
+    /// captures such a segment verbatim (a `&` is not a separator in a path).
+    #[test]
+    fn ids_with_literal_sub_delimiters_are_captured_verbatim(id in "[A-Za-z0-9!$&'()*+,;=:@._~-]{1,20}") {
+        prop_assume!(!RESERVED.contains(&id.as_str()) && id != "." && id != "..");
+        let path = format!("/api/notifications/{id}/read");
+        let (_, handler, captured) = router::resolve(&Method::POST, &path).unwrap();
+        prop_assert_eq!(handler, Handler::Read);
+        prop_assert_eq!(captured, Some(id));
+    }
+
     /// Paths outside the API's tree, and paths deeper than any route, are 404 for every
     /// method.
     #[test]
