@@ -85,6 +85,52 @@ pub struct ServeArgs {
     pub stream_buffer: u32,
     #[command(flatten)]
     pub email: EmailArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Protective limits, with defaults a small deployment never notices.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Requests per second each token may make to notify, list and stream (0: no limit).
+    #[arg(
+        long,
+        env = "NOTIF_RATE_LIMIT",
+        default_value_t = 200,
+        value_name = "PER_SECOND"
+    )]
+    pub rate_limit: u32,
+    /// Requests a token may make at once before the rate applies.
+    #[arg(long, env = "NOTIF_RATE_BURST", default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub rate_burst: u32,
+    /// Open streams the server holds at most.
+    #[arg(long, env = "NOTIF_MAX_STREAMS", default_value_t = 15_000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub max_streams: u32,
+    /// Open streams one user may hold at most.
+    #[arg(long, env = "NOTIF_MAX_STREAMS_PER_USER", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub max_streams_per_user: u32,
+    /// Browser origins allowed to read the API (CORS), e.g. https://app.example.com; repeat or
+    /// separate with commas. Off by default.
+    #[arg(
+        long,
+        env = "NOTIF_CORS_ORIGIN",
+        value_delimiter = ',',
+        value_name = "ORIGIN"
+    )]
+    pub cors_origin: Vec<String>,
+    /// Read notifications older than this are deleted (e.g. 90d, 1y).
+    #[arg(long, env = "NOTIF_RETENTION", default_value = "365d", value_parser = parse_duration, value_name = "DURATION")]
+    pub retention: Duration,
+    /// Notifications kept per user at most; beyond it the oldest go, read ones first.
+    #[arg(long, env = "NOTIF_MAX_PER_USER", default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..), value_name = "N")]
+    pub max_per_user: u64,
+    /// The longest a request (other than a stream) may take before it is answered 503.
+    #[arg(long, env = "NOTIF_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
+    pub request_timeout: Duration,
+    /// A client must send a request's headers within this time (slow-loris), also after an
+    /// idle keep-alive pause.
+    #[arg(long, env = "NOTIF_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub header_timeout: Duration,
 }
 
 /// The email channel. Without `--smtp-url` it is off.

@@ -35,10 +35,13 @@ pub enum ApiError {
         message: String,
         fields: BTreeMap<String, String>,
     },
-    #[error("too many requests")]
-    RateLimited { retry_after_secs: u64 },
-    #[error("the server is shutting down")]
-    Unavailable,
+    #[error("{message}")]
+    RateLimited {
+        retry_after_secs: u64,
+        message: String,
+    },
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -57,7 +60,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -76,7 +79,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::Validation { .. } => "validation_failed",
             ApiError::RateLimited { .. } => "rate_limited",
-            ApiError::Unavailable => "unavailable",
+            ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -144,11 +147,16 @@ impl From<StoreError> for ApiError {
             StoreError::UnknownUser(user) => ApiError::UnknownUser(user),
             StoreError::IdempotencyConflict => ApiError::IdempotencyConflict,
             StoreError::Invalid { field, problem } => ApiError::invalid_field(&field, problem),
-            StoreError::Closed => ApiError::Unavailable,
-            other @ (StoreError::Sqlite(_)
-            | StoreError::Migration(_)
-            | StoreError::Io(_)
-            | StoreError::Commit(_)) => ApiError::Internal(other.to_string()),
+            StoreError::Closed => ApiError::Unavailable("the server is shutting down".to_owned()),
+            StoreError::Commit(cause) | StoreError::Unwritable(cause) => {
+                tracing::error!(%cause, "the database cannot be written");
+                ApiError::Unavailable(format!(
+                    "the database cannot be written right now ({cause}); reads still work"
+                ))
+            }
+            other @ (StoreError::Sqlite(_) | StoreError::Migration(_) | StoreError::Io(_)) => {
+                ApiError::Internal(other.to_string())
+            }
         }
     }
 }

@@ -96,7 +96,33 @@ pub struct Hub {
     users: Mutex<HashMap<String, Vec<Subscriber>>>,
     next_id: AtomicU64,
     buffer: usize,
+    caps: StreamCaps,
     metrics: Arc<Metrics>,
+}
+
+/// How many streams may be open: in all, and per user.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamCaps {
+    pub total: usize,
+    pub per_user: usize,
+}
+
+impl Default for StreamCaps {
+    fn default() -> Self {
+        StreamCaps {
+            total: usize::MAX,
+            per_user: usize::MAX,
+        }
+    }
+}
+
+/// Why a stream was not opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StreamRefused {
+    #[error("this user already has {0} open streams, the most allowed")]
+    UserFull(usize),
+    #[error("the server already holds {0} open streams, the most allowed")]
+    ServerFull(usize),
 }
 
 /// An open stream's end of the hub. Dropping it unregisters the stream.
@@ -108,12 +134,13 @@ pub struct Subscription {
 }
 
 impl Hub {
-    /// A hub whose streams buffer at most `buffer` frames each.
-    pub fn new(buffer: usize, metrics: Arc<Metrics>) -> Arc<Hub> {
+    /// A hub whose streams buffer at most `buffer` frames each, within `caps`.
+    pub fn new(buffer: usize, caps: StreamCaps, metrics: Arc<Metrics>) -> Arc<Hub> {
         Arc::new(Hub {
             users: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             buffer,
+            caps,
             metrics,
         })
     }
@@ -126,20 +153,26 @@ impl Hub {
     }
 
     /// Registers a new stream for `user`; events published from now on reach it.
-    pub fn subscribe(self: &Arc<Self>, user: &str) -> Subscription {
+    pub fn subscribe(self: &Arc<Self>, user: &str) -> Result<Subscription, StreamRefused> {
+        let mut users = self.users();
+        let open = self.metrics.streams_open.load(Ordering::Relaxed).max(0) as usize;
+        if open >= self.caps.total {
+            return Err(StreamRefused::ServerFull(self.caps.total));
+        }
+        let streams = users.entry(user.to_owned()).or_default();
+        if streams.len() >= self.caps.per_user {
+            return Err(StreamRefused::UserFull(self.caps.per_user));
+        }
         let (tx, rx) = mpsc::channel(self.buffer);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.users()
-            .entry(user.to_owned())
-            .or_default()
-            .push(Subscriber { id, tx });
+        streams.push(Subscriber { id, tx });
         self.metrics.streams_open.fetch_add(1, Ordering::Relaxed);
-        Subscription {
+        Ok(Subscription {
             rx,
             user: user.to_owned(),
             id,
             hub: Arc::clone(self),
-        }
+        })
     }
 
     /// Hands a committed event to every open stream of `user`; serialises it only if there
@@ -198,9 +231,9 @@ mod tests {
 
     #[tokio::test]
     async fn events_reach_only_their_users_streams() {
-        let hub = Hub::new(8, Arc::default());
-        let mut alice = hub.subscribe("alice");
-        let mut bob = hub.subscribe("bob");
+        let hub = Hub::new(8, StreamCaps::default(), Arc::default());
+        let mut alice = hub.subscribe("alice").unwrap();
+        let mut bob = hub.subscribe("bob").unwrap();
         hub.publish("alice", &deleted("n1"));
         let frame = alice.rx.recv().await.unwrap();
         assert!(
@@ -213,9 +246,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_stream_is_closed_after_its_buffer() {
-        let hub = Hub::new(2, Arc::default());
-        let mut slow = hub.subscribe("alice");
-        let mut fast = hub.subscribe("alice");
+        let hub = Hub::new(2, StreamCaps::default(), Arc::default());
+        let mut slow = hub.subscribe("alice").unwrap();
+        let mut fast = hub.subscribe("alice").unwrap();
         for i in 0..3 {
             hub.publish("alice", &deleted(&i.to_string()));
             fast.rx.recv().await.unwrap();
@@ -231,10 +264,35 @@ mod tests {
     }
 
     #[test]
+    fn streams_are_capped_per_user_and_in_all() {
+        let caps = StreamCaps {
+            total: 3,
+            per_user: 2,
+        };
+        let hub = Hub::new(2, caps, Arc::default());
+        let _a1 = hub.subscribe("alice").unwrap();
+        let a2 = hub.subscribe("alice").unwrap();
+        assert_eq!(
+            hub.subscribe("alice").err(),
+            Some(StreamRefused::UserFull(2))
+        );
+        let _b1 = hub.subscribe("bob").unwrap();
+        assert_eq!(
+            hub.subscribe("carol").err(),
+            Some(StreamRefused::ServerFull(3))
+        );
+        drop(a2);
+        assert!(
+            hub.subscribe("carol").is_ok(),
+            "a closed stream frees its place"
+        );
+    }
+
+    #[test]
     fn dropping_a_subscription_unregisters_it() {
         let metrics = Arc::new(Metrics::default());
-        let hub = Hub::new(2, Arc::clone(&metrics));
-        let sub = hub.subscribe("alice");
+        let hub = Hub::new(2, StreamCaps::default(), Arc::clone(&metrics));
+        let sub = hub.subscribe("alice").unwrap();
         assert_eq!(metrics.streams_open.load(Ordering::Relaxed), 1);
         drop(sub);
         assert_eq!(metrics.streams_open.load(Ordering::Relaxed), 0);

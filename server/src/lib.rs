@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod args;
 pub mod auth;
+pub mod cors;
 pub mod cursor;
 pub mod email;
 pub mod error;
@@ -17,7 +18,9 @@ pub mod hub;
 pub mod ids;
 pub mod metrics;
 pub mod model;
+pub mod policy;
 pub mod quickstart;
+pub mod ratelimit;
 pub mod request;
 pub mod response;
 pub mod router;
@@ -35,7 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let config = server::ServeConfig::from_args(args)?;
-            runtime()?.block_on(server::run(config, server::signal()))
+            runtime()?.block_on(async { server::run(config, server::signal()?).await })
         }
         Command::Quickstart(args) => runtime()?.block_on(quickstart::run(args)),
         Command::User(command) => admin::user(command),

@@ -56,7 +56,7 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
     );
     println!("try, in another terminal:  notif send \"hello\" && notif list");
     let serve = ServeConfig::from_args(args.serve)?;
-    server::run(serve, server::signal()).await
+    server::run(serve, server::signal()?).await
 }
 
 fn read_config(path: &Path) -> anyhow::Result<toml::Table> {

@@ -1,6 +1,8 @@
 //! Reading requests: JSON bodies within the contract's limits, query parameters, headers.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
@@ -13,6 +15,26 @@ use crate::error::ApiError;
 
 /// Request bodies are limited to 64 KiB.
 pub const MAX_BODY: usize = 64 * 1024;
+
+/// Set once a handler has read the whole request body. A response to a request whose body
+/// was left unread must close the connection: the next request cannot be found after it.
+#[derive(Debug, Clone, Default)]
+pub struct BodyRead(Arc<AtomicBool>);
+
+impl BodyRead {
+    pub fn is_read(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Whether the request carries a body (a non-zero length, or a chunked one).
+pub fn has_body(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0")
+}
 
 /// The JSON body of a request that must carry one: `415` without `application/json`,
 /// `413` over 64 KiB, `400` when it is not JSON.
@@ -28,6 +50,7 @@ pub async fn json_body(req: Request<Incoming>) -> Result<Value, ApiError> {
     if declared.is_some_and(|len| len > MAX_BODY as u64) {
         return Err(ApiError::PayloadTooLarge { limit: MAX_BODY });
     }
+    let body_read = req.extensions().get::<BodyRead>().cloned();
     let bytes: Bytes = Limited::new(req.into_body(), MAX_BODY)
         .collect()
         .await
@@ -39,12 +62,15 @@ pub async fn json_body(req: Request<Incoming>) -> Result<Value, ApiError> {
             }
         })?
         .to_bytes();
+    if let Some(BodyRead(flag)) = body_read {
+        flag.store(true, Ordering::Relaxed);
+    }
     serde_json::from_slice(&bytes)
         .map_err(|err| ApiError::BadRequest(format!("request body is not valid JSON: {err}")))
 }
 
 /// `Content-Type: application/json`, with or without parameters such as `charset`.
-fn is_json(headers: &HeaderMap) -> bool {
+pub fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

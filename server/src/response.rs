@@ -78,11 +78,9 @@ pub fn error(err: &ApiError) -> Response<Body> {
                 headers.insert(header::ALLOW, value);
             }
         }
-        // The body was left unread, so this connection cannot carry another request.
-        ApiError::PayloadTooLarge { .. } => {
-            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-        }
-        ApiError::RateLimited { retry_after_secs } => {
+        ApiError::RateLimited {
+            retry_after_secs, ..
+        } => {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
         }
         _ => {}

@@ -1,10 +1,12 @@
 //! The one place that knows URLs: `(method, path)` → handler. Nothing here does work.
 
 use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response};
 
 use crate::error::ApiError;
 use crate::handlers::{me, notifications, notify, ops, preferences, stream};
+use crate::request::{self, BodyRead};
 use crate::response::{self, Body};
 use crate::state::AppState;
 
@@ -65,22 +67,75 @@ pub enum Handler {
 }
 
 /// Answers one request; never fails (errors become the contract's error body).
-pub async fn handle(state: AppState, req: Request<Incoming>) -> Response<Body> {
+pub async fn handle(state: AppState, mut req: Request<Incoming>) -> Response<Body> {
+    if req.method() == Method::OPTIONS {
+        if let Some(preflight) = state.policy.cors.preflight(req.headers()) {
+            return preflight;
+        }
+    }
+    let origin = state
+        .policy
+        .cors
+        .is_on()
+        .then(|| req.headers().get(header::ORIGIN).cloned())
+        .flatten();
     let path = req.uri().path().to_owned();
+    let body_read = BodyRead::default();
+    let has_body = request::has_body(req.headers());
+    req.extensions_mut().insert(body_read.clone());
     let (label, result) = match resolve(req.method(), &path) {
-        Ok((label, handler, id)) => (label, dispatch(handler, state.clone(), req, id).await),
+        // Every request with a body must send JSON, whatever the route.
+        Ok((label, ..)) if has_body && !request::is_json(req.headers()) => {
+            (label, Err(ApiError::UnsupportedMediaType))
+        }
+        Ok((label, Handler::Stream, _)) => (label, stream::open(&state, &req).await),
+        Ok((label, handler, id)) => {
+            let limit = state.policy.request_timeout;
+            let answered =
+                tokio::time::timeout(limit, dispatch(handler, state.clone(), req, id)).await;
+            let result = answered.unwrap_or_else(|_| {
+                Err(ApiError::Unavailable(format!(
+                    "the request took longer than {limit:?}"
+                )))
+            });
+            (label, result)
+        }
         Err(err) => ("unmatched", Err(err)),
     };
-    let response = result.unwrap_or_else(|err| {
+    let mut response = result.unwrap_or_else(|err| {
         if let ApiError::Internal(cause) = &err {
             tracing::error!(%cause, route = label, "internal error");
         }
         response::error(&err)
     });
+    if has_body && !body_read.is_read() {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    secure(&mut response);
+    state.policy.cors.decorate(origin.as_ref(), &mut response);
     state
         .metrics
         .record_request(label, response.status().as_u16());
     response
+}
+
+/// Headers every response carries: no MIME sniffing, no caching of inbox data (a stream
+/// keeps its own `no-cache`), no referrer leaking ids.
+fn secure(response: &mut Response<Body>) {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
 }
 
 async fn dispatch(
@@ -96,6 +151,7 @@ async fn dispatch(
         Handler::OpenApi => Ok(ops::openapi()),
         Handler::Me => me::get(&state, &req).await,
         Handler::List => notifications::list(&state, &req).await,
+        // Streams are answered by `handle` itself: they have no time limit.
         Handler::Stream => stream::open(&state, &req).await,
         Handler::GetPreferences => preferences::get(&state, &req).await,
         Handler::PutPreferences => preferences::put(&state, req).await,

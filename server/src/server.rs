@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpSocket};
@@ -18,21 +18,28 @@ use tokio::sync::{Notify, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::admin::db_path;
+use crate::args::LimitArgs;
 use crate::args::ServeArgs;
+use crate::cors::Cors;
 use crate::email::{EmailConfig, run_worker};
 use crate::handlers::stream::ping_frame;
-use crate::hub::Hub;
+use crate::hub::{Hub, StreamCaps};
 use crate::metrics::Metrics;
+use crate::policy::Policy;
+use crate::ratelimit::RateLimiter;
 use crate::router;
 use crate::state::AppState;
-use crate::store::Listeners;
 use crate::store::sqlite::{SqliteStore, Sync};
+use crate::store::{Housekeeping, Listeners};
 use crate::timestamp::now_ms;
 
 /// Read-only connections in the pool.
 const READERS: usize = 4;
 /// Connections still open this long after shutdown began are dropped.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most a request's head (request line and headers) may take; a larger one is refused
+/// (`431`). A body is read separately, up to its own limit.
+const MAX_HEAD: usize = 64 * 1024;
 /// How long the email worker may take to finish the email it is sending at shutdown.
 const WORKER_STOP_TIMEOUT: Duration = Duration::from_secs(5);
 /// Pending connections the kernel holds for us: bursts of thousands of clients connect at
@@ -49,6 +56,7 @@ pub struct ServeConfig {
     pub stream_buffer: usize,
     /// `None`: the email channel is off.
     pub email: Option<EmailConfig>,
+    pub limits: LimitArgs,
 }
 
 impl ServeConfig {
@@ -81,6 +89,7 @@ impl ServeConfig {
             sync: args.sync,
             stream_buffer: args.stream_buffer as usize,
             email,
+            limits: args.limits,
         })
     }
 }
@@ -89,14 +98,28 @@ impl ServeConfig {
 /// serves until `shutdown` resolves.
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::default());
-    let hub = Hub::new(config.stream_buffer, Arc::clone(&metrics));
+    let limits = &config.limits;
+    let caps = StreamCaps {
+        total: limits.max_streams as usize,
+        per_user: limits.max_streams_per_user as usize,
+    };
+    let hub = Hub::new(config.stream_buffer, caps, Arc::clone(&metrics));
+    let housekeeping = Housekeeping {
+        retention: limits.retention,
+        max_per_user: limits.max_per_user,
+    };
+    let policy = Arc::new(Policy {
+        limiter: RateLimiter::new(limits.rate_limit, limits.rate_burst),
+        cors: Cors::new(limits.cors_origin.clone()),
+        request_timeout: limits.request_timeout,
+    });
     let outbox = config.email.as_ref().map(|_| Arc::new(Notify::new()));
     let listeners = Listeners {
         hub: Arc::clone(&hub),
         metrics: Arc::clone(&metrics),
         outbox: outbox.clone(),
     };
-    let store = SqliteStore::open(&config.db, config.sync, READERS, listeners)
+    let store = SqliteStore::open(&config.db, config.sync, READERS, listeners, housekeeping)
         .with_context(|| format!("could not open the database {}", config.db.display()))?;
     let listener = bind(&config.listen).await?;
     let addr = listener.local_addr()?;
@@ -110,6 +133,7 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
         store: Arc::new(store),
         hub,
         metrics,
+        policy,
         pings,
         shutdown: cancel,
     };
@@ -132,7 +156,13 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
             None
         }
     };
-    serve(listener, state.clone(), shutdown).await;
+    serve(
+        listener,
+        state.clone(),
+        config.limits.header_timeout,
+        shutdown,
+    )
+    .await;
     ticker.abort();
     if let Some(worker) = worker {
         if tokio::time::timeout(WORKER_STOP_TIMEOUT, worker)
@@ -198,9 +228,24 @@ async fn tick_pings(
     }
 }
 
-/// Accepts connections on `listener` until `shutdown` resolves, then drains them.
-pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()>) {
-    let builder = auto::Builder::new(TokioExecutor::new());
+/// Accepts connections on `listener` until `shutdown` resolves, then drains them. A client
+/// must send each request's headers within `header_timeout`.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    header_timeout: Duration,
+    shutdown: impl Future<Output = ()>,
+) {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .max_buf_size(MAX_HEAD);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(MAX_HEAD as u32);
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -243,25 +288,23 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
     }
 }
 
-/// Resolves on SIGINT or SIGTERM.
-pub async fn signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Installs the SIGINT and SIGTERM handlers now (so a signal that comes right after the
+/// server says it is ready is not missed) and returns what resolves on either.
+pub fn signal() -> anyhow::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(err) => {
-                    tracing::warn!(%err, "cannot listen for SIGTERM; only Ctrl-C stops the server");
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        let mut int = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

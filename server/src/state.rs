@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::hub::Hub;
 use crate::metrics::Metrics;
+use crate::policy::Policy;
 use crate::store::Store;
 
 /// Shared server state. Every field is an `Arc` or a channel handle, so cloning it per
@@ -20,6 +21,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// Rate limits, CORS and timeouts; read-only after start-up.
+    pub policy: Arc<Policy>,
     /// The latest ping frame, replaced by the one shared ticker; streams wait on changes
     /// instead of keeping timers of their own.
     pub pings: watch::Receiver<Bytes>,

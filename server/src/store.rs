@@ -15,7 +15,7 @@ use std::pin::Pin;
 pub use admin::{AdminError, TokenInfo, UserInfo};
 pub use outbox::{EmailResult, OutboxEntry};
 pub use sqlite::SqliteStore;
-pub use writer::Listeners;
+pub use writer::{Housekeeping, Listeners};
 
 use crate::cursor::Cursor;
 use crate::model::{
@@ -40,12 +40,41 @@ pub enum StoreError {
     Closed,
     #[error("commit failed: {0}")]
     Commit(String),
+    /// The disk is full, the file read-only, or the device failing.
+    #[error("{0}")]
+    Unwritable(String),
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
     #[error(transparent)]
     Migration(#[from] rusqlite_migration::Error),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    /// Sorts a driver error: the ones that mean "the database cannot be written now"
+    /// become `Unwritable`, so clients get `503` rather than `500`.
+    pub fn classify(self) -> StoreError {
+        use rusqlite::ErrorCode::{
+            CannotOpen, DatabaseBusy, DatabaseLocked, DiskFull, ReadOnly, SystemIoFailure,
+        };
+        match &self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    DiskFull
+                        | ReadOnly
+                        | SystemIoFailure
+                        | CannotOpen
+                        | DatabaseBusy
+                        | DatabaseLocked
+                ) =>
+            {
+                StoreError::Unwritable(self.to_string())
+            }
+            _ => self,
+        }
+    }
 }
 
 /// Which page of which inbox to list.

@@ -27,7 +27,9 @@ struct PageBody {
 
 /// `GET /api/notifications?limit&cursor&unread&type&category`.
 pub async fn list(state: &AppState, req: &Request<Incoming>) -> Result<Response<Body>, ApiError> {
-    let user_id = auth::user_of(&auth::authenticate(state, req).await?)?;
+    let principal = auth::authenticate(state, req).await?;
+    let user_id = auth::user_of(&principal)?;
+    state.policy.rate_limit(&principal)?;
     let query = list_query(user_id, &request::query(req))?;
     let page = state.store.list(query).await?;
     Ok(response::json(

@@ -19,6 +19,7 @@ use crate::validate;
 /// Answers `201` only once the notification is committed.
 pub async fn create(state: &AppState, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
     let principal = auth::authenticate(state, &req).await?;
+    state.policy.rate_limit(&principal)?;
     let key = match request::header(&req, "idempotency-key") {
         Some(raw) => Some(validate::idempotency_key(raw).map_err(ApiError::BadRequest)?),
         None if req.headers().contains_key("idempotency-key") => {

@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::auth;
 use crate::error::ApiError;
-use crate::hub::{HubEvent, Subscription, to_json};
+use crate::hub::{HubEvent, StreamRefused, Subscription, to_json};
 use crate::request;
 use crate::response::{self, Body};
 use crate::sse;
@@ -32,9 +32,20 @@ const REPLAY_BATCH: u32 = 256;
 
 /// Opens a stream for the caller's inbox.
 pub async fn open(state: &AppState, req: &Request<Incoming>) -> Result<Response<Body>, ApiError> {
-    let user_id = auth::user_of(&auth::authenticate(state, req).await?)?;
+    let principal = auth::authenticate(state, req).await?;
+    let user_id = auth::user_of(&principal)?;
     let resume_after = last_event_id(req)?;
-    let subscription = state.hub.subscribe(&user_id);
+    state.policy.rate_limit(&principal)?;
+    let subscription = state
+        .hub
+        .subscribe(&user_id)
+        .map_err(|refused| match refused {
+            StreamRefused::UserFull(_) => ApiError::RateLimited {
+                retry_after_secs: 30,
+                message: refused.to_string(),
+            },
+            StreamRefused::ServerFull(_) => ApiError::Unavailable(refused.to_string()),
+        })?;
     let mut pings = state.pings.clone();
     pings.borrow_and_update();
     let events = EventStream {

@@ -38,11 +38,13 @@ pub fn get(conn: &Connection, user_id: &str, id: &str) -> Result<Notification, S
         .ok_or(StoreError::NotFound)
 }
 
+/// A user's unread count, kept up to date by triggers (migration 0003).
 pub fn unread_count(conn: &Connection, user_id: &str) -> Result<u64, StoreError> {
-    let count: i64 = conn
-        .prepare_cached("SELECT count(*) FROM notifications WHERE user_id = ?1 AND unread = 1")?
-        .query_row([user_id], |r| r.get(0))?;
-    Ok(count.max(0) as u64)
+    let count: Option<i64> = conn
+        .prepare_cached("SELECT unread_count FROM users WHERE id = ?1")?
+        .query_row([user_id], |r| r.get(0))
+        .optional()?;
+    Ok(count.unwrap_or(0).max(0) as u64)
 }
 
 pub fn user_exists(conn: &Connection, user_id: &str) -> Result<bool, StoreError> {

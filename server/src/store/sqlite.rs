@@ -10,7 +10,7 @@ use rusqlite_migration::{M, Migrations};
 use tokio::sync::oneshot;
 
 use super::reader::ReadPool;
-use super::writer::{self, Listeners, WriteOp};
+use super::writer::{self, Housekeeping, Listeners, WriteOp};
 use super::{
     EmailResult, ListQuery, NotifyCommand, NotifyOutcome, OutboxEntry, Page, ReadAllOutcome, Store,
     StoreError, StoreFuture, outbox, queries,
@@ -42,12 +42,27 @@ pub fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
+    create_private(path)?;
     let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     migrations().to_latest(&mut conn)?;
     Ok(conn)
+}
+
+/// Creates the database file readable by its owner only, if it does not exist yet: it holds
+/// every user's notifications and the token hashes. SQLite gives the WAL the same mode.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(err.into()),
+    }
 }
 
 fn migrations() -> Migrations<'static> {
@@ -73,13 +88,14 @@ pub(super) fn configure_reader(conn: &Connection) -> Result<(), StoreError> {
 }
 
 impl SqliteStore {
-    /// Opens the store: migrates, starts the writer (telling `listeners` what it commits)
-    /// and `readers` read-only connections.
+    /// Opens the store: migrates, starts the writer (telling `listeners` what it commits,
+    /// and tidying as `housekeeping` says) and `readers` read-only connections.
     pub fn open(
         path: &Path,
         sync: Sync,
         readers: usize,
         listeners: Listeners,
+        housekeeping: Housekeeping,
     ) -> Result<SqliteStore, StoreError> {
         let conn = open_connection(path)?;
         let level = match sync {
@@ -88,7 +104,7 @@ impl SqliteStore {
         };
         conn.pragma_update(None, "synchronous", level)?;
         conn.set_prepared_statement_cache_capacity(64);
-        let (writes, writer_thread) = writer::start(conn, listeners)?;
+        let (writes, writer_thread) = writer::start(conn, listeners, housekeeping)?;
         let reads = ReadPool::open(path, readers)?;
         Ok(SqliteStore {
             writes,
@@ -212,5 +228,60 @@ impl Store for SqliteStore {
             .await
             .map_err(|e| StoreError::Commit(e.to_string()))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count_by_scan(conn: &Connection) -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM notifications WHERE user_id = 'alice' AND unread = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_kept_counts_follow_every_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_connection(&dir.path().join("t.db")).unwrap();
+        conn.execute("INSERT INTO users (id, created_at) VALUES ('alice', 0)", [])
+            .unwrap();
+        for i in 0..5 {
+            conn.execute(
+                "INSERT INTO notifications (id, user_id, type, title, created_at) VALUES (?1, 'alice', 'INFO', 't', 0)",
+                [format!("n{i}")],
+            )
+            .unwrap();
+        }
+        let kept = || queries::unread_count(&conn, "alice").unwrap() as i64;
+        let total = || -> (i64, i64) {
+            conn.query_row(
+                "SELECT notification_count, (SELECT count(*) FROM notifications) FROM users WHERE id = 'alice'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+        };
+        assert_eq!((kept(), count_by_scan(&conn)), (5, 5));
+        conn.execute(
+            "UPDATE notifications SET unread = 0, read_at = 1 WHERE id IN ('n0', 'n1')",
+            [],
+        )
+        .unwrap();
+        conn.execute("UPDATE notifications SET unread = 0 WHERE id = 'n0'", [])
+            .unwrap();
+        assert_eq!((kept(), count_by_scan(&conn)), (3, 3));
+        assert_eq!(total(), (5, 5));
+        conn.execute("DELETE FROM notifications WHERE id IN ('n1', 'n2')", [])
+            .unwrap();
+        assert_eq!((kept(), count_by_scan(&conn)), (2, 2));
+        assert_eq!(total(), (3, 3));
+        conn.execute("UPDATE notifications SET unread = 1 WHERE id = 'n0'", [])
+            .unwrap();
+        assert_eq!((kept(), count_by_scan(&conn)), (3, 3));
     }
 }

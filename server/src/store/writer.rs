@@ -3,6 +3,7 @@
 //! applies each in its own savepoint inside one transaction, commits once, then publishes the
 //! committed events to the hub (in commit order) and answers each request.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
@@ -105,6 +106,24 @@ impl Applied {
     }
 }
 
+/// What the writer tidies when it is idle.
+#[derive(Debug, Clone, Copy)]
+pub struct Housekeeping {
+    /// Read notifications older than this are deleted.
+    pub retention: std::time::Duration,
+    /// Notifications kept per user at most.
+    pub max_per_user: u64,
+}
+
+impl Default for Housekeeping {
+    fn default() -> Self {
+        Housekeeping {
+            retention: std::time::Duration::MAX,
+            max_per_user: u64::MAX,
+        }
+    }
+}
+
 /// Who the writer tells about what it committed.
 pub struct Listeners {
     /// Committed inbox events go to open streams.
@@ -118,6 +137,7 @@ pub struct Listeners {
 pub fn start(
     conn: Connection,
     listeners: Listeners,
+    housekeeping: Housekeeping,
 ) -> Result<(Sender<WriteOp>, JoinHandle<()>), StoreError> {
     let (tx, rx) = crossbeam_channel::unbounded();
     let handle = thread::Builder::new()
@@ -126,7 +146,9 @@ pub fn start(
             Writer {
                 conn,
                 listeners,
+                housekeeping,
                 last_cleanup: 0,
+                grown: HashSet::new(),
             }
             .run(&rx)
         })?;
@@ -136,7 +158,10 @@ pub fn start(
 struct Writer {
     conn: Connection,
     listeners: Listeners,
+    housekeeping: Housekeeping,
     last_cleanup: i64,
+    /// Users who got notifications since the last trim to `max_per_user`.
+    grown: HashSet<String>,
 }
 
 impl Writer {
@@ -199,6 +224,9 @@ impl Writer {
             if commit_error.is_none() {
                 for (user, event) in &a.events {
                     self.listeners.hub.publish(user, event);
+                    if matches!(event, HubEvent::Created(_)) && !self.grown.contains(user) {
+                        self.grown.insert(user.clone());
+                    }
                 }
                 self.listeners
                     .metrics
@@ -214,20 +242,64 @@ impl Writer {
         stop
     }
 
-    /// Work for quiet moments: forget idempotency keys past their 24 hours, hourly.
+    /// Work for quiet moments: trim users over `max_per_user`; hourly (or every retention
+    /// period, if shorter), forget idempotency keys past their 24 hours and read
+    /// notifications past the retention.
     fn idle_maintenance(&mut self) {
+        for user in std::mem::take(&mut self.grown) {
+            if let Err(err) = trim(&self.conn, &user, self.housekeeping.max_per_user) {
+                tracing::warn!(%err, user, "could not trim a user's notifications");
+            }
+        }
         let now = now_ms();
-        if now - self.last_cleanup < 60 * 60 * 1000 {
+        let retention_ms =
+            i64::try_from(self.housekeeping.retention.as_millis()).unwrap_or(i64::MAX);
+        if now - self.last_cleanup < retention_ms.clamp(1, 60 * 60 * 1000) {
             return;
         }
         self.last_cleanup = now;
-        if let Err(err) = self.conn.execute(
-            "DELETE FROM idempotency_keys WHERE created_at < ?1",
-            [now - IDEMPOTENCY_TTL_MS],
-        ) {
-            tracing::warn!(%err, "could not clean up idempotency keys");
+        let read_before = now.saturating_sub(retention_ms);
+        let cleanup = self
+            .conn
+            .execute(
+                "DELETE FROM idempotency_keys WHERE created_at < ?1",
+                [now - IDEMPOTENCY_TTL_MS],
+            )
+            .and_then(|_| {
+                self.conn.execute(
+                    "DELETE FROM notifications WHERE unread = 0 AND read_at < ?1",
+                    [read_before],
+                )
+            });
+        match cleanup {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "deleted read notifications past the retention"),
+            Err(err) => tracing::warn!(%err, "hourly cleanup failed"),
         }
     }
+}
+
+/// Deletes `user`'s oldest notifications beyond `max`, read ones first.
+fn trim(conn: &Connection, user: &str, max: u64) -> Result<(), StoreError> {
+    let count: i64 = conn
+        .prepare_cached("SELECT notification_count FROM users WHERE id = ?1")?
+        .query_row([user], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    let excess = count - i64::try_from(max).unwrap_or(i64::MAX);
+    if excess > 0 {
+        conn.prepare_cached(
+            "DELETE FROM notifications WHERE seq IN
+                 (SELECT seq FROM notifications WHERE user_id = ?1 ORDER BY unread, seq LIMIT ?2)",
+        )?
+        .execute(params![user, excess])?;
+        tracing::info!(
+            user,
+            deleted = excess,
+            "trimmed to the most notifications kept per user"
+        );
+    }
+    Ok(())
 }
 
 /// Answers a write that never got to run with `error`.
@@ -345,7 +417,7 @@ fn finish<R, T: Send + 'static>(
             applied.created = created;
             (applied, false)
         }
-        Err(err) => (Applied::answer(reply, Err(err)), true),
+        Err(err) => (Applied::answer(reply, Err(err.classify())), true),
     }
 }
 

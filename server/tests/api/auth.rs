@@ -247,3 +247,23 @@ async fn service_token_notifies_any_user_and_must_name_one() {
         .await
         .expect_invalid("userId");
 }
+
+#[tokio::test]
+async fn tokens_are_stored_only_as_hashes() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let service = server.service_token().await;
+    server.get("/api/me", &alice).await.expect(200);
+    server.get("/api/me", &service).await.expect(200);
+    let mut stored = Vec::new();
+    for suffix in ["", "-wal", "-journal"] {
+        let path = format!("{}{suffix}", server.db().display());
+        stored.extend(std::fs::read(path).unwrap_or_default());
+    }
+    assert!(!stored.is_empty(), "the database has content");
+    for token in [&alice, &service] {
+        assert!(
+            !stored.windows(token.len()).any(|w| w == token.as_bytes()),
+            "a token appears in clear in the database files"
+        );
+    }
+}

@@ -14,8 +14,9 @@ use tokio::net::{TcpSocket, TcpStream};
 use tokio::time::{Instant, timeout, timeout_at};
 
 use crate::support::TestServer;
+use crate::support::frames::parse_all;
 use crate::support::http::id_of;
-use crate::support::sse::{NoFrame, parse_all};
+use crate::support::sse::NoFrame;
 
 /// The per-stream buffer the server runs with (`--stream-buffer`), small so the flood
 /// stays short.

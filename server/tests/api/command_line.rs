@@ -9,18 +9,25 @@ use serde_json::json;
 use tokio::process::Command;
 use tokio::time::timeout;
 
-use crate::support::{BIN, TestServer};
+use crate::support::{BIN, TestServer, scrub_env};
+
+/// A command for `program` without the developer's `NOTIF_*` settings.
+fn scrubbed(program: &str) -> Command {
+    let mut cmd = Command::new(program);
+    scrub_env(&mut cmd);
+    cmd
+}
 
 /// Runs `notif-server ARGS`, expecting it to fail quickly; returns its stderr.
 async fn expect_failure(args: &[&str]) -> String {
     let output = timeout(
         Duration::from_secs(20),
-        Command::new(BIN)
+        scrubbed(BIN)
             .args(args)
-            .env_remove("NOTIF_LISTEN")
-            .env_remove("NOTIF_DB")
             .env("RUST_BACKTRACE", "1")
             .stdin(Stdio::null())
+            // A server that wrongly starts must not outlive the timeout.
+            .kill_on_drop(true)
             .output(),
     )
     .await

@@ -101,3 +101,23 @@ async fn service_retry_with_same_key_replays_for_the_same_user() {
     assert_eq!(retry, first);
     assert_eq!(ids_of(&server.list(&alice, "").await).len(), 1);
 }
+
+#[tokio::test]
+async fn a_replayed_notify_pushes_nothing_to_the_stream() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (mut stream, _) = server.subscribed_stream(&alice).await;
+    let body = json!({"title": "once"});
+    let first = notify_with_key(&server, &alice, "once", &body)
+        .await
+        .expect_json(201);
+    notify_with_key(&server, &alice, "once", &body)
+        .await
+        .expect(201);
+    let next = server.notify_title(&alice, "next").await;
+    assert_eq!(stream.expect_notification().await.1, first["notification"]);
+    assert_eq!(
+        stream.expect_notification().await.1,
+        next,
+        "the replay was not pushed again"
+    );
+}

@@ -8,14 +8,18 @@
 
 mod auth;
 mod backpressure;
+mod bodies;
 mod command_line;
 mod email;
 mod idempotency;
 mod lifecycle;
+mod limits;
+mod listing;
 mod notifications;
 mod ops;
 mod preferences;
 mod protocol;
+mod resume;
 mod stream;
 mod support;
 mod validation;

@@ -6,8 +6,10 @@
 //! commands (`user add`, `token add`, …) run against the same database. Server logs (stderr) go
 //! to `server.log` in the temp dir and are quoted when start-up fails.
 //!
-//! Request helpers live in [`http`], the Server-Sent Events reader in [`sse`].
+//! Request helpers live in [`http`], the Server-Sent Events reader in [`sse`] (framing in
+//! [`frames`]).
 
+pub mod frames;
 pub mod http;
 pub mod sse;
 
@@ -35,14 +37,16 @@ pub const EXIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// are fast, long enough not to flood the streams other tests read.
 pub const PING_INTERVAL: &str = "200ms";
 
-/// Environment variables that would otherwise leak the developer's setup into the child.
-const SCRUBBED_ENV: [&str; 5] = [
-    "NOTIF_LISTEN",
-    "NOTIF_DB",
-    "NOTIF_PING_INTERVAL",
-    "NOTIF_SYNC",
-    "NOTIF_STREAM_BUFFER",
-];
+/// Removes every `NOTIF_*` variable from a child's environment, so the developer's setup
+/// (`NOTIF_DB`, limits, SMTP, …) never leaks into a test's server. `RUST_LOG` passes through:
+/// it only changes what lands in `server.log`.
+pub fn scrub_env(cmd: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("NOTIF_") {
+            cmd.env_remove(name);
+        }
+    }
+}
 
 /// One running `notif-server serve` with its own temp directory and database.
 pub struct TestServer {
@@ -106,6 +110,11 @@ impl TestServer {
         self.addr
     }
 
+    /// The database file the server and the admin commands use.
+    pub fn db(&self) -> &Path {
+        &self.db
+    }
+
     /// The HTTP client bound to this server's lifetime.
     pub fn client(&self) -> &reqwest::Client {
         &self.client
@@ -150,10 +159,9 @@ impl TestServer {
         cmd.args(args)
             .arg("--db")
             .arg(&self.db)
-            .stdin(Stdio::null());
-        for var in SCRUBBED_ENV {
-            cmd.env_remove(var);
-        }
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
+        scrub_env(&mut cmd);
         let shown = format!("notif-server {} --db {}", args.join(" "), self.db.display());
         let out = timeout(ADMIN_TIMEOUT, cmd.output())
             .await
@@ -182,20 +190,26 @@ impl TestServer {
 
     /// Sends SIGTERM and waits (bounded) for the server to exit; returns its exit status.
     pub async fn terminate(&mut self) -> ExitStatus {
+        self.signal_and_wait("TERM").await
+    }
+
+    /// Sends `SIG<signal>` (e.g. `TERM`, `INT`) through `kill(1)` (the workspace forbids
+    /// `unsafe`, so no libc) and waits (bounded) for the server to exit.
+    pub async fn signal_and_wait(&mut self, signal: &str) -> ExitStatus {
         let mut child = self.child.take().expect("the server is running");
         let pid = child.id().expect("a running child has a pid").to_string();
         let sent = Command::new("kill")
-            .args(["-TERM", &pid])
+            .args([&format!("-{signal}"), &pid])
             .status()
             .await
-            .expect("run `kill -TERM`");
-        assert!(sent.success(), "`kill -TERM {pid}` failed: {sent}");
+            .expect("run `kill`");
+        assert!(sent.success(), "`kill -{signal} {pid}` failed: {sent}");
         match timeout(EXIT_TIMEOUT, child.wait()).await {
             Ok(status) => status.expect("reap the terminated server"),
             Err(_) => {
                 let _ = child.start_kill();
                 panic!(
-                    "the server did not exit within {EXIT_TIMEOUT:?} after SIGTERM\nlog:\n{}",
+                    "the server did not exit within {EXIT_TIMEOUT:?} after SIG{signal}\nlog:\n{}",
                     self.log()
                 )
             }
@@ -258,9 +272,10 @@ async fn spawn_serve(dir: &Path, db: &Path, listen: &str, extra: &[String]) -> (
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log))
         .kill_on_drop(true);
-    for var in SCRUBBED_ENV {
-        cmd.env_remove(var);
-    }
+    scrub_env(&mut cmd);
+    // Contract tests send bursts from one token; the tests of rate limiting pass their own
+    // `--rate-limit`, which wins over this.
+    cmd.env("NOTIF_RATE_LIMIT", "0");
     let mut child = cmd.spawn().expect("spawn notif-server serve");
     let stdout = child.stdout.take().expect("stdout is piped");
     let mut lines = BufReader::new(stdout).lines();

@@ -192,6 +192,26 @@ impl TestServer {
         self.notify(token, &json!({ "title": title })).await
     }
 
+    /// Creates `n` notifications titled `"{prefix}{i}"` one after another (so in sequence
+    /// order) as `token`; returns their ids, oldest first.
+    pub async fn notify_titles(&self, token: &str, prefix: &str, n: usize) -> Vec<String> {
+        let mut ids = Vec::with_capacity(n);
+        for i in 0..n {
+            ids.push(id_of(
+                &self.notify_title(token, &format!("{prefix}{i}")).await,
+            ));
+        }
+        ids
+    }
+
+    /// `POST /api/notifications/{id}/{action}` (`read` or `unread`) as `token`, asserting
+    /// `200`; returns the notification.
+    pub async fn mark(&self, token: &str, id: &str, action: &str) -> Value {
+        self.post_empty(&format!("/api/notifications/{id}/{action}"), token)
+            .await
+            .expect_json(200)
+    }
+
     /// `GET /api/notifications?query` as `token`, asserting `200`.
     pub async fn list(&self, token: &str, query: &str) -> Value {
         let path = if query.is_empty() {

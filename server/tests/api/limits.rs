@@ -1,0 +1,313 @@
+//! Issue 7's limits and protections: rate limiting, stream caps, header size, slow clients,
+//! housekeeping, security headers, CORS, and the database file's mode.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+
+use crate::support::TestServer;
+use crate::support::http::id_of;
+
+/// Reads until the server closes the connection; returns what it sent, or panics after `within`.
+async fn read_until_closed(tcp: &mut TcpStream, within: Duration) -> Vec<u8> {
+    let mut received = Vec::new();
+    let mut buf = [0u8; 4096];
+    let read = async {
+        loop {
+            match tcp.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    timeout(within, read)
+        .await
+        .expect("the server closes the connection in time");
+    received
+}
+
+#[tokio::test]
+async fn a_token_over_its_rate_gets_429_with_retry_after() {
+    let server = TestServer::start_with(&["--rate-limit", "1", "--rate-burst", "3"]).await;
+    let alice = server.user("alice").await;
+    for i in 0..3 {
+        server.notify_title(&alice, &format!("n{i}")).await;
+    }
+    let reply = server
+        .notify_raw(&alice, &json!({"title": "one too many"}))
+        .await;
+    let retry_after: u64 = reply
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry_after), "{retry_after}");
+    reply.expect_error(429, "rate_limited");
+    // Lists are limited on the same token; another token has its own bucket.
+    server
+        .get("/api/notifications", &alice)
+        .await
+        .expect_error(429, "rate_limited");
+    let other = server.user_token("alice", "second").await;
+    server.get("/api/notifications", &other).await.expect(200);
+}
+
+#[tokio::test]
+async fn streams_are_capped_per_user_and_in_all() {
+    let server =
+        TestServer::start_with(&["--max-streams-per-user", "1", "--max-streams", "2"]).await;
+    let [alice, bob, carol] = [
+        server.user("alice").await,
+        server.user("bob").await,
+        server.user("carol").await,
+    ];
+    let open = |token: String| {
+        let client = server.client().clone();
+        let url = format!("{}/api/notifications/stream", server.url());
+        async move { client.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    let first = open(alice.clone()).await;
+    assert_eq!(first.status(), 200);
+    let second = open(alice.clone()).await;
+    assert_eq!(second.status(), 429);
+    assert!(second.headers().contains_key("retry-after"));
+    let body: serde_json::Value = second.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    let bobs = open(bob).await;
+    assert_eq!(bobs.status(), 200);
+    let full = open(carol).await;
+    assert_eq!(full.status(), 503);
+    let body: serde_json::Value = full.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unavailable");
+    drop(first);
+    // The closed stream frees its place once the server notices the disconnect.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let again = open(alice.clone()).await;
+        if again.status() == 200 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the place was never freed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_request_head_is_refused() {
+    let server = TestServer::start().await;
+    let mut tcp = TcpStream::connect(server.addr()).await.unwrap();
+    let huge = "x".repeat(100 * 1024);
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Big: {huge}\r\n\r\n");
+    let _ = tcp.write_all(request.as_bytes()).await;
+    let answer = read_until_closed(&mut tcp, Duration::from_secs(10)).await;
+    let head = String::from_utf8_lossy(&answer);
+    assert!(head.starts_with("HTTP/1.1 431"), "{head}");
+}
+
+#[tokio::test]
+async fn a_slow_loris_is_cut_off() {
+    let server = TestServer::start_with(&["--header-timeout", "300ms"]).await;
+    let mut tcp = TcpStream::connect(server.addr()).await.unwrap();
+    tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: a\r\n")
+        .await
+        .unwrap();
+    // Never finishes its headers: the server must hang up on it.
+    read_until_closed(&mut tcp, Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed() {
+    let server = TestServer::start_with(&["--header-timeout", "300ms"]).await;
+    let mut tcp = TcpStream::connect(server.addr()).await.unwrap();
+    tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = read_until_closed(&mut tcp, Duration::from_secs(5)).await;
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+}
+
+#[tokio::test]
+async fn a_user_keeps_at_most_max_per_user_notifications_newest_first() {
+    let server = TestServer::start_with(&["--max-per-user", "5"]).await;
+    let alice = server.user("alice").await;
+    for i in 0..8 {
+        server.notify_title(&alice, &format!("n{i}")).await;
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let page = server.list(&alice, "").await;
+        let titles: Vec<&str> = page["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["title"].as_str().unwrap())
+            .collect();
+        if titles.len() == 5 {
+            assert_eq!(titles, ["n7", "n6", "n5", "n4", "n3"]);
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still {titles:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn read_notifications_past_the_retention_are_deleted() {
+    let server = TestServer::start_with(&["--retention", "300ms"]).await;
+    let alice = server.user("alice").await;
+    let old = id_of(&server.notify_title(&alice, "old and read").await);
+    server
+        .post_empty(&format!("/api/notifications/{old}/read"), &alice)
+        .await
+        .expect(200);
+    server.notify_title(&alice, "unread stays").await;
+    // Retention is about time passing: let it pass, then give the writer a quiet moment.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        server.notify_title(&alice, "tick").await;
+        let page = server.list(&alice, "").await;
+        let titles: Vec<String> = page["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["title"].as_str().unwrap().to_owned())
+            .collect();
+        if !titles.iter().any(|t| t == "old and read") {
+            assert!(titles.iter().any(|t| t == "unread stays"), "{titles:?}");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still {titles:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn responses_carry_security_headers_and_inbox_data_is_not_cached() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let list = server.get("/api/notifications", &alice).await.expect(200);
+    assert_eq!(list.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(list.header("cache-control"), Some("no-store"));
+    let error = server.get("/api/notifications", "bad").await.expect(401);
+    assert_eq!(error.header("x-content-type-options"), Some("nosniff"));
+    let stream = server
+        .client()
+        .get(format!("{}/api/notifications/stream", server.url()))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.headers()["cache-control"], "no-cache");
+    assert_eq!(stream.headers()["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn without_cors_configured_another_origin_cannot_read_a_stream() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let stream = server
+        .client()
+        .get(format!("{}/api/notifications/stream", server.url()))
+        .header("origin", "https://evil.example")
+        .header("cookie", format!("notif_token={alice}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        stream
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let preflight = server
+        .client()
+        .request(
+            Method::OPTIONS,
+            format!("{}/api/notifications/stream", server.url()),
+        )
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_configured_origin_may_read_with_credentials() {
+    let server = TestServer::start_with(&["--cors-origin", "https://app.example"]).await;
+    let alice = server.user("alice").await;
+    let preflight = server
+        .client()
+        .request(
+            Method::OPTIONS,
+            format!("{}/api/notifications", server.url()),
+        )
+        .header("origin", "https://app.example")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    let list = server
+        .client()
+        .get(format!("{}/api/notifications", server.url()))
+        .header("origin", "https://app.example")
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        list.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    assert_eq!(list.headers()["access-control-allow-credentials"], "true");
+    let other = server
+        .client()
+        .get(format!("{}/api/notifications", server.url()))
+        .header("origin", "https://evil.example")
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_file_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fresh.db");
+    let out = tokio::process::Command::new(crate::support::BIN)
+        .args(["user", "add", "alice", "--db", db.to_str().unwrap()])
+        .env_remove("NOTIF_DB")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success());
+    let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+    let wal = dir.path().join("fresh.db-wal");
+    if wal.exists() {
+        assert_eq!(
+            std::fs::metadata(&wal).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}

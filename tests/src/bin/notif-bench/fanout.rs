@@ -1,0 +1,401 @@
+//! `fanout`: U users with S open streams each; notifications go out at a fixed rate to
+//! random users, each carrying its send time (Unix nanoseconds in `body`). Every stream of
+//! that user records the delay to receipt, and counts what it missed and what it got twice.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use bytes::Bytes;
+use hyper::{Method, StatusCode};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::args::Args;
+use crate::counter::Counter;
+use crate::http::{self, Conn};
+use crate::report::{self, Report, Unit, col};
+use crate::server::User;
+use crate::sse::SseConn;
+use crate::stats::Summary;
+
+/// Connections the notifications are sent on.
+const SENDERS: usize = 16;
+/// Streams being opened at once (each waits for its `unread` event).
+pub const OPENING: usize = 256;
+/// How long streams may take to open, and deliveries to arrive after the last send.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+const GRACE: Duration = Duration::from_secs(10);
+
+/// State the stream tasks share with the scenario.
+#[derive(Default)]
+pub struct Shared {
+    /// Streams that got their `unread` event (or failed to).
+    pub ready: Counter,
+    /// Distinct notifications received, over all streams.
+    received: Counter,
+    /// The first stream that failed to open, and why.
+    pub first_error: Mutex<Option<String>>,
+}
+
+impl Shared {
+    /// Remembers `err` if it is the first failure.
+    pub fn fail(&self, err: &anyhow::Error) {
+        if let Ok(mut first) = self.first_error.lock() {
+            first.get_or_insert_with(|| format!("{err:#}"));
+        }
+    }
+
+    /// The first failure, if any.
+    pub fn error(&self) -> Option<String> {
+        self.first_error.lock().ok().and_then(|first| first.clone())
+    }
+}
+
+/// What one stream saw.
+struct Received {
+    user: usize,
+    distinct: u64,
+    duplicates: u64,
+    /// The server ended the stream before the bench did.
+    closed: bool,
+    latencies: Vec<u64>,
+}
+
+/// Runs the scenario.
+pub async fn run(args: &Args) -> anyhow::Result<Report> {
+    let users_n = args.size(args.users, 1000, 20);
+    let per_user = args.size(args.streams_per_user, 10, 5);
+    let rate = args.size(args.rate, 1000, 200).max(1);
+    let duration = args.duration();
+    crate::ensure_fds(users_n * per_user + SENDERS)?;
+    let target = args.target(args.sync.first()).await?;
+    let result = async {
+        crate::progress(format_args!("fanout: creating {users_n} users"));
+        let users = target.users("fanout", users_n).await?;
+        measure(
+            target.addr,
+            &target.service_token,
+            &users,
+            per_user,
+            rate,
+            duration,
+        )
+        .await
+    }
+    .await;
+    target.stop().await;
+    let mut report = Report::new(
+        "fanout",
+        vec![
+            col("users × streams", "shape", Unit::Text),
+            col("rate/s", "rate", Unit::Plain),
+            col("sent/s", "sentPerSecond", Unit::Plain),
+            col("deliveries", "deliveries", Unit::Plain),
+            col("p50 ms", "p50Ms", Unit::Ms),
+            col("p99 ms", "p99Ms", Unit::Ms),
+            col("p999 ms", "p999Ms", Unit::Ms),
+            col("max ms", "maxMs", Unit::Ms),
+            col("missing", "missing", Unit::Plain),
+            col("duplicates", "duplicates", Unit::Plain),
+        ],
+    );
+    let outcome = result?;
+    report.rows.push(outcome.row(users_n, per_user, rate));
+    report.notes.push(format!(
+        "Notifications to random users at a fixed rate for {}, sent on {SENDERS} \
+         connections with --sync {}; latency is from just before the send to the parsed \
+         event on each stream of that user, so it includes the commit.",
+        humantime::format_duration(duration),
+        args.sync_label(args.sync.first()),
+    ));
+    report.failures = outcome.failures();
+    Ok(report)
+}
+
+/// Everything the run counted.
+struct Outcome {
+    sent: u64,
+    send_errors: u64,
+    first_send_error: Option<String>,
+    sending: Duration,
+    missing: u64,
+    duplicates: u64,
+    closed: u64,
+    summary: Summary,
+}
+
+impl Outcome {
+    fn row(&self, users: usize, per_user: usize, rate: u32) -> serde_json::Value {
+        json!({
+            "shape": format!("{} × {}", report::thousands(users as u64), per_user),
+            "users": users,
+            "streamsPerUser": per_user,
+            "rate": rate,
+            "sent": self.sent,
+            "sentPerSecond": (self.sent as f64 / self.sending.as_secs_f64()).round() as u64,
+            "deliveries": self.summary.count,
+            "p50Ms": report::ms(self.summary.p50),
+            "p99Ms": report::ms(self.summary.p99),
+            "p999Ms": report::ms(self.summary.p999),
+            "maxMs": report::ms(self.summary.max),
+            "missing": self.missing,
+            "duplicates": self.duplicates,
+            "closedByServer": self.closed,
+            "sendErrors": self.send_errors,
+        })
+    }
+
+    fn failures(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        if self.missing > 0 || self.duplicates > 0 {
+            failures.push(format!(
+                "{} missing and {} duplicate deliveries ({} streams closed by the server)",
+                self.missing, self.duplicates, self.closed
+            ));
+        }
+        if let Some(error) = &self.first_send_error {
+            failures.push(format!("{} send errors, first: {error}", self.send_errors));
+        }
+        if self.sent == 0 {
+            failures.push("no notification was sent".into());
+        }
+        failures
+    }
+}
+
+/// Opens the streams, sends, waits for the deliveries, and counts.
+async fn measure(
+    addr: SocketAddr,
+    service_token: &str,
+    users: &[User],
+    per_user: usize,
+    rate: u32,
+    duration: Duration,
+) -> anyhow::Result<Outcome> {
+    let streams = users.len() * per_user;
+    crate::progress(format_args!("fanout: opening {streams} streams"));
+    let shared = Arc::new(Shared::default());
+    let (stop_tx, stop) = watch::channel(false);
+    let opening = Arc::new(Semaphore::new(OPENING));
+    let mut tasks = JoinSet::new();
+    for (index, user) in users.iter().enumerate() {
+        for _ in 0..per_user {
+            let task = listen(
+                addr,
+                index,
+                user.token.clone(),
+                Arc::clone(&shared),
+                Arc::clone(&opening),
+                stop.clone(),
+            );
+            tasks.spawn(task);
+        }
+    }
+    let all_ready = shared.ready.wait_for(streams as u64, PATIENCE).await;
+    if let Some(err) = shared.error() {
+        anyhow::bail!("a stream failed to open: {err}");
+    }
+    anyhow::ensure!(all_ready, "streams not open after {PATIENCE:?}");
+
+    crate::progress(format_args!("fanout: sending {rate}/s for {duration:?}"));
+    let sending = Instant::now();
+    let sent = send(addr, service_token, users, rate, duration).await?;
+    let sending = sending.elapsed();
+    let expected: u64 = sent.per_user.iter().sum::<u64>() * per_user as u64;
+    shared.received.wait_for(expected, GRACE).await;
+    let _ = stop_tx.send(true);
+
+    let mut outcome = Outcome {
+        sent: sent.per_user.iter().sum(),
+        send_errors: sent.errors,
+        first_send_error: sent.first_error,
+        sending,
+        missing: 0,
+        duplicates: 0,
+        closed: 0,
+        summary: Summary::default(),
+    };
+    let mut latencies = Vec::with_capacity(expected as usize);
+    while let Some(done) = tasks.join_next().await {
+        let stream = done.context("a stream task panicked")?;
+        let due = sent.per_user.get(stream.user).copied().unwrap_or(0);
+        outcome.missing += due.saturating_sub(stream.distinct);
+        outcome.duplicates += stream.duplicates;
+        outcome.closed += u64::from(stream.closed);
+        latencies.extend(stream.latencies);
+    }
+    outcome.summary = Summary::of(&mut latencies);
+    Ok(outcome)
+}
+
+/// One stream: opens (holding an `opening` permit until its `unread` event), then records
+/// every notification until `stop`.
+async fn listen(
+    addr: SocketAddr,
+    user: usize,
+    token: String,
+    shared: Arc<Shared>,
+    opening: Arc<Semaphore>,
+    mut stop: watch::Receiver<bool>,
+) -> Received {
+    let mut received = Received {
+        user,
+        distinct: 0,
+        duplicates: 0,
+        closed: false,
+        latencies: Vec::new(),
+    };
+    let conn = open_ready(addr, &token, &opening).await;
+    shared.ready.add(1);
+    let mut conn = match conn {
+        Ok(conn) => conn,
+        Err(err) => {
+            shared.fail(&err);
+            return received;
+        }
+    };
+    let mut seen = HashSet::new();
+    loop {
+        let event = tokio::select! {
+            _ = stop.changed() => return received,
+            event = conn.next_event() => event,
+        };
+        let Ok(Some(event)) = event else {
+            received.closed = true;
+            return received;
+        };
+        if event.name != "notification" {
+            continue;
+        }
+        let now = unix_nanos();
+        if !seen.insert(event.id.unwrap_or_default()) {
+            received.duplicates += 1;
+            continue;
+        }
+        received.distinct += 1;
+        shared.received.add(1);
+        if let Some(sent) = sent_at(&event.data) {
+            received.latencies.push(now.saturating_sub(sent));
+        }
+    }
+}
+
+/// Opens a stream and waits for its `unread` event, at most `OPENING` at a time.
+pub async fn open_ready(
+    addr: SocketAddr,
+    token: &str,
+    opening: &Semaphore,
+) -> anyhow::Result<SseConn> {
+    let _permit = opening.acquire().await?;
+    let mut conn = SseConn::open(addr, token).await?;
+    while let Some(event) = conn.next_event().await? {
+        if event.name == "unread" {
+            return Ok(conn);
+        }
+    }
+    anyhow::bail!("the stream ended before its unread event")
+}
+
+/// The send time a notification event carries in its `body`.
+fn sent_at(data: &str) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Notification {
+        body: Option<String>,
+    }
+    serde_json::from_str::<Notification>(data)
+        .ok()?
+        .body?
+        .parse()
+        .ok()
+}
+
+/// Now, in nanoseconds since the Unix epoch.
+fn unix_nanos() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, crate::stats::nanos)
+}
+
+/// What the senders did.
+struct Sent {
+    /// Notifications answered `201`, per user index.
+    per_user: Vec<u64>,
+    errors: u64,
+    first_error: Option<String>,
+}
+
+/// Sends `rate` notifications a second for `duration` on `SENDERS` connections: the i-th
+/// is due at i / rate, sent by connection i mod SENDERS, to a random user.
+async fn send(
+    addr: SocketAddr,
+    token: &str,
+    users: &[User],
+    rate: u32,
+    duration: Duration,
+) -> anyhow::Result<Sent> {
+    let total = (f64::from(rate) * duration.as_secs_f64()).round() as u64;
+    let ids: Arc<[String]> = users.iter().map(|user| user.id.clone()).collect();
+    let token: Arc<str> = Arc::from(token);
+    let start = Instant::now();
+    let mut tasks = Vec::with_capacity(SENDERS);
+    for sender in 0..SENDERS as u64 {
+        let conn = Conn::connect(addr).await?;
+        let (ids, token) = (Arc::clone(&ids), Arc::clone(&token));
+        tasks.push(tokio::spawn(async move {
+            let mut rng = StdRng::seed_from_u64(sender);
+            let mut sent = Sent {
+                per_user: vec![0; ids.len()],
+                errors: 0,
+                first_error: None,
+            };
+            let mut conn = conn;
+            for i in (sender..total).step_by(SENDERS) {
+                let due = start + Duration::from_secs_f64(i as f64 / f64::from(rate));
+                tokio::time::sleep_until(due).await;
+                let user = rng.random_range(0..ids.len());
+                let body = json!({
+                    "userId": ids[user], "title": "fanout", "body": unix_nanos().to_string(),
+                });
+                let reply = conn
+                    .send(
+                        Method::POST,
+                        http::NOTIFY,
+                        &token,
+                        Some(Bytes::from(body.to_string())),
+                    )
+                    .await?;
+                if reply.status == StatusCode::CREATED {
+                    sent.per_user[user] += 1;
+                } else {
+                    sent.errors += 1;
+                    sent.first_error.get_or_insert_with(|| {
+                        format!("{} {}", reply.status, String::from_utf8_lossy(&reply.body))
+                    });
+                }
+            }
+            anyhow::Ok(sent)
+        }));
+    }
+    let mut all = Sent {
+        per_user: vec![0; users.len()],
+        errors: 0,
+        first_error: None,
+    };
+    for task in tasks {
+        let sent = task.await??;
+        for (sum, n) in all.per_user.iter_mut().zip(sent.per_user) {
+            *sum += n;
+        }
+        all.errors += sent.errors;
+        all.first_error = all.first_error.or(sent.first_error);
+    }
+    Ok(all)
+}
