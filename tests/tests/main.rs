@@ -6,6 +6,7 @@
 
 mod completions;
 mod errors;
+mod faults;
 mod list;
 mod login;
 mod prefs;

@@ -157,6 +157,103 @@ impl TestServer {
     }
 }
 
+/// Additions for the fault tests: extra `serve` flags, a chosen directory, signals.
+impl TestServer {
+    /// Starts a server with extra `serve` flags (e.g. `--stream-buffer 4`) and creates
+    /// the user `alice`.
+    pub fn start_with(extra: &[&str]) -> TestServer {
+        TestServer::start_in(tempfile::tempdir().unwrap(), extra)
+    }
+
+    /// Like [`TestServer::start_with`], with the database and log in `dir` (which may be a
+    /// small file system mounted by the test).
+    pub fn start_in(dir: TempDir, extra: &[&str]) -> TestServer {
+        let (child, url) = spawn_server_with(dir.path(), "127.0.0.1:0", extra);
+        let addr = url.trim_start_matches("http://").to_owned();
+        let mut server = TestServer {
+            dir,
+            child: Some(child),
+            addr,
+            url,
+            token: String::new(),
+        };
+        server.token = server.add_user("alice");
+        server
+    }
+
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// Sends `signal` (a `kill -s` name such as `TERM`) to the server.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.pid().expect("the server is running");
+        let status = Command::new("kill")
+            .args(["-s", signal, &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -s {signal} {pid} failed");
+    }
+
+    /// Waits (up to `limit`) for the server to exit by itself and returns its status;
+    /// kills it and panics with its log if it does not.
+    pub fn wait_exit(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("the server is running");
+        let pid = child.id().to_string();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait());
+        });
+        match rx.recv_timeout(limit) {
+            Ok(status) => status.unwrap(),
+            Err(_) => {
+                let _ = Command::new("kill").args(["-s", "KILL", &pid]).status();
+                panic!(
+                    "the server did not exit within {limit:?}\nlog:\n{}",
+                    self.log()
+                );
+            }
+        }
+    }
+}
+
+/// [`spawn_server`] with extra `serve` flags.
+fn spawn_server_with(dir: &Path, listen: &str, extra: &[&str]) -> (Child, String) {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("server.log"))
+        .unwrap();
+    let mut child = Command::new(bin("notif-server"))
+        .args(["serve", "--listen", listen, "--db"])
+        .arg(dir.join("notif.db"))
+        .args(extra)
+        .env_remove("NOTIF_LISTEN")
+        .env_remove("NOTIF_DB")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let lines = Lines::follow(child.stdout.take().unwrap());
+    match lines.wait_for(|l| l.starts_with("listening on http://")) {
+        Some(line) => (
+            child,
+            line.trim_start_matches("listening on ").trim().to_owned(),
+        ),
+        None => {
+            let _ = child.kill();
+            let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+            panic!(
+                "notif-server serve --listen {listen} {extra:?} printed no readiness line\n\
+                 stdout: {:?}\nlog:\n{log}",
+                lines.seen()
+            );
+        }
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.stop();
