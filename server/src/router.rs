@@ -217,11 +217,12 @@ fn match_pattern(pattern: &str, segments: &[&str]) -> Option<(usize, Option<Stri
     Some((literals, id))
 }
 
+/// A path segment with its `%XX` escapes decoded (and nothing else: `+`, `&`, `=` are
+/// themselves in a path).
 fn percent_decode(segment: &str) -> String {
-    form_urlencoded::parse(format!("x={}", segment.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// `"METHOD /pattern"`, the route's label in metrics.

@@ -44,6 +44,11 @@ pub fn link(raw: &str) -> Result<String, String> {
     if raw.chars().count() > LINK_MAX {
         return Err(format!("must be at most {LINK_MAX} characters"));
     }
+    // The URL parser drops tabs and line breaks silently, and a terminal would act on an
+    // escape sequence: refuse any control character outright.
+    if raw.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
     let url = Url::parse(raw).map_err(|_| "must be an absolute URL".to_owned())?;
     match url.scheme() {
         "http" | "https" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(raw.to_owned()),
@@ -123,6 +128,8 @@ mod tests {
         assert!(link("javascript:alert(1)").is_err());
         assert!(link("/relative").is_err());
         assert!(link("ftp://example.com").is_err());
+        assert!(link("https://x.com/\u{1b}[31mred").is_err());
+        assert!(link("https://x.com/a\tb").is_err());
         assert!(link(&format!("https://e.com/{}", "a".repeat(2048))).is_err());
     }
 
