@@ -231,6 +231,8 @@ fn spawn_server_with(dir: &Path, listen: &str, extra: &[&str]) -> (Child, String
         .args(extra)
         .env_remove("NOTIF_LISTEN")
         .env_remove("NOTIF_DB")
+        // As in `spawn_server`: bursts from one token, no rate limit.
+        .env("NOTIF_RATE_LIMIT", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(log)

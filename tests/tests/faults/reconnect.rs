@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::{Api, Event, env_usize, runtime};
 use crate::util::{TIMEOUT, TestServer};
@@ -59,7 +59,12 @@ fn a_thousand_resumes_under_load_miss_nothing_and_repeat_nothing() {
         let senders: Vec<_> = (0..SENDERS)
             .map(|s| tokio::spawn(send_until(api.clone(), s, Arc::clone(&done))))
             .collect();
-        let mut seen = Seen::default();
+        // Resuming after 0 from the start: a first connection without `Last-Event-ID`
+        // rightly gets only what comes after it, which would hide the first few sends.
+        let mut seen = Seen {
+            last_seq: Some(0),
+            ..Seen::default()
+        };
         let mut rng = 0x2545_f491_4f6c_dd1d_u64;
         for _ in 0..reconnects {
             rng ^= rng << 13;
@@ -74,7 +79,7 @@ fn a_thousand_resumes_under_load_miss_nothing_and_repeat_nothing() {
         for sender in senders {
             acked.extend(sender.await.unwrap());
         }
-        catch_up_with(&api, &mut seen, acked.len()).await;
+        catch_up_with(&api, &mut seen, &acked).await;
         (seen, acked)
     });
     let expected: HashSet<&String> = acked.iter().collect();
@@ -137,12 +142,13 @@ async fn one_connection(api: &Api, seen: &mut Seen, take: u64, catch_up: bool) {
         .expect("no events within the timeout");
 }
 
-/// Reads on until `total` notifications have been seen.
-async fn catch_up_with(api: &Api, seen: &mut Seen, total: usize) {
+/// Reads on until every id in `acked` has been seen; on timeout, says which are missing
+/// and whether the inbox has them.
+async fn catch_up_with(api: &Api, seen: &mut Seen, acked: &[String]) {
     let mut stream = api.stream(seen.last_seq).await;
     let mut live = false;
     let read = async {
-        while seen.ids.len() < total {
+        while seen.ids.len() < acked.len() {
             let event = stream
                 .next()
                 .await
@@ -154,7 +160,28 @@ async fn catch_up_with(api: &Api, seen: &mut Seen, total: usize) {
             }
         }
     };
-    if tokio::time::timeout(TIMEOUT, read).await.is_err() {
-        panic!("only {} of {total} notifications arrived", seen.ids.len());
+    if tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .is_err()
+    {
+        let got: HashSet<&String> = seen.ids.iter().collect();
+        let inbox: HashSet<String> = api
+            .inbox()
+            .await
+            .iter()
+            .map(|n| n["id"].as_str().unwrap().to_owned())
+            .collect();
+        let missing: Vec<_> = acked
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| !got.contains(id))
+            .map(|(i, id)| format!("{id} (acked #{i}, in inbox: {})", inbox.contains(id)))
+            .collect();
+        panic!(
+            "{} of {} notifications never arrived on any stream (last id seen {:?}): {missing:?}",
+            missing.len(),
+            acked.len(),
+            seen.last_seq
+        );
     }
 }
