@@ -75,12 +75,14 @@ impl Server {
         let log = std::fs::File::create(dir.path().join("server.log"))?;
         let started = Instant::now();
         let mut child = Command::new(&bin)
-            // One service token sends everything: no per-token rate limit, and room for
-            // the fanout's 10,000 streams.
+            // One service token sends everything to few users: no per-token rate limit, no
+            // per-user cap on what is kept, and room for the fanout's 10,000 streams.
             .args(["serve", "--listen", "127.0.0.1:0", "--sync", sync])
             .args([
                 "--rate-limit",
                 "0",
+                "--max-per-user",
+                "1000000000",
                 "--max-streams",
                 "19000",
                 "--max-streams-per-user",
