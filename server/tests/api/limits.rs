@@ -311,3 +311,22 @@ async fn the_database_file_is_private_to_its_owner() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_request_that_takes_too_long_is_answered_503() {
+    let server = TestServer::start_with(&["--request-timeout", "300ms"]).await;
+    let alice = server.user("alice").await;
+    // Another process holds SQLite's write lock, so the writer waits (its busy timeout is 5 s).
+    let lock = rusqlite::Connection::open(server.db()).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let reply = server.notify_raw(&alice, &json!({"title": "slow"})).await;
+    let waited = started.elapsed();
+    let body = reply.expect_error(503, "unavailable");
+    assert!(
+        body["message"].as_str().unwrap().contains("longer than"),
+        "{body}"
+    );
+    assert!(waited < Duration::from_secs(3), "answered after {waited:?}");
+    lock.execute_batch("ROLLBACK").unwrap();
+}
