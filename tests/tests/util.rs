@@ -231,7 +231,7 @@ fn spawn_server_with(dir: &Path, listen: &str, extra: &[&str]) -> (Child, String
         .args(extra)
         .env_remove("NOTIF_LISTEN")
         .env_remove("NOTIF_DB")
-        // As in `spawn_server`: bursts from one token, no rate limit.
+        // The end-to-end tests send bursts from one token; no rate limit here.
         .env("NOTIF_RATE_LIMIT", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -265,39 +265,7 @@ impl Drop for TestServer {
 /// Starts `notif-server serve` and waits for its readiness line; returns the child
 /// and the URL it printed.
 fn spawn_server(dir: &Path, listen: &str) -> (Child, String) {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("server.log"))
-        .unwrap();
-    let mut child = Command::new(bin("notif-server"))
-        .args(["serve", "--listen", listen, "--db"])
-        .arg(dir.join("notif.db"))
-        .env_remove("NOTIF_LISTEN")
-        .env_remove("NOTIF_DB")
-        // The end-to-end tests send bursts from one token; no rate limit here.
-        .env("NOTIF_RATE_LIMIT", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let lines = Lines::follow(child.stdout.take().unwrap());
-    match lines.wait_for(|l| l.starts_with("listening on http://")) {
-        Some(line) => (
-            child,
-            line.trim_start_matches("listening on ").trim().to_owned(),
-        ),
-        None => {
-            let _ = child.kill();
-            let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
-            panic!(
-                "notif-server serve --listen {listen} printed no readiness line\n\
-                 stdout: {:?}\nlog:\n{log}",
-                lines.seen()
-            );
-        }
-    }
+    spawn_server_with(dir, listen, &[])
 }
 
 /// The last non-empty line of `text`.

@@ -112,6 +112,15 @@ async fn email_server(smtp_port: u16, extra: &[&str]) -> TestServer {
     TestServer::start_with(&args).await
 }
 
+/// Creates user alice with an email address; returns her token.
+async fn alice_with_email(server: &TestServer) -> String {
+    let token = server.user("alice").await;
+    server
+        .admin(&["user", "set", "alice", "--email", "alice@example.com"])
+        .await;
+    token
+}
+
 /// Waits until a line of `outbox list --all` about `title` satisfies `done` (its columns:
 /// id, status, attempts, …); returns the listing.
 async fn wait_for_outbox(
@@ -146,10 +155,7 @@ async fn wait_for_status(server: &TestServer, title: &str, status: &str) -> Stri
 async fn an_email_is_delivered_with_its_headers_and_both_parts() {
     let (mut sink, port) = Sink::start(0).await;
     let server = email_server(port, &[]).await;
-    let token = server.user("alice").await;
-    server
-        .admin(&["user", "set", "alice", "--email", "alice@example.com"])
-        .await;
+    let token = alice_with_email(&server).await;
 
     let body = json!({"title": "Deploy failed", "type": "ERROR", "body": "web-1 & web-2 <down>",
                       "link": "https://ci.example.com/runs/42", "category": "deploy"});
@@ -186,10 +192,7 @@ async fn an_email_is_delivered_with_its_headers_and_both_parts() {
 async fn a_category_override_turns_email_off() {
     let (mut sink, port) = Sink::start(0).await;
     let server = email_server(port, &[]).await;
-    let token = server.user("alice").await;
-    server
-        .admin(&["user", "set", "alice", "--email", "alice@example.com"])
-        .await;
+    let token = alice_with_email(&server).await;
     server
         .send_json(
             reqwest::Method::PUT,
@@ -229,10 +232,7 @@ async fn a_category_override_turns_email_off() {
 async fn in_app_off_still_sends_the_email() {
     let (mut sink, port) = Sink::start(0).await;
     let server = email_server(port, &[]).await;
-    let token = server.user("alice").await;
-    server
-        .admin(&["user", "set", "alice", "--email", "alice@example.com"])
-        .await;
+    let token = alice_with_email(&server).await;
     server
         .send_json(
             reqwest::Method::PUT,
@@ -254,10 +254,7 @@ async fn in_app_off_still_sends_the_email() {
 #[tokio::test]
 async fn without_smtp_or_an_address_no_email_is_promised() {
     let server = TestServer::start().await;
-    let token = server.user("alice").await;
-    server
-        .admin(&["user", "set", "alice", "--email", "alice@example.com"])
-        .await;
+    let token = alice_with_email(&server).await;
     let reply = server
         .notify_raw(&token, &json!({"title": "x"}))
         .await
@@ -283,10 +280,7 @@ async fn without_smtp_or_an_address_no_email_is_promised() {
 async fn a_relay_that_is_down_at_first_gets_the_email_exactly_once() {
     let port = free_port().await;
     let server = email_server(port, &["--email-retry-base", "100ms"]).await;
-    let token = server.user("alice").await;
-    server
-        .admin(&["user", "set", "alice", "--email", "alice@example.com"])
-        .await;
+    let token = alice_with_email(&server).await;
     let reply = server
         .notify_raw(&token, &json!({"title": "relay test"}))
         .await
@@ -317,10 +311,7 @@ async fn an_email_committed_before_a_sigkill_is_delivered_after_restart() {
     let hole = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = hole.local_addr().unwrap().port();
     let mut server = email_server(port, &[]).await;
-    let token = server.user("alice").await;
-    server
-        .admin(&["user", "set", "alice", "--email", "alice@example.com"])
-        .await;
+    let token = alice_with_email(&server).await;
     let reply = server
         .notify_raw(&token, &json!({"title": "crash test"}))
         .await
