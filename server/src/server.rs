@@ -263,9 +263,11 @@ pub async fn serve(
                 };
                 let _ = stream.set_nodelay(true);
                 let state = state.clone();
+                // Boxed, so that a connection kept open by a stream does not carry space for
+                // the largest request future inline for the rest of its life.
                 let service = service_fn(move |req| {
                     let state = state.clone();
-                    async move { Ok::<_, Infallible>(router::handle(state, req).await) }
+                    Box::pin(async move { Ok::<_, Infallible>(router::handle(state, req).await) })
                 });
                 let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
                 tokio::spawn(async move {
