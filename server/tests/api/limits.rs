@@ -330,3 +330,32 @@ async fn a_request_that_takes_too_long_is_answered_503() {
     assert!(waited < Duration::from_secs(3), "answered after {waited:?}");
     lock.execute_batch("ROLLBACK").unwrap();
 }
+
+#[tokio::test]
+async fn tokens_never_reach_the_log() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let unknown = "ntf_this-token-is-not-known-to-the-server-000000000";
+    server.notify_title(&alice, "logged?").await;
+    server.get("/api/notifications", unknown).await.expect(401);
+    server
+        .client()
+        .get(format!("{}/api/notifications", server.url()))
+        .header("cookie", format!("notif_token={alice}"))
+        .send()
+        .await
+        .unwrap();
+    server
+        .send_json(
+            Method::PUT,
+            "/api/notifications/preferences",
+            &alice,
+            &json!({"inApp": "x"}),
+        )
+        .await
+        .expect(422);
+    let log = server.log();
+    assert!(!log.is_empty(), "the server logs something to check");
+    for token in [alice.as_str(), unknown] {
+        assert!(!log.contains(token), "a token is in the log:\n{log}");
+    }
+}
