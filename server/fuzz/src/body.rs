@@ -1,67 +1,80 @@
-//! Request bodies: bytes → JSON → the notify and preferences field rules → the stored
+//! Request bodies: bytes → JSON → the handlers' own notify and preferences parsing
+//! (`handlers::notify::parse`, `handlers::preferences::parse_patch`) → the stored
 //! notification's JSON → its SSE frame → back.
-//!
-//! The handlers' own `parse` functions are private, so this walks the same public pieces
-//! they are made of (`serde_json`, `fields::FieldErrors`, `validate::*`, `hub::HubEvent`)
-//! the way `handlers::notify::parse` and `handlers::preferences::parse_patch` do.
 
 use notif_server::error::ApiError;
-use notif_server::fields::FieldErrors;
+use notif_server::handlers::{notify, preferences};
 use notif_server::hub::HubEvent;
-use notif_server::model::{Kind, Notification};
+use notif_server::model::{Notification, Principal, Scope};
 use notif_server::validate;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Runs every check on one input; panics on a broken invariant.
 pub fn check(data: &[u8]) {
     let Ok(value) = serde_json::from_slice::<Value>(data) else {
         return;
     };
-    let Some(object) = value.as_object() else {
-        return;
-    };
-    if let Some(notification) = notify(object) {
-        frame_round_trips(&notification);
+    for principal in [
+        Principal {
+            token_id: 1,
+            scope: Scope::User("alice".to_owned()),
+            last_used_at: None,
+        },
+        Principal {
+            token_id: 2,
+            scope: Scope::Service,
+            last_used_at: None,
+        },
+    ] {
+        if let Some(notification) = notify_rules(&value, &principal) {
+            frame_round_trips(&notification);
+        }
     }
-    preferences(object);
+    preferences_rules(&value);
 }
 
-/// The notify rules; the notification they accept, if any.
-fn notify(object: &Map<String, Value>) -> Option<Notification> {
-    let mut errors = FieldErrors::default();
-    let user_id = errors.optional_str(object, "userId", validate::user_id);
-    let title = errors.optional_str(object, "title", validate::title);
-    let kind = errors.optional_str(object, "type", validate::kind);
-    let body = errors.optional_str(object, "body", validate::body);
-    let link = errors.optional_str(object, "link", validate::link);
-    let category = errors.optional_str(object, "category", validate::category);
-    if let Some(user) = &user_id {
-        assert!((1..=64).contains(&user.len()), "user id {user:?}");
+/// The notify rules as the handler applies them; the notification they accept, if any.
+fn notify_rules(body: &Value, principal: &Principal) -> Option<Notification> {
+    let new = match notify::parse(body, principal) {
+        Ok(new) => new,
+        Err(err) => {
+            errors_render(err);
+            return None;
+        }
+    };
+    assert!(
+        validate::user_id(&new.user_id).is_ok(),
+        "user id {:?}",
+        new.user_id
+    );
+    if let Scope::User(own) = &principal.scope {
+        assert_eq!(&new.user_id, own, "a user token notifies only itself");
     }
-    if let Some(title) = &title {
-        assert_eq!(title.trim(), title, "titles are stored trimmed");
-        assert!(
-            (1..=200).contains(&title.chars().count()),
-            "title {title:?}"
-        );
-        assert!(!title.chars().any(char::is_control), "title {title:?}");
+    let title = &new.title;
+    assert_eq!(title.trim(), title, "titles are stored trimmed");
+    assert!(
+        (1..=200).contains(&title.chars().count()),
+        "title {title:?}"
+    );
+    assert!(!title.chars().any(char::is_control), "title {title:?}");
+    if let Some(body) = &new.body {
+        assert!(body.chars().count() <= 10_000);
     }
-    if let Some(link) = &link {
+    if let Some(link) = &new.link {
         assert_link_is_web_or_mail(link);
     }
-    if let Some(category) = &category {
+    if let Some(category) = &new.category {
         assert!(validate::category(category).is_ok(), "{category:?}");
     }
-    errors_render(errors.into_result(()));
     Some(Notification {
         seq: 1,
         id: "fuzz".to_owned(),
-        user_id: user_id.unwrap_or_else(|| "alice".to_owned()),
-        kind: kind.unwrap_or(Kind::Info),
-        title: title?,
-        body,
-        link,
-        category,
+        user_id: new.user_id,
+        kind: new.kind,
+        title: new.title,
+        body: new.body,
+        link: new.link,
+        category: new.category,
         read_at: None,
         created_at: 0,
     })
@@ -91,13 +104,22 @@ fn assert_link_is_web_or_mail(link: &str) {
     );
 }
 
-/// A 422 renders as the contract's error body, naming each field.
-fn errors_render(result: Result<(), ApiError>) {
-    if let Err(err) = result {
-        assert_eq!(err.status().as_u16(), 422);
-        let body = serde_json::to_value(err.body()).expect("error bodies serialise");
-        assert_eq!(body["error"]["code"], "validation_failed");
-        assert!(body["error"]["fields"].is_object(), "{body}");
+/// A refused body is a 422 naming each field (or none, for a body that is not an object),
+/// or the 403 of a user token naming another user; it renders as the contract's body.
+fn errors_render(err: ApiError) {
+    let body = serde_json::to_value(err.body()).expect("error bodies serialise");
+    match err.status().as_u16() {
+        422 => {
+            assert_eq!(body["error"]["code"], "validation_failed");
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty()),
+                "{body}"
+            );
+        }
+        403 => assert_eq!(body["error"]["code"], "forbidden"),
+        other => panic!("a body was refused with {other}: {body}"),
     }
 }
 
@@ -117,23 +139,16 @@ fn frame_round_trips(notification: &Notification) {
     assert_eq!(parsed, expected);
 }
 
-/// The preferences rules: each category name checked, each channel a bool.
-fn preferences(object: &Map<String, Value>) {
-    let mut errors = FieldErrors::default();
-    errors.optional_bool(object, "inApp", "inApp");
-    errors.optional_bool(object, "email", "email");
-    if let Some(Value::Object(categories)) = object.get("categories") {
-        for (name, entry) in categories {
-            let field = format!("categories.{name}");
-            if let Err(problem) = validate::category(name) {
-                errors.add(&field, format!("category name {problem}"));
-                continue;
-            }
-            if let Value::Object(channels) = entry {
-                errors.optional_bool(channels, "inApp", &format!("{field}.inApp"));
-                errors.optional_bool(channels, "email", &format!("{field}.email"));
+/// The preferences rules as the handler applies them: what they accept names only valid
+/// categories, at most 100 of them.
+fn preferences_rules(body: &Value) {
+    match preferences::parse_patch(body) {
+        Ok(patch) => {
+            assert!(patch.categories.len() <= 100);
+            for name in patch.categories.keys() {
+                assert!(validate::category(name).is_ok(), "{name:?}");
             }
         }
+        Err(err) => errors_render(err),
     }
-    errors_render(errors.into_result(()));
 }

@@ -54,7 +54,7 @@ pub async fn create(state: &AppState, req: Request<Incoming>) -> Result<Response
 
 /// The notification a body asks for: `422` naming every broken rule, `403` when a user
 /// token names another user.
-fn parse(body: &Value, principal: &Principal) -> Result<NewNotification, ApiError> {
+pub fn parse(body: &Value, principal: &Principal) -> Result<NewNotification, ApiError> {
     let object = body.as_object().ok_or_else(ApiError::not_an_object)?;
     let mut errors = FieldErrors::default();
     let user_id = errors.optional_str(object, "userId", validate::user_id);

@@ -83,7 +83,7 @@ pub async fn put(state: &AppState, req: Request<Incoming>) -> Result<Response<Bo
 }
 
 /// Reads a preferences change; `422` naming every field that breaks a rule.
-fn parse_patch(body: &Value) -> Result<PreferencesPatch, ApiError> {
+pub fn parse_patch(body: &Value) -> Result<PreferencesPatch, ApiError> {
     let object = body.as_object().ok_or_else(ApiError::not_an_object)?;
     let mut errors = FieldErrors::default();
     let mut patch = PreferencesPatch {
