@@ -28,24 +28,37 @@ impl Cors {
     /// The request's `Origin`, if it is one of ours.
     fn allowed<'a>(&self, origin: Option<&'a HeaderValue>) -> Option<&'a HeaderValue> {
         let origin = origin?;
-        let text = origin.to_str().ok()?;
-        self.origins
-            .iter()
-            .any(|o| o == "*" || o == text)
-            .then_some(origin)
+        (self.any() || self.allows(origin)).then_some(origin)
+    }
+
+    /// `--cors-origin '*'`: any page may read with a bearer token, none with the cookie.
+    fn any(&self) -> bool {
+        self.origins.iter().any(|o| o == "*")
+    }
+
+    /// The `Access-Control-Allow-Origin` value for an allowed `origin`, and whether
+    /// credentials (the cookie) may come with it.
+    fn grant(&self, origin: &HeaderValue) -> (HeaderValue, bool) {
+        if self.allows(origin) {
+            (origin.clone(), true)
+        } else {
+            (HeaderValue::from_static("*"), false)
+        }
     }
 
     /// The answer to a preflight `OPTIONS`, if this is one from an allowed origin.
     pub fn preflight(&self, request: &HeaderMap) -> Option<Response<Body>> {
-        let origin = self.allowed(request.get(header::ORIGIN))?.clone();
+        let (allow, credentials) = self.grant(self.allowed(request.get(header::ORIGIN))?);
         request.get(header::ACCESS_CONTROL_REQUEST_METHOD)?;
         let mut response = response::empty(StatusCode::NO_CONTENT);
         let headers = response.headers_mut();
-        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-            HeaderValue::from_static("true"),
-        );
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow);
+        if credentials {
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            );
+        }
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_METHODS,
             HeaderValue::from_static(ALLOW_METHODS),
@@ -62,6 +75,14 @@ impl Cors {
         Some(response)
     }
 
+    /// Whether a page of `origin` may use the API with the user's cookie.
+    pub fn allows(&self, origin: &HeaderValue) -> bool {
+        let Ok(text) = origin.to_str() else {
+            return false;
+        };
+        self.origins.iter().any(|o| o == text)
+    }
+
     /// Whether any origin is allowed at all (else requests need not keep their `Origin`).
     pub fn is_on(&self) -> bool {
         !self.origins.is_empty()
@@ -75,11 +96,14 @@ impl Cors {
         let headers = response.headers_mut();
         headers.append(header::VARY, HeaderValue::from_static("Origin"));
         if let Some(origin) = self.allowed(origin) {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
-            headers.insert(
-                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-                HeaderValue::from_static("true"),
-            );
+            let (allow, credentials) = self.grant(origin);
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow);
+            if credentials {
+                headers.insert(
+                    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                    HeaderValue::from_static("true"),
+                );
+            }
         }
     }
 }
@@ -98,6 +122,24 @@ mod tests {
             );
         }
         headers
+    }
+
+    #[test]
+    fn a_wildcard_allows_reading_but_never_with_the_cookie() {
+        let cors = Cors::new(vec!["*".into()]);
+        let mut response = response::empty(StatusCode::OK);
+        cors.decorate(
+            request("https://any.example", false).get(header::ORIGIN),
+            &mut response,
+        );
+        assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+        assert!(
+            response
+                .headers()
+                .get(header::ACCESS_CONTROL_ALLOW_CREDENTIALS)
+                .is_none()
+        );
+        assert!(!cors.allows(&HeaderValue::from_static("https://any.example")));
     }
 
     #[test]

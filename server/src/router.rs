@@ -89,6 +89,13 @@ pub async fn handle(state: AppState, mut req: Request<Incoming>) -> Response<Bod
             (label, Err(ApiError::UnsupportedMediaType))
         }
         Ok((label, Handler::Stream, _)) => (label, stream::open(&state, &req).await),
+        // A notify is not cut short: once queued, its write may commit, and a 503 then
+        // would make a retry without an Idempotency-Key notify twice. The writer always
+        // answers, within SQLite's busy timeout when the database is locked.
+        Ok((label, Handler::Notify, id)) => (
+            label,
+            dispatch(Handler::Notify, state.clone(), req, id).await,
+        ),
         Ok((label, handler, id)) => {
             let limit = state.policy.request_timeout;
             let answered =

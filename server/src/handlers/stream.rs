@@ -35,6 +35,13 @@ pub async fn open(state: &AppState, req: &Request<Incoming>) -> Result<Response<
     let principal = auth::authenticate(state, req).await?;
     let user_id = auth::user_of(&principal)?;
     let resume_after = last_event_id(req)?;
+    // An id from beyond this database (a client that kept its id across a reset) resumes
+    // from the newest notification instead of skipping every live one below its id. The
+    // newest is read before subscribing, so nothing committed in between is missed.
+    let resume_after = match resume_after {
+        Some(after) => Some(after.min(state.store.max_seq().await?)),
+        None => None,
+    };
     state.policy.rate_limit(&principal)?;
     let subscription = state
         .hub
@@ -51,6 +58,7 @@ pub async fn open(state: &AppState, req: &Request<Incoming>) -> Result<Response<
     let events = EventStream {
         phase: Phase::Start,
         user_id,
+        token_hash: auth::token_hash_of(req).unwrap_or_default(),
         resume_after,
         last_seq: resume_after.unwrap_or(0),
         store: Arc::clone(&state.store),
@@ -103,6 +111,9 @@ enum Phase {
 struct EventStream {
     phase: Phase,
     user_id: String,
+    /// The hash of the token the stream was opened with, checked again at every ping so
+    /// that a revoked token (or a removed user) stops receiving.
+    token_hash: [u8; 32],
     resume_after: Option<i64>,
     /// The highest sequence number sent so far: live notifications at or below it were
     /// already replayed.
@@ -173,7 +184,16 @@ impl EventStream {
                         }
                         changed = self.pings.changed() => {
                             changed.ok()?;
-                            return Some(self.pings.borrow_and_update().clone());
+                            let ping = self.pings.borrow_and_update().clone();
+                            match self.store.authenticate(self.token_hash).await {
+                                Ok(Some(_)) => return Some(ping),
+                                Ok(None) => return None,
+                                // The check itself failed: keep the stream, check next time.
+                                Err(err) => {
+                                    tracing::warn!(%err, "could not re-check a stream's token");
+                                    return Some(ping);
+                                }
+                            }
                         }
                     }
                 }

@@ -179,3 +179,12 @@ pub fn authenticate(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Princip
         .optional()?;
     Ok(principal)
 }
+
+/// The highest sequence number ever given (AUTOINCREMENT keeps it in `sqlite_sequence`).
+pub fn max_seq(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT seq FROM sqlite_sequence WHERE name = 'notifications'")?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}

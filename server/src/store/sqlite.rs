@@ -144,6 +144,10 @@ impl Store for SqliteStore {
         Box::pin(self.reads.run(move |c| queries::list(c, &query)))
     }
 
+    fn max_seq(&self) -> StoreFuture<'_, i64> {
+        Box::pin(self.reads.run(queries::max_seq))
+    }
+
     fn unread_count(&self, user_id: String) -> StoreFuture<'_, u64> {
         Box::pin(self.reads.run(move |c| queries::unread_count(c, &user_id)))
     }

@@ -206,14 +206,31 @@ impl Writer {
             }
         };
         let email = self.listeners.outbox.is_some();
+        let mut aborted: Option<String> = None;
         for op in batch.drain(..) {
             if matches!(op, WriteOp::Stop) {
                 stop = true;
                 continue;
             }
+            if let Some(message) = &aborted {
+                applied.push(refuse(op, || StoreError::Commit(message.clone())));
+                continue;
+            }
             applied.push(apply_in_savepoint(&tx, op, email));
+            // Some errors (I/O, out of memory, some disk-full cases) make SQLite roll back
+            // the whole transaction: nothing of this batch will commit, and what follows
+            // must not run outside a transaction.
+            if tx.is_autocommit() {
+                aborted = Some("the transaction was rolled back by the database".to_owned());
+            }
         }
-        let commit_error = tx.commit().err().map(|e| e.to_string());
+        let commit_error = match aborted {
+            Some(message) => {
+                drop(tx);
+                Some(message)
+            }
+            None => tx.commit().err().map(|e| e.to_string()),
+        };
         if let Some(message) = &commit_error {
             tracing::error!(%message, "commit failed");
         } else {

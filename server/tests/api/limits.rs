@@ -313,14 +313,16 @@ async fn the_database_file_is_private_to_its_owner() {
 }
 
 #[tokio::test]
-async fn a_request_that_takes_too_long_is_answered_503() {
+async fn a_request_that_takes_too_long_is_answered_503_but_a_notify_waits_for_its_commit() {
     let server = TestServer::start_with(&["--request-timeout", "300ms"]).await;
     let alice = server.user("alice").await;
     // Another process holds SQLite's write lock, so the writer waits (its busy timeout is 5 s).
     let lock = rusqlite::Connection::open(server.db()).unwrap();
     lock.execute_batch("BEGIN IMMEDIATE").unwrap();
     let started = std::time::Instant::now();
-    let reply = server.notify_raw(&alice, &json!({"title": "slow"})).await;
+    let reply = server
+        .post_empty("/api/notifications/read-all", &alice)
+        .await;
     let waited = started.elapsed();
     let body = reply.expect_error(503, "unavailable");
     assert!(
@@ -328,7 +330,123 @@ async fn a_request_that_takes_too_long_is_answered_503() {
         "{body}"
     );
     assert!(waited < Duration::from_secs(3), "answered after {waited:?}");
-    lock.execute_batch("ROLLBACK").unwrap();
+
+    // A notify is not cut short: it answers once its write has committed.
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        lock.execute_batch("ROLLBACK").unwrap();
+    });
+    let reply = server.notify_raw(&alice, &json!({"title": "waited"})).await;
+    reply.expect(201);
+    release.await.unwrap();
+    let page = server.list(&alice, "").await;
+    assert_eq!(page["notifications"][0]["title"], "waited");
+}
+
+#[tokio::test]
+async fn a_revoked_token_loses_its_open_stream() {
+    let server = TestServer::start_with(&["--ping-interval", "100ms"]).await;
+    let alice = server.user("alice").await;
+    let watcher = server.user_token("alice", "watcher").await;
+    let mut stream = server
+        .client()
+        .get(format!("{}/api/notifications/stream", server.url()))
+        .bearer_auth(&watcher)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    server.revoke("watcher").await;
+    server.notify_title(&alice, "not for a revoked token").await;
+    let mut seen = String::new();
+    let ended = timeout(Duration::from_secs(10), async {
+        while let Some(chunk) = stream.chunk().await.unwrap_or(None) {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await;
+    assert!(
+        ended.is_ok(),
+        "the stream stayed open after its token was revoked:\n{seen}"
+    );
+}
+
+#[tokio::test]
+async fn a_last_event_id_beyond_this_database_still_gets_live_notifications() {
+    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    server.notify_title(&alice, "before").await;
+    let mut stream = server
+        .client()
+        .get(format!("{}/api/notifications/stream", server.url()))
+        .bearer_auth(&alice)
+        .header("last-event-id", "1000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut seen = String::new();
+    let unread = timeout(Duration::from_secs(10), async {
+        while !seen.contains("event: unread") {
+            let chunk = stream
+                .chunk()
+                .await
+                .unwrap()
+                .expect("the stream stays open");
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await;
+    assert!(unread.is_ok(), "{seen}");
+    assert!(
+        !seen.contains("before"),
+        "nothing above 1000 exists to replay: {seen}"
+    );
+    server.notify_title(&alice, "live one").await;
+    let live = timeout(Duration::from_secs(10), async {
+        while !seen.contains("live one") {
+            let chunk = stream
+                .chunk()
+                .await
+                .unwrap()
+                .expect("the stream stays open");
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await;
+    assert!(live.is_ok(), "the live notification never came:\n{seen}");
+}
+
+#[tokio::test]
+async fn the_cookie_is_refused_from_a_foreign_origin() {
+    let server = TestServer::start_with(&["--cors-origin", "https://app.example"]).await;
+    let alice = server.user("alice").await;
+    let read_all = |origin: Option<&'static str>| {
+        let mut request = server
+            .client()
+            .post(format!("{}/api/notifications/read-all", server.url()))
+            .header("cookie", format!("notif_token={alice}"));
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(read_all(Some("https://evil.example")).await, 403);
+    assert_eq!(read_all(Some("https://app.example")).await, 200);
+    assert_eq!(
+        read_all(None).await,
+        200,
+        "no Origin: not a browser's cross-site request"
+    );
+    // A bearer token is not sent by browsers on their own: any origin may use one.
+    let bearer = server
+        .client()
+        .post(format!("{}/api/notifications/read-all", server.url()))
+        .header("origin", "https://evil.example")
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bearer.status(), 200);
 }
 
 #[tokio::test]
