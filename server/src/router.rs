@@ -66,6 +66,16 @@ pub enum Handler {
     Notify,
 }
 
+impl Handler {
+    /// Whether `--request-timeout` applies. Not to a stream, which lives as long as its
+    /// client; not to a notify: once queued its write may commit, and a 503 then would make
+    /// a retry without an Idempotency-Key notify twice (the writer always answers, within
+    /// SQLite's busy timeout when the database is locked).
+    fn has_time_limit(self) -> bool {
+        !matches!(self, Handler::Stream | Handler::Notify)
+    }
+}
+
 /// Answers one request; never fails (errors become the contract's error body).
 pub async fn handle(state: AppState, mut req: Request<Incoming>) -> Response<Body> {
     if req.method() == Method::OPTIONS {
@@ -88,23 +98,20 @@ pub async fn handle(state: AppState, mut req: Request<Incoming>) -> Response<Bod
         Ok((label, ..)) if has_body && !request::is_json(req.headers()) => {
             (label, Err(ApiError::UnsupportedMediaType))
         }
-        Ok((label, Handler::Stream, _)) => (label, stream::open(&state, &req).await),
-        // A notify is not cut short: once queued, its write may commit, and a 503 then
-        // would make a retry without an Idempotency-Key notify twice. The writer always
-        // answers, within SQLite's busy timeout when the database is locked.
-        Ok((label, Handler::Notify, id)) => (
-            label,
-            dispatch(Handler::Notify, state.clone(), req, id).await,
-        ),
         Ok((label, handler, id)) => {
+            let answer = dispatch(handler, state.clone(), req, id);
             let limit = state.policy.request_timeout;
-            let answered =
-                tokio::time::timeout(limit, dispatch(handler, state.clone(), req, id)).await;
-            let result = answered.unwrap_or_else(|_| {
-                Err(ApiError::Unavailable(format!(
-                    "the request took longer than {limit:?}"
-                )))
-            });
+            let result = if handler.has_time_limit() {
+                tokio::time::timeout(limit, answer)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(ApiError::Unavailable(format!(
+                            "the request took longer than {limit:?}"
+                        )))
+                    })
+            } else {
+                answer.await
+            };
             (label, result)
         }
         Err(err) => ("unmatched", Err(err)),
@@ -158,7 +165,6 @@ async fn dispatch(
         Handler::OpenApi => Ok(ops::openapi()),
         Handler::Me => me::get(&state, &req).await,
         Handler::List => notifications::list(&state, &req).await,
-        // Streams are answered by `handle` itself: they have no time limit.
         Handler::Stream => stream::open(&state, &req).await,
         Handler::GetPreferences => preferences::get(&state, &req).await,
         Handler::PutPreferences => preferences::put(&state, req).await,
