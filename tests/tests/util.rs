@@ -50,18 +50,7 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server on a free port and creates the user `alice`.
     pub fn start() -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let (child, url) = spawn_server(dir.path(), "127.0.0.1:0");
-        let addr = url.trim_start_matches("http://").to_owned();
-        let mut server = TestServer {
-            dir,
-            child: Some(child),
-            addr,
-            url,
-            token: String::new(),
-        };
-        server.token = server.add_user("alice");
-        server
+        TestServer::start_in(tempfile::tempdir().unwrap(), &[])
     }
 
     /// The database file.

@@ -371,6 +371,21 @@ async fn a_revoked_token_loses_its_open_stream() {
     );
 }
 
+/// Reads `stream` into `seen` until it holds `needle`; false after 10 s without it.
+async fn read_until(stream: &mut reqwest::Response, seen: &mut String, needle: &str) -> bool {
+    let read = async {
+        while !seen.contains(needle) {
+            let chunk = stream
+                .chunk()
+                .await
+                .unwrap()
+                .expect("the stream stays open");
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    timeout(Duration::from_secs(10), read).await.is_ok()
+}
+
 #[tokio::test]
 async fn a_last_event_id_beyond_this_database_still_gets_live_notifications() {
     let (server, [alice]) = TestServer::with_users(["alice"]).await;
@@ -385,35 +400,19 @@ async fn a_last_event_id_beyond_this_database_still_gets_live_notifications() {
         .unwrap();
     assert_eq!(stream.status(), 200);
     let mut seen = String::new();
-    let unread = timeout(Duration::from_secs(10), async {
-        while !seen.contains("event: unread") {
-            let chunk = stream
-                .chunk()
-                .await
-                .unwrap()
-                .expect("the stream stays open");
-            seen.push_str(&String::from_utf8_lossy(&chunk));
-        }
-    })
-    .await;
-    assert!(unread.is_ok(), "{seen}");
+    assert!(
+        read_until(&mut stream, &mut seen, "event: unread").await,
+        "{seen}"
+    );
     assert!(
         !seen.contains("before"),
         "nothing above 1000 exists to replay: {seen}"
     );
     server.notify_title(&alice, "live one").await;
-    let live = timeout(Duration::from_secs(10), async {
-        while !seen.contains("live one") {
-            let chunk = stream
-                .chunk()
-                .await
-                .unwrap()
-                .expect("the stream stays open");
-            seen.push_str(&String::from_utf8_lossy(&chunk));
-        }
-    })
-    .await;
-    assert!(live.is_ok(), "the live notification never came:\n{seen}");
+    assert!(
+        read_until(&mut stream, &mut seen, "live one").await,
+        "the live notification never came:\n{seen}"
+    );
 }
 
 #[tokio::test]
