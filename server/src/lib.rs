@@ -30,6 +30,7 @@ pub mod state;
 pub mod store;
 pub mod timestamp;
 pub mod validate;
+pub mod web;
 
 use args::{Cli, Command};
 

@@ -1,0 +1,40 @@
+// session.js — signing in and out. A one-time login code comes in the URL fragment
+// (`/login#<code>`, never sent to a server) and is traded at once for the session cookie;
+// a pasted token is traded the same way. No token is kept by the page itself.
+
+/** The login code in the page's fragment, removed from the address bar as it is read. */
+export function takeLoginCode() {
+  const code = decodeURIComponent(location.hash.slice(1));
+  if (location.hash || location.pathname === "/login") history.replaceState(null, "", "/");
+  return code || null;
+}
+
+/** Trades a login code for the session cookie; resolves to whether it worked. */
+export async function signInWithCode(api, code) {
+  try {
+    await api.signIn({ code });
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, message: err.status === 401 ? "This sign-in link is used or expired: run `notif web` again." : err.message };
+  }
+}
+
+/** Trades a user token for the session cookie. */
+export async function signInWithToken(api, token) {
+  try {
+    await api.signIn({ token });
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, message: err.status === 401 ? "This token is not a valid user token." : err.message };
+  }
+}
+
+/** Whether the page's cookie is a good session (false on 401, true when unsure). */
+export async function isSignedIn(api) {
+  try {
+    await api.me();
+    return true;
+  } catch (err) {
+    return err.status !== 401;
+  }
+}
