@@ -14,3 +14,4 @@ mod read;
 mod send;
 mod util;
 mod watch;
+mod web;
