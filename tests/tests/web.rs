@@ -3,13 +3,76 @@
 //! notifications, reconnects, preferences, logging out, cross-site protection and the bell
 //! on another origin. The run also takes the README's screenshots.
 
+mod bell;
+mod cross_site;
+mod keys;
+mod live;
 mod origin;
+mod prefs;
+mod screenshots;
+mod session;
+mod system_notifications;
 mod webdriver;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
+use crate::util::TestServer;
 use origin::OtherOrigin;
 use webdriver::Browser;
+
+/// A one-time sign-in URL for alice, as `notif web --print` prints it.
+fn login_url(server: &TestServer) -> String {
+    let run = server.notif(&["web", "--print"]).run().success();
+    run.stdout.trim().to_owned()
+}
+
+/// Waits for the inbox to show with its stream live.
+fn wait_live(browser: &Browser) {
+    browser.wait_until(
+        "the live inbox",
+        "!document.getElementById('inbox-view').hidden \
+         && document.getElementById('connection').dataset.state === 'live' \
+         && document.getElementById('list-status').textContent !== 'Loading…'",
+    );
+}
+
+/// A browser `width` pixels wide, signed in to `server` as alice through `notif web
+/// --print`, showing the live inbox.
+fn signed_in(server: &TestServer, width: u32) -> Browser {
+    let browser = Browser::start(width, 900);
+    browser.goto(&login_url(server));
+    wait_live(&browser);
+    browser
+}
+
+/// The titles in the list, top to bottom.
+fn titles(browser: &Browser) -> Vec<String> {
+    let value = browser.run(
+        "return [...document.querySelectorAll('#list .item-title')].map(e => e.textContent)",
+        json!([]),
+    );
+    serde_json::from_value(value).unwrap()
+}
+
+/// A JavaScript expression: the list row of the notification titled `title`.
+fn row(title: &str) -> String {
+    format!(
+        "[...document.querySelectorAll('#list .item')].find(li => li.querySelector('.item-title').textContent === {})",
+        Value::from(title)
+    )
+}
+
+/// The header's unread count as the page shows it.
+fn shown_unread(browser: &Browser) -> String {
+    browser
+        .run(
+            "return document.getElementById('unread-count').textContent",
+            json!([]),
+        )
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
 
 /// The harness itself: Chromium starts headless, runs a module script, and follows the
 /// emulated colour scheme (which the screenshots rely on).
@@ -17,8 +80,7 @@ use webdriver::Browser;
 fn the_browser_runs_modules_and_follows_the_colour_scheme() {
     let page = OtherOrigin::serve(
         "<!doctype html><title>before</title>\
-         <script type=module>document.title = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';</script>"
-            .to_owned(),
+         <script type=module>document.title = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';</script>",
     );
     let browser = Browser::start(800, 600);
     browser.color_scheme("dark");

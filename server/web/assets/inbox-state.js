@@ -45,7 +45,7 @@ export class Inbox {
   loaded(generation, page) {
     if (generation !== this.generation) return;
     this.loading = false;
-    this.items = page.notifications;
+    this.items = this.matching(page.notifications);
     this.nextCursor = page.nextCursor;
     this.unreadCount = page.unreadCount;
     if (!this.find(this.selectedId)) this.selectedId = this.items[0]?.id ?? null;
@@ -70,7 +70,7 @@ export class Inbox {
     if (generation !== this.generation) return;
     this.loadingPage = false;
     const known = new Set(this.items.map((n) => n.id));
-    this.items.push(...page.notifications.filter((n) => !known.has(n.id)));
+    this.items.push(...this.matching(page.notifications).filter((n) => !known.has(n.id)));
     this.nextCursor = page.nextCursor;
     this.unreadCount = page.unreadCount;
   }
@@ -80,6 +80,12 @@ export class Inbox {
     if (generation !== this.generation) return;
     this.loading = false;
     this.loadingPage = false;
+  }
+
+  /** The notifications of a page that pass the filter (the server applies it too; a server
+   * without search (`q`) still shows only what was searched for). */
+  matching(notifications) {
+    return notifications.filter((n) => matches(this.filter, n));
   }
 
   find(id) {

@@ -4,18 +4,23 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
 
 /// A page served on `url` until the test ends.
 pub struct OtherOrigin {
     /// `http://127.0.0.1:PORT`, the page's origin.
     pub url: String,
+    page: Arc<Mutex<String>>,
 }
 
 impl OtherOrigin {
-    /// Serves `html` at every path of a new loopback origin.
-    pub fn serve(html: String) -> OtherOrigin {
+    /// A new loopback origin, serving an empty page until [`OtherOrigin::set_page`]: its
+    /// URL is known first, so that a notif server can be started allowing it.
+    pub fn start() -> OtherOrigin {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        let page = Arc::new(Mutex::new(String::new()));
+        let served = Arc::clone(&page);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
@@ -24,6 +29,7 @@ impl OtherOrigin {
                 while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
                     line.clear();
                 }
+                let html = served.lock().unwrap().clone();
                 let _ = write!(
                     stream,
                     "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\
@@ -32,6 +38,18 @@ impl OtherOrigin {
                 );
             }
         });
-        OtherOrigin { url }
+        OtherOrigin { url, page }
+    }
+
+    /// Serves `html` at every path of a new loopback origin.
+    pub fn serve(html: &str) -> OtherOrigin {
+        let origin = OtherOrigin::start();
+        origin.set_page(html);
+        origin
+    }
+
+    /// The page served from now on.
+    pub fn set_page(&self, html: &str) {
+        *self.page.lock().unwrap() = html.to_owned();
     }
 }

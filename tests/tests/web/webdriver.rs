@@ -251,6 +251,19 @@ impl Browser {
         self.call("DELETE", "actions", None);
     }
 
+    /// The value of the cookie `name` for the current page, if the browser has it (WebDriver
+    /// sees HttpOnly cookies, which the page's scripts cannot).
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let (status, text) = http(
+            &self.addr,
+            "GET",
+            &format!("{}/cookie/{name}", self.session),
+            None,
+        );
+        let answer: Value = serde_json::from_str(&text).unwrap();
+        (status < 300).then(|| answer["value"]["value"].as_str().unwrap().to_owned())
+    }
+
     /// A PNG of the current viewport.
     pub fn screenshot(&self) -> Vec<u8> {
         use base64::Engine as _;

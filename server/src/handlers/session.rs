@@ -1,0 +1,139 @@
+//! Browser sessions (`API.md`, "Browser sessions"): `POST /api/session` trades a user token
+//! or a one-time login code for the session cookie, `DELETE /api/session` logs out,
+//! `POST /api/session/links` hands out a one-time sign-in URL (`notif web`).
+
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use serde_json::{Value, json};
+
+use crate::auth;
+use crate::error::ApiError;
+use crate::fields::FieldErrors;
+use crate::ids::token_hash;
+use crate::model::Scope;
+use crate::request;
+use crate::response::{self, Body};
+use crate::state::AppState;
+use crate::timestamp::format_ms;
+use crate::web::{cookie, login_code};
+
+/// What a browser signs in with.
+#[derive(Debug, PartialEq, Eq)]
+enum Credential {
+    Token(String),
+    Code(String),
+}
+
+/// `{"token": …}` or `{"code": …}`, exactly one of them, else `422`.
+fn credential(body: &Value) -> Result<Credential, ApiError> {
+    let mut errors = FieldErrors::default();
+    let Some(object) = body.as_object() else {
+        errors.add("body", "must be an object with token or code");
+        return errors.into_result(Credential::Code(String::new()));
+    };
+    let present = |s: &str| {
+        let s = s.trim();
+        if s.is_empty() {
+            Err("must not be empty".to_owned())
+        } else {
+            Ok(s.to_owned())
+        }
+    };
+    let token = errors.optional_str(object, "token", present);
+    let code = errors.optional_str(object, "code", present);
+    let credential = match (token, code) {
+        (Some(token), None) => Credential::Token(token),
+        (None, Some(code)) => Credential::Code(code),
+        _ => {
+            errors.add("token", "give either token or code");
+            Credential::Code(String::new())
+        }
+    };
+    errors.into_result(credential)
+}
+
+/// `POST /api/session` → `204` with the session cookie.
+pub async fn open(state: &AppState, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+    auth::require_same_origin(state, &req)?;
+    let credential = credential(&request::json_body(req).await?)?;
+    let user_id = match credential {
+        Credential::Token(token) => match state.store.authenticate(token_hash(&token)).await? {
+            Some(principal) => match principal.scope {
+                Scope::User(user) => user,
+                Scope::Service => return Err(ApiError::Unauthorized),
+            },
+            None => return Err(ApiError::Unauthorized),
+        },
+        Credential::Code(code) => state
+            .store
+            .redeem_login_code(token_hash(&code))
+            .await?
+            .ok_or(ApiError::Unauthorized)?,
+    };
+    let session = state.store.create_session(user_id).await?;
+    let mut response = response::empty(StatusCode::NO_CONTENT);
+    set_cookie(&mut response, &cookie::open(&session, secure(state)));
+    Ok(response)
+}
+
+/// `DELETE /api/session` → `204`: the session token (cookie or bearer) is revoked and the
+/// cookie cleared.
+pub async fn close(state: &AppState, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+    let principal = auth::authenticate(state, &req).await?;
+    auth::user_of(&principal)?;
+    let hash = auth::token_hash_of(&req).ok_or(ApiError::Unauthorized)?;
+    state.store.revoke_token(hash).await?;
+    let mut response = response::empty(StatusCode::NO_CONTENT);
+    set_cookie(&mut response, &cookie::clear(secure(state)));
+    Ok(response)
+}
+
+/// `POST /api/session/links` → `201 {"url", "expiresAt"}`: a one-time sign-in URL.
+pub async fn link(state: &AppState, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+    let principal = auth::authenticate(state, &req).await?;
+    let user_id = auth::user_of(&principal)?;
+    let (code, expires_at) = state.store.create_login_code(user_id).await?;
+    let body = json!({
+        "url": login_code::login_url(&state.policy.public_url, &code),
+        "expiresAt": format_ms(expires_at),
+    });
+    Ok(response::json(StatusCode::CREATED, &body))
+}
+
+fn secure(state: &AppState) -> bool {
+    cookie::secure_for(&state.policy.public_url)
+}
+
+fn set_cookie(response: &mut Response<Body>, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_credential_is_a_token_or_a_code() {
+        assert_eq!(
+            credential(&json!({"token": " ntf_x "})).unwrap(),
+            Credential::Token("ntf_x".into())
+        );
+        assert_eq!(
+            credential(&json!({"code": "abc"})).unwrap(),
+            Credential::Code("abc".into())
+        );
+        for bad in [
+            json!({}),
+            json!({"token": "a", "code": "b"}),
+            json!({"token": ""}),
+            json!({"code": 3}),
+            json!([]),
+        ] {
+            let err = credential(&bad).unwrap_err();
+            assert_eq!(err.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! `<notif-bell>` on another web application's page (another port, allowed with
+//! `--cors-origin`), added with the README's two lines.
+
+use serde_json::json;
+
+use super::signed_in;
+use crate::util::TestServer;
+use crate::web::origin::OtherOrigin;
+
+/// A JavaScript expression: the bell's shadow root.
+const BELL: &str = "document.querySelector('notif-bell').shadowRoot";
+
+#[test]
+fn the_bell_on_another_origin_shows_the_live_count() {
+    let app = OtherOrigin::start();
+    let server = TestServer::start_with(&["--cors-origin", &app.url]);
+    server.send("already there");
+    let browser = signed_in(&server, 1280);
+    app.set_page(&format!(
+        "<!doctype html><title>an app</title><header>My app \
+         <script type=\"module\" src=\"{}/embed/notif-bell.js\"></script>\n<notif-bell></notif-bell>\
+         </header>",
+        server.url
+    ));
+    browser.goto(&app.url);
+    browser.wait_until(
+        "the bell, live",
+        "document.querySelector('notif-bell').dataset.connection === 'live' \
+         && document.querySelector('notif-bell').dataset.unread === '1'",
+    );
+    server
+        .notif(&["send", "Build failed", "--type", "error"])
+        .run()
+        .success();
+    server.notif(&["send", "Backup done"]).run().success();
+    browser.wait_until(
+        "the live count",
+        "document.querySelector('notif-bell').dataset.unread === '3'",
+    );
+    browser.run(&format!("{BELL}.querySelector('.bell').click()"), json!([]));
+    let titles = browser.wait_until(
+        "the dropdown",
+        &format!("!{BELL}.querySelector('.panel').hidden && [...{BELL}.querySelectorAll('li .title')].map(e => e.textContent)"),
+    );
+    assert_eq!(
+        titles,
+        json!(["Backup done", "Build failed", "already there"])
+    );
+    browser.run(
+        &format!("{BELL}.querySelector('.read-all').click()"),
+        json!([]),
+    );
+    browser.wait_until(
+        "no unread left",
+        "document.querySelector('notif-bell').dataset.unread === '0'",
+    );
+    assert!(server.inbox().iter().all(|n| n.read_at.is_some()));
+}

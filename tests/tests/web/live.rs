@@ -1,0 +1,135 @@
+//! The live inbox: notifications arrive without reloading, actions in one tab show in
+//! another and in `notif list`, and a server restart loses nothing.
+
+use serde_json::json;
+
+use super::{row, shown_unread, signed_in, titles, wait_live};
+use crate::util::TestServer;
+
+#[test]
+fn a_sent_notification_appears_without_reload_and_counts_in_the_title() {
+    let server = TestServer::start();
+    let browser = signed_in(&server, 1280);
+    assert_eq!(browser.title(), "notif");
+    browser.run("window.notReloaded = true", json!([]));
+    server
+        .notif(&[
+            "send",
+            "Deploy finished",
+            "--type",
+            "success",
+            "--category",
+            "deploy",
+            "--body",
+            "web-1 is on v2.3.1",
+        ])
+        .run()
+        .success();
+    browser.wait_until("the notification", &row("Deploy finished"));
+    browser.wait_until("the count in the title", "document.title === '(1) notif'");
+    assert_eq!(shown_unread(&browser), "1");
+    assert_eq!(
+        browser.run("return window.notReloaded", json!([])),
+        json!(true)
+    );
+    let shown = browser.run(
+        &format!(
+            "const li = {}; return [li.dataset.type, li.querySelector('.category').textContent, \
+             li.querySelector('time').textContent, li.classList.contains('unread')]",
+            row("Deploy finished")
+        ),
+        json!([]),
+    );
+    assert_eq!(shown, json!(["SUCCESS", "deploy", "just now", true]));
+    server.notif(&["send", "Second"]).run().success();
+    browser.wait_until("the count in the title", "document.title === '(2) notif'");
+    assert_eq!(titles(&browser), ["Second", "Deploy finished"]);
+}
+
+#[test]
+fn read_unread_delete_and_read_all_show_in_another_tab_and_in_notif_list() {
+    let server = TestServer::start();
+    for title in ["a", "b", "c"] {
+        server.send(title);
+    }
+    let browser = signed_in(&server, 1280);
+    let first = browser.tab();
+    let second = browser.new_tab();
+    browser.goto(&server.url);
+    wait_live(&browser);
+    assert_eq!(titles(&browser), ["c", "b", "a"]);
+
+    // Read with the row's button in the first tab.
+    browser.switch_to(&first);
+    browser.run(
+        &format!("{}.querySelector('.item-toggle').click()", row("a")),
+        json!([]),
+    );
+    browser.switch_to(&second);
+    browser.wait_until(
+        "a read in the second tab",
+        &format!("!{}.classList.contains('unread')", row("a")),
+    );
+    browser.wait_until("the count", "document.title === '(2) notif'");
+    let list = server.notif(&["list", "--json"]).run().success().json();
+    let a = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["title"] == "a")
+        .unwrap();
+    assert!(a["readAt"].is_string(), "{list}");
+
+    // Unread again with the keys: j j selects the third row, r toggles it.
+    browser.switch_to(&first);
+    browser.press("jjr");
+    browser.switch_to(&second);
+    browser.wait_until(
+        "a unread in the second tab",
+        &format!("{}.classList.contains('unread')", row("a")),
+    );
+    browser.wait_until("the count", "document.title === '(3) notif'");
+
+    // Delete with d.
+    browser.switch_to(&first);
+    browser.press("d");
+    browser.switch_to(&second);
+    browser.wait_until("a gone in the second tab", &format!("!{}", row("a")));
+    assert!(server.inbox().iter().all(|n| n.title != "a"));
+
+    // Everything read with A.
+    browser.switch_to(&first);
+    browser.press("A");
+    browser.switch_to(&second);
+    browser.wait_until("all read in the second tab", "document.title === 'notif'");
+    assert_eq!(shown_unread(&browser), "0");
+    assert!(server.inbox().iter().all(|n| n.read_at.is_some()));
+}
+
+#[test]
+fn a_server_restart_loses_nothing() {
+    let mut server = TestServer::start();
+    // Nothing has arrived yet: only the opening event's id lets the browser resume.
+    let browser = signed_in(&server, 1280);
+    server.stop();
+    browser.wait_until(
+        "the reconnecting indicator",
+        "document.getElementById('connection').dataset.state === 'reconnecting'",
+    );
+    server.restart();
+    server.send("while reconnecting");
+    browser.wait_until("the notification", &row("while reconnecting"));
+    browser.wait_until(
+        "the live indicator",
+        "document.getElementById('connection').dataset.state === 'live'",
+    );
+    server.stop();
+    server.restart();
+    server.send("after the second restart");
+    browser.wait_until("the notification", &row("after the second restart"));
+    assert_eq!(
+        titles(&browser),
+        ["after the second restart", "while reconnecting"]
+    );
+    assert_eq!(shown_unread(&browser), "2");
+}
