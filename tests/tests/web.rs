@@ -9,6 +9,7 @@ mod keys;
 mod live;
 mod origin;
 mod prefs;
+mod quickstart;
 mod screenshots;
 mod session;
 mod system_notifications;
