@@ -28,6 +28,7 @@ function showLogin(message = "") {
   closeStream?.();
   closeStream = null;
   renderConnection(connection, "signed-out");
+  document.title = "notif";
   $("login-error").textContent = message;
   show("login");
   $("login-token").focus();
@@ -40,6 +41,10 @@ function filterFromForm() {
     category: $("filter-category").value.trim(),
     q: $("filter-q").value.trim(),
   };
+}
+
+function showHelp() {
+  if (!$("help").open) $("help").showModal();
 }
 
 /** Wires the inbox once, the first time the user is signed in. */
@@ -60,7 +65,7 @@ function setUpInbox() {
     show("prefs");
     prefs.load();
   });
-  $("show-help").addEventListener("click", () => $("help").showModal());
+  $("show-help").addEventListener("click", showHelp);
   $("logout").addEventListener("click", async () => {
     await api.signOut().catch(() => null);
     showLogin("Signed out.");
@@ -78,13 +83,12 @@ function setUpInbox() {
       reloadFromForm();
     },
     search: () => $("filter-q").focus(),
-    help: () => $("help").showModal(),
+    help: showHelp,
     escape: () => {
-      if (document.activeElement === $("filter-q")) {
-        $("filter-q").value = "";
-        $("filter-q").blur();
-        reloadFromForm();
-      }
+      if (document.activeElement !== $("filter-q")) return view.keys.close();
+      $("filter-q").value = "";
+      $("filter-q").blur();
+      reloadFromForm();
     },
   });
 }

@@ -172,6 +172,10 @@ export function createInboxView(api, announce) {
         draw();
         focusSelected();
       },
+      close: () => {
+        inbox.openId = null;
+        draw();
+      },
       "toggle-read": () => inbox.selectedId && toggleRead(inbox.selectedId),
       delete: () => inbox.selectedId && remove(inbox.selectedId),
       "read-all": readAll,

@@ -4,7 +4,12 @@
 
 /** The login code in the page's fragment, removed from the address bar as it is read. */
 export function takeLoginCode() {
-  const code = decodeURIComponent(location.hash.slice(1));
+  let code = location.hash.slice(1);
+  try {
+    code = decodeURIComponent(code);
+  } catch {
+    // Not percent-encoded text: used as it is, and the server says whether it is a code.
+  }
   if (location.hash || location.pathname === "/login") history.replaceState(null, "", "/");
   return code || null;
 }
