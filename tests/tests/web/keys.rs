@@ -75,7 +75,7 @@ fn the_list_pages_through_the_cursor_as_it_scrolls() {
     let server = TestServer::start();
     let client = server.client();
     for i in 0..75 {
-        let req = notif::api::NotifyRequest::new(&format!("n{i:02}"));
+        let req = notif::api::NotifyRequest::new(format!("n{i:02}"));
         crate::util::block_on(client.notify(&req, &format!("page-{i}"))).unwrap();
     }
     let browser = signed_in(&server, 1280);
