@@ -1,5 +1,5 @@
-//! The admin commands: `user add|list|rm` and `token add|list|revoke`, run against the
-//! database file directly (safe beside a running server).
+//! The admin commands: `user add|set|list|rm`, `token add|list|revoke` and `outbox list`,
+//! run against the database file directly (safe beside a running server).
 
 use std::path::PathBuf;
 

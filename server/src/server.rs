@@ -25,9 +25,9 @@ use crate::email::{EmailConfig, run_worker};
 use crate::handlers::stream::ping_frame;
 use crate::hub::{Hub, StreamCaps};
 use crate::metrics::Metrics;
+use crate::middleware;
 use crate::policy::Policy;
 use crate::ratelimit::RateLimiter;
-use crate::router;
 use crate::state::AppState;
 use crate::store::sqlite::{SqliteStore, Sync};
 use crate::store::{Housekeeping, Listeners};
@@ -267,7 +267,7 @@ pub async fn serve(
                 // the largest request future inline for the rest of its life.
                 let service = service_fn(move |req| {
                     let state = state.clone();
-                    Box::pin(async move { Ok::<_, Infallible>(router::handle(state, req).await) })
+                    Box::pin(async move { Ok::<_, Infallible>(middleware::handle(state, req).await) })
                 });
                 let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
                 tokio::spawn(async move {

@@ -23,17 +23,16 @@ use crate::error::ApiError;
 use crate::hub::{HubEvent, StreamRefused, Subscription, to_json};
 use crate::request;
 use crate::response::{self, Body};
+use crate::router::{Call, UserId};
 use crate::sse;
-use crate::state::AppState;
 use crate::store::Store;
 
 /// Notifications replayed per database read.
 const REPLAY_BATCH: u32 = 256;
 
 /// Opens a stream for the caller's inbox.
-pub async fn open(state: &AppState, req: &Request<Incoming>) -> Result<Response<Body>, ApiError> {
-    let principal = auth::authenticate(state, req).await?;
-    let user_id = auth::user_of(&principal)?;
+pub async fn open(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
+    let (state, req, user_id) = (&call.state, &call.req, call.caller);
     let resume_after = last_event_id(req)?;
     // An id from beyond this database (a client that kept its id across a reset) resumes
     // from the newest notification instead of skipping every live one below its id. The
@@ -42,7 +41,6 @@ pub async fn open(state: &AppState, req: &Request<Incoming>) -> Result<Response<
         Some(after) => Some(after.min(state.store.max_seq().await?)),
         None => None,
     };
-    state.policy.rate_limit(&principal)?;
     let subscription = state
         .hub
         .subscribe(&user_id)
