@@ -2,10 +2,9 @@
 //!
 //! The store's writer publishes here (the hub is its `store::Publisher`), in commit order,
 //! right after each commit. Each event is rendered once into an SSE frame (`sse::events`)
-//! and shared by every stream of its user. A stream's
-//! buffer is bounded: a stream that cannot keep up is dropped from the hub, its body ends
-//! after what it has buffered, and its client resumes with `Last-Event-ID` (the database has
-//! everything).
+//! and shared by every stream of its user. A stream's buffer is bounded: a stream that
+//! cannot keep up is dropped from the hub, its body ends after what it has buffered, and its
+//! client resumes with `Last-Event-ID` (the database has everything).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,6 +1,11 @@
 //! The storage interface handlers speak to: domain verbs, domain errors. The SQLite adapter
 //! (`store::sqlite`) is the one backend today; the trait is what a PostgreSQL backend would
 //! implement so that no handler changes.
+//!
+//! Inside the SQLite backend: `queries` reads and `writes` writes (plain functions over a
+//! connection; a write returns the `InboxEvent`s it causes), `writer` is the group-commit
+//! engine that runs the writes and hands what it committed to a `Publisher`, and
+//! `housekeeping` is what the writer tidies when idle.
 
 pub mod admin;
 mod columns;

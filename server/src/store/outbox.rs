@@ -143,7 +143,8 @@ pub fn enqueue(
     Ok(())
 }
 
-/// Pending entries due at `now`, oldest first.
+/// Pending entries due at `now`, oldest first. (`'pending'` is written out in the queries
+/// that select by it, so that SQLite can use the partial index `email_outbox_due`.)
 pub fn due(conn: &Connection, now: i64, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= ?1
@@ -168,10 +169,10 @@ pub fn record(conn: &Connection, id: i64, result: &EmailResult) -> Result<(), St
     match result {
         EmailResult::Sent { at_ms } => conn
             .prepare_cached(
-                "UPDATE email_outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?2, last_error = NULL
+                "UPDATE email_outbox SET status = ?2, attempts = attempts + 1, sent_at = ?3, last_error = NULL
                  WHERE id = ?1",
             )?
-            .execute(params![id, at_ms])?,
+            .execute(params![id, OutboxStatus::Sent, at_ms])?,
         EmailResult::Retry { error, next_attempt_at } => conn
             .prepare_cached(
                 "UPDATE email_outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
@@ -179,9 +180,9 @@ pub fn record(conn: &Connection, id: i64, result: &EmailResult) -> Result<(), St
             .execute(params![id, error, next_attempt_at])?,
         EmailResult::Failed { error } => conn
             .prepare_cached(
-                "UPDATE email_outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                "UPDATE email_outbox SET status = ?2, attempts = attempts + 1, last_error = ?3 WHERE id = ?1",
             )?
-            .execute(params![id, error])?,
+            .execute(params![id, OutboxStatus::Failed, error])?,
     };
     Ok(())
 }
