@@ -4,12 +4,10 @@ use rusqlite::{Connection, params};
 
 use crate::model::{Preferences, PreferencesPatch};
 use crate::store::{StoreError, queries};
-
-/// At most this many category entries per user, counting those already stored.
-const MAX_CATEGORIES: i64 = 100;
+use crate::validate::MAX_CATEGORIES;
 
 /// Applies `patch` to `user_id`'s preferences and returns the result; `Invalid` if the user
-/// would end up with more than `MAX_CATEGORIES` category entries.
+/// would end up with more than `MAX_CATEGORIES` category entries (counting those already stored).
 pub fn update_preferences(
     conn: &Connection,
     user_id: &str,
@@ -39,9 +37,11 @@ pub fn update_preferences(
             }
         }
     }
-    let count: i64 = conn
+    let count: usize = conn
         .prepare_cached("SELECT count(*) FROM category_preferences WHERE user_id = ?1")?
-        .query_row([user_id], |r| r.get(0))?;
+        .query_row([user_id], |r| r.get::<_, i64>(0))?
+        .try_into()
+        .unwrap_or(usize::MAX);
     if count > MAX_CATEGORIES {
         return Err(StoreError::Invalid {
             field: "categories".into(),
