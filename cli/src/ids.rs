@@ -1,14 +1,11 @@
 //! Id arguments: full ids or unique prefixes of at least [`MIN_PREFIX`] characters,
 //! resolved against the user's inbox (read and unread).
 
-use crate::api::{Client, ListQuery};
+use crate::api::{Client, ListQuery, MAX_PAGE};
 use crate::error::CliError;
 
 /// The shortest prefix accepted, so that a prefix is rarely ambiguous.
 pub const MIN_PREFIX: usize = 6;
-
-/// The largest page the server serves.
-const PAGE: u32 = 200;
 
 /// Resolves each of `given` to a full id, paging through the inbox once (stopping as
 /// soon as every argument has an exact match). An exact id always wins over prefixes.
@@ -21,7 +18,7 @@ pub async fn resolve(client: &Client, given: &[String]) -> anyhow::Result<Vec<St
     }
     let mut matches: Vec<Vec<String>> = vec![Vec::new(); given.len()];
     let mut query = ListQuery {
-        limit: Some(PAGE),
+        limit: Some(MAX_PAGE),
         ..ListQuery::default()
     };
     loop {

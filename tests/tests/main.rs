@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod cli_config;
 mod completions;
 mod errors;
 mod faults;

@@ -30,6 +30,10 @@ pub struct Client {
     auth: Option<HeaderValue>,
 }
 
+/// The largest page the server serves (`limit` is 1 to 200), used wherever the CLI
+/// pages through the whole inbox.
+pub const MAX_PAGE: u32 = 200;
+
 /// Filters and paging of [`Client::list`]; `Default` is the server's first page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListQuery {

@@ -1,7 +1,7 @@
 //! The live stream, `GET /api/notifications/stream`, on top of reqwest-eventsource.
 //!
 //! Two levels:
-//! - [`Client::events`] is **one connection**: a stream of decoded [`StreamEvent`]s that
+//! - `Client::connect` is **one connection**: a stream of decoded [`StreamEvent`]s that
 //!   ends after its first error (reqwest-eventsource's own reconnect is switched off).
 //! - [`Subscription`] **reconnects** with back-off and `Last-Event-ID`, drops any
 //!   notification it has already yielded, detects a dead link by silence, and reports
@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use futures_util::stream::{BoxStream, Stream};
+use futures_util::stream::BoxStream;
 use reqwest_eventsource::retry::RetryPolicy;
 use reqwest_eventsource::{Error as EsError, Event, EventSource};
 use tokio::time::{Instant, sleep_until, timeout};
@@ -85,22 +85,6 @@ impl RetryPolicy for NoRetry {
 }
 
 impl Client {
-    /// Opens one connection to the stream, resuming after sequence number
-    /// `last_event_id` when given. The stream yields decoded events and ends after its
-    /// first error; see [`Subscription`] for reconnection.
-    pub fn events(
-        &self,
-        last_event_id: Option<u64>,
-    ) -> Result<impl Stream<Item = Result<StreamEvent, ApiError>> + Send + 'static, ApiError> {
-        Ok(self.connect(last_event_id)?.filter_map(|item| async move {
-            match item {
-                Ok(Raw::Open) => None,
-                Ok(Raw::Event(ev)) => Some(Ok(ev)),
-                Err(e) => Some(Err(e)),
-            }
-        }))
-    }
-
     /// One connection, including its `Open`.
     fn connect(
         &self,
@@ -200,23 +184,6 @@ impl Subscription {
             backoff: Backoff::default(),
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
         }
-    }
-
-    /// Sets how long the stream may be silent before it is taken for dead.
-    pub fn with_idle_timeout(mut self, idle_timeout: Duration) -> Self {
-        self.idle_timeout = idle_timeout;
-        self
-    }
-
-    /// Sets the reconnection back-off.
-    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
-        self.backoff = backoff;
-        self
-    }
-
-    /// The highest notification sequence number yielded so far.
-    pub fn last_seq(&self) -> Option<u64> {
-        self.last_seq
     }
 
     /// The next update; see [`Subscription`].

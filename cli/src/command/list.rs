@@ -3,12 +3,9 @@
 use chrono::Utc;
 
 use super::Context;
-use crate::api::{ListQuery, Notification};
+use crate::api::{ListQuery, MAX_PAGE, Notification};
 use crate::cli::TypeArg;
 use crate::output;
-
-/// The largest page the server serves.
-const PAGE: u32 = 200;
 
 /// List notifications, unread first, newest first.
 #[derive(Debug, clap::Args)]
@@ -79,9 +76,9 @@ impl Args {
 fn page_size(wanted: Option<usize>, have: usize) -> u32 {
     match wanted {
         Some(w) => u32::try_from(w.saturating_sub(have))
-            .unwrap_or(PAGE)
-            .clamp(1, PAGE),
-        None => PAGE,
+            .unwrap_or(MAX_PAGE)
+            .clamp(1, MAX_PAGE),
+        None => MAX_PAGE,
     }
 }
 

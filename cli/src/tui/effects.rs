@@ -10,10 +10,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::app::{Effect, Failure, Msg, Outcome, PAGE_SIZE, Snapshot};
 use super::toast::Toaster;
-use crate::api::{ApiError, Client, ListQuery};
+use crate::api::{ApiError, Client, ListQuery, MAX_PAGE};
 
-/// Page size of a sync (the API's maximum), so that a resync costs few requests.
-const SYNC_PAGE: u32 = 200;
 /// How long the browser launcher may take before it counts as started.
 const OPENER_WAIT: Duration = Duration::from_secs(5);
 
@@ -113,7 +111,7 @@ impl Runner {
 /// The head of the list: pages until at least `want` notifications or the end.
 async fn snapshot(client: &Client, want: usize) -> Result<Snapshot, ApiError> {
     let mut query = ListQuery {
-        limit: Some(SYNC_PAGE),
+        limit: Some(MAX_PAGE),
         ..ListQuery::default()
     };
     let first = client.list(&query).await?;

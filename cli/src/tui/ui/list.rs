@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
 use super::type_color;
+use crate::time;
 use crate::tui::app::App;
-use crate::tui::time;
 
 /// Width of the category column.
 const CATEGORY: u16 = 14;
