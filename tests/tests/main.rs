@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli_config;
+mod cli_watch;
 mod completions;
 mod errors;
 mod faults;
