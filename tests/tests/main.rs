@@ -6,6 +6,7 @@
 
 mod cli_config;
 mod cli_watch;
+mod cli_rm;
 mod completions;
 mod errors;
 mod faults;
