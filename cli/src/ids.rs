@@ -51,7 +51,9 @@ pub async fn resolve(client: &Client, given: &[String]) -> anyhow::Result<Vec<St
 /// `ids` without repeats, keeping the first of each.
 fn first_of_each(ids: Vec<String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
-    ids.into_iter().filter(|id| seen.insert(id.clone())).collect()
+    ids.into_iter()
+        .filter(|id| seen.insert(id.clone()))
+        .collect()
 }
 
 /// The one id `arg` stands for among `matches`.

@@ -14,6 +14,7 @@ pub mod api;
 pub mod cli;
 pub mod command;
 pub mod config;
+pub mod deadline;
 pub mod error;
 pub mod ids;
 pub mod output;
@@ -91,10 +92,24 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             json: cli.global.json,
         },
         verbose: cli.global.verbose,
+        timeout: cli.global.timeout,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(cli.command.run(&ctx))
+    runtime.block_on(async {
+        match &cli.command {
+            // Long-running, or bounding only their requests (not stdin) themselves.
+            cli::Command::Watch(_)
+            | cli::Command::Tui(_)
+            | cli::Command::Completions(_)
+            | cli::Command::Send(_)
+            | cli::Command::Login(_) => cli.command.run(&ctx).await,
+            _ => {
+                let server = ctx.settings.server.clone();
+                deadline::within(ctx.timeout, &server, cli.command.run(&ctx)).await
+            }
+        }
+    })
 }

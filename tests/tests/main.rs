@@ -5,8 +5,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli_config;
-mod cli_watch;
 mod cli_rm;
+mod cli_timeout;
+mod cli_watch;
 mod completions;
 mod errors;
 mod faults;

@@ -57,19 +57,23 @@ impl Args {
         let backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(8));
         let attempts = self.retries + 1;
         let mut attempt = 1;
-        let response = with_retries(
-            self.retries,
-            backoff,
-            || client.notify(&request, &key),
-            |err: &ApiError, delay: Duration| {
-                attempt += 1;
-                eprintln!(
-                    "notif: {err}; retrying in {:.1}s (attempt {attempt} of {attempts})",
-                    delay.as_secs_f32()
-                );
-            },
-        )
-        .await?;
+        let response = ctx
+            .within(async {
+                Ok(with_retries(
+                    self.retries,
+                    backoff,
+                    || client.notify(&request, &key),
+                    |err: &ApiError, delay: Duration| {
+                        attempt += 1;
+                        eprintln!(
+                            "notif: {err}; retrying in {:.1}s (attempt {attempt} of {attempts})",
+                            delay.as_secs_f32()
+                        );
+                    },
+                )
+                .await?)
+            })
+            .await?;
         if ctx.out.json {
             return Ok(ctx.out.json(&response, false)?);
         }
