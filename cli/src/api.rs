@@ -11,6 +11,7 @@
 mod client;
 mod error;
 pub mod retry;
+mod silence;
 mod stream;
 pub mod types;
 
@@ -18,7 +19,7 @@ pub use client::{Client, ListQuery, MAX_PAGE};
 pub use error::{
     ApiError, EXIT_AUTH, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE,
 };
-pub use stream::{DEFAULT_IDLE_TIMEOUT, StreamUpdate, Subscription, parse_event};
+pub use stream::{StreamUpdate, Subscription, parse_event};
 pub use types::{
     Me, Notification, NotificationType, NotifyRequest, NotifyResponse, Page, Preferences,
     PreferencesPatch, ReadAll, StreamEvent,

@@ -4,7 +4,8 @@
 //! - `Client::connect` is **one connection**: a stream of decoded [`StreamEvent`]s that
 //!   ends after its first error (reqwest-eventsource's own reconnect is switched off).
 //! - [`Subscription`] **reconnects** with back-off and `Last-Event-ID`, drops any
-//!   notification it has already yielded, detects a dead link by silence, and reports
+//!   notification it has already yielded, detects a dead link by silence (longer than
+//!   twice the ping interval it observes, see `silence`), and reports
 //!   connection changes as [`StreamUpdate`]s (for `notif watch` and the TUI's status).
 //!
 //! [`parse_event`] decodes one SSE message and is usable on its own.
@@ -15,16 +16,13 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use reqwest_eventsource::retry::RetryPolicy;
 use reqwest_eventsource::{Error as EsError, Event, EventSource};
-use tokio::time::{Instant, sleep_until, timeout};
+use tokio::time::{Instant, sleep_until, timeout_at};
 
 use super::client::{Client, error_for_status};
 use super::error::ApiError;
 use super::retry::Backoff;
+use super::silence::Silence;
 use super::types::{DeletedData, Notification, ReadData, StreamEvent, UnreadData};
-
-/// How long a stream may stay silent before it counts as dead. The server pings every
-/// 30 s by default, so three missed pings.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(95);
 
 /// Decodes one SSE message from its `event` name, its (last) `id` and its `data`.
 /// Unknown event names give `Ok(None)`, so that a newer server can add events without
@@ -170,7 +168,8 @@ pub struct Subscription {
     /// When to reconnect, after a failure.
     reconnect_at: Option<Instant>,
     backoff: Backoff,
-    idle_timeout: Duration,
+    /// When the open connection has been silent for too long.
+    silence: Silence,
 }
 
 impl Subscription {
@@ -182,8 +181,14 @@ impl Subscription {
             current: None,
             reconnect_at: None,
             backoff: Backoff::default(),
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            silence: Silence::new(Instant::now()),
         }
+    }
+
+    /// The server's ping interval as observed, once known: the stream counts as dead
+    /// after twice that (plus a margin) without an event.
+    pub fn ping_interval(&self) -> Option<Duration> {
+        self.silence.ping_interval()
     }
 
     /// The next update; see [`Subscription`].
@@ -195,9 +200,15 @@ impl Subscription {
             }
             let stream = match &mut self.current {
                 Some(stream) => stream,
-                None => self.current.insert(self.client.connect(self.last_seq)?),
+                None => {
+                    self.silence.connected(Instant::now());
+                    self.current.insert(self.client.connect(self.last_seq)?)
+                }
             };
-            let item = match timeout(self.idle_timeout, stream.next()).await {
+            // A deadline, not a timeout per call, so that a caller that cancels `next`
+            // (in a `select!`) does not restart the clock.
+            let limit = self.silence.limit();
+            let item = match timeout_at(self.silence.deadline(), stream.next()).await {
                 Ok(Some(item)) => item,
                 Ok(None) => Err(ApiError::Transport {
                     url: self.client.stream_url(),
@@ -205,9 +216,13 @@ impl Subscription {
                 }),
                 Err(_) => Err(ApiError::Transport {
                     url: self.client.stream_url(),
-                    reason: format!("no event for {} s", self.idle_timeout.as_secs()),
+                    reason: format!("no event for {} s", limit.as_secs()),
                 }),
             };
+            if item.is_ok() {
+                let ping = matches!(item, Ok(Raw::Event(StreamEvent::Ping)));
+                self.silence.heard(Instant::now(), ping);
+            }
             match item {
                 Ok(Raw::Open) => {
                     self.backoff.reset();

@@ -37,6 +37,7 @@ impl Args {
         // it was made).
         let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
         let mut lost = false;
+        let mut told_interval = false;
         loop {
             let update = tokio::select! {
                 biased;
@@ -62,6 +63,15 @@ impl Args {
                                 return Ok(());
                             }
                         }
+                    }
+                }
+                StreamUpdate::Event(StreamEvent::Ping) if ctx.verbose && !told_interval => {
+                    if let Some(interval) = subscription.ping_interval() {
+                        eprintln!(
+                            "notif: the server pings every {:.1}s",
+                            interval.as_secs_f32()
+                        );
+                        told_interval = true;
                     }
                 }
                 StreamUpdate::Event(_) => {}
