@@ -392,7 +392,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__list)
-            opts="-u -t -c -n -a -v -h --unread --type --category --limit --all --server --token --config --json --verbose --timeout --help"
+            opts="-u -t -c -s -n -a -v -h --unread --type --category --search --limit --all --server --token --config --json --verbose --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -411,6 +411,14 @@ _notif() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

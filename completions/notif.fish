@@ -46,14 +46,14 @@ complete -c notif -n "__fish_notif_needs_command" -f -a "tui" -d 'Live terminal 
 complete -c notif -n "__fish_notif_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c notif -n "__fish_notif_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c notif -n "__fish_notif_using_subcommand send" -s b -l body -d 'Body text; `-` reads it from stdin' -r
-complete -c notif -n "__fish_notif_using_subcommand send" -s t -l type -d 'Type [default: info]' -r -f -a "info\t''
+complete -c notif -n "__fish_notif_using_subcommand send" -s t -l type -d 'Type, in any case [default: info]' -r -f -a "info\t''
 success\t''
 warning\t''
 error\t''"
-complete -c notif -n "__fish_notif_using_subcommand send" -s l -l link -d 'Link: an absolute http, https or mailto URL' -r
+complete -c notif -n "__fish_notif_using_subcommand send" -s l -l link -d 'Link: an absolute http, https or mailto URL (spaces are percent-encoded)' -r
 complete -c notif -n "__fish_notif_using_subcommand send" -s c -l category -d 'Category, which selects the recipient\'s per-category preference' -r
 complete -c notif -n "__fish_notif_using_subcommand send" -l to -d 'Recipient user id (default: the token\'s own user; required with a service token)' -r
-complete -c notif -n "__fish_notif_using_subcommand send" -l idempotency-key -d 'Key that makes retries safe: the server creates nothing for a repeated key [default: a random key per invocation]' -r
+complete -c notif -n "__fish_notif_using_subcommand send" -l idempotency-key -d 'Key that makes retries safe: the server creates nothing for a repeated key; 1 to 255 printable ASCII characters [default: a random key per invocation]' -r
 complete -c notif -n "__fish_notif_using_subcommand send" -l retries -d 'How many times to retry when the server is unreachable, failing (5xx) or busy (429)' -r
 complete -c notif -n "__fish_notif_using_subcommand send" -l server -d 'Server URL [env: NOTIF_SERVER] [default: http://127.0.0.1:8787]' -r
 complete -c notif -n "__fish_notif_using_subcommand send" -l token -d 'Token for the API [env: NOTIF_TOKEN]' -r
@@ -62,33 +62,35 @@ complete -c notif -n "__fish_notif_using_subcommand send" -l timeout -d 'Longest
 complete -c notif -n "__fish_notif_using_subcommand send" -l json -d 'Print data as JSON, for programs'
 complete -c notif -n "__fish_notif_using_subcommand send" -s v -l verbose -d 'Say on stderr where the server and token come from'
 complete -c notif -n "__fish_notif_using_subcommand send" -s h -l help -d 'Print help'
-complete -c notif -n "__fish_notif_using_subcommand list" -s t -l type -d 'Only this type' -r -f -a "info\t''
+complete -c notif -n "__fish_notif_using_subcommand list" -s t -l type -d 'Only this type, in any case' -r -f -a "info\t''
 success\t''
 warning\t''
 error\t''"
 complete -c notif -n "__fish_notif_using_subcommand list" -s c -l category -d 'Only this category' -r
-complete -c notif -n "__fish_notif_using_subcommand list" -s n -l limit -d 'Show at most N notifications' -r
+complete -c notif -n "__fish_notif_using_subcommand list" -s s -l search -d 'Only notifications whose title, body or category contain every word of TEXT' -r
+complete -c notif -n "__fish_notif_using_subcommand list" -s n -l limit -d 'Show at most N notifications (1 or more; fetched in pages of up to 200)' -r
 complete -c notif -n "__fish_notif_using_subcommand list" -l server -d 'Server URL [env: NOTIF_SERVER] [default: http://127.0.0.1:8787]' -r
 complete -c notif -n "__fish_notif_using_subcommand list" -l token -d 'Token for the API [env: NOTIF_TOKEN]' -r
 complete -c notif -n "__fish_notif_using_subcommand list" -l config -d 'Config file to read (and, for `login`, write) [env: NOTIF_CONFIG]' -r -F
 complete -c notif -n "__fish_notif_using_subcommand list" -l timeout -d 'Longest wait for the server, retries included (not for watch and tui)' -r
 complete -c notif -n "__fish_notif_using_subcommand list" -s u -l unread -d 'Only unread notifications'
-complete -c notif -n "__fish_notif_using_subcommand list" -s a -l all -d 'Show every notification (ignores --limit)'
+complete -c notif -n "__fish_notif_using_subcommand list" -s a -l all -d 'Show every notification (cannot be combined with --limit)'
 complete -c notif -n "__fish_notif_using_subcommand list" -l json -d 'Print data as JSON, for programs'
 complete -c notif -n "__fish_notif_using_subcommand list" -s v -l verbose -d 'Say on stderr where the server and token come from'
 complete -c notif -n "__fish_notif_using_subcommand list" -s h -l help -d 'Print help'
-complete -c notif -n "__fish_notif_using_subcommand ls" -s t -l type -d 'Only this type' -r -f -a "info\t''
+complete -c notif -n "__fish_notif_using_subcommand ls" -s t -l type -d 'Only this type, in any case' -r -f -a "info\t''
 success\t''
 warning\t''
 error\t''"
 complete -c notif -n "__fish_notif_using_subcommand ls" -s c -l category -d 'Only this category' -r
-complete -c notif -n "__fish_notif_using_subcommand ls" -s n -l limit -d 'Show at most N notifications' -r
+complete -c notif -n "__fish_notif_using_subcommand ls" -s s -l search -d 'Only notifications whose title, body or category contain every word of TEXT' -r
+complete -c notif -n "__fish_notif_using_subcommand ls" -s n -l limit -d 'Show at most N notifications (1 or more; fetched in pages of up to 200)' -r
 complete -c notif -n "__fish_notif_using_subcommand ls" -l server -d 'Server URL [env: NOTIF_SERVER] [default: http://127.0.0.1:8787]' -r
 complete -c notif -n "__fish_notif_using_subcommand ls" -l token -d 'Token for the API [env: NOTIF_TOKEN]' -r
 complete -c notif -n "__fish_notif_using_subcommand ls" -l config -d 'Config file to read (and, for `login`, write) [env: NOTIF_CONFIG]' -r -F
 complete -c notif -n "__fish_notif_using_subcommand ls" -l timeout -d 'Longest wait for the server, retries included (not for watch and tui)' -r
 complete -c notif -n "__fish_notif_using_subcommand ls" -s u -l unread -d 'Only unread notifications'
-complete -c notif -n "__fish_notif_using_subcommand ls" -s a -l all -d 'Show every notification (ignores --limit)'
+complete -c notif -n "__fish_notif_using_subcommand ls" -s a -l all -d 'Show every notification (cannot be combined with --limit)'
 complete -c notif -n "__fish_notif_using_subcommand ls" -l json -d 'Print data as JSON, for programs'
 complete -c notif -n "__fish_notif_using_subcommand ls" -s v -l verbose -d 'Say on stderr where the server and token come from'
 complete -c notif -n "__fish_notif_using_subcommand ls" -s h -l help -d 'Print help'

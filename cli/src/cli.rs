@@ -213,10 +213,30 @@ mod tests {
             &["prefs", "set", "--email", "maybe"],
             &["completions", "tcsh"],
             &["frobnicate"],
+            &["list", "--limit", "3", "--all"],
+            &["send", "t", "--idempotency-key", ""],
+            &["send", "t", "--link", "http://exa mple.com"],
         ] {
             let err = parse(bad).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn types_are_accepted_in_any_case() {
+        for given in ["ERROR", "error", "Error"] {
+            let cli = parse(&["list", "--type", given]).unwrap();
+            let Command::List(args) = cli.command else {
+                panic!("not list")
+            };
+            assert_eq!(args.kind, Some(TypeArg::Error));
+        }
+    }
+
+    #[test]
+    fn limit_errors_say_the_range() {
+        let err = parse(&["list", "--limit", "0"]).unwrap_err().to_string();
+        assert!(err.contains("from 1"), "{err}");
     }
 
     #[test]

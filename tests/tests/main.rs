@@ -6,6 +6,7 @@
 
 mod cli_config;
 mod cli_rm;
+mod cli_send;
 mod cli_stream;
 mod cli_timeout;
 mod cli_watch;

@@ -17,6 +17,16 @@ const CATEGORY: u16 = 14;
 /// Width of the age column.
 const AGE: u16 = 7;
 
+/// Why an inbox with notifications shows none, and the key that shows them again:
+/// Esc clears the `/` filter, u toggles unread-only.
+fn nothing_matches(app: &App) -> &'static str {
+    match (app.filter.is_empty(), app.unread_only) {
+        (false, true) => "Nothing matches. Esc clears the filter, u shows read ones too.",
+        (false, false) => "Nothing matches. Press Esc to clear the filter.",
+        (true, _) => "Nothing unread. Press u to show read ones too.",
+    }
+}
+
 /// Draws the list, or what stands in for it when it is empty.
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let visible = app.visible();
@@ -27,7 +37,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         } else if app.inbox.items().is_empty() {
             "No notifications yet. New ones appear here as they arrive."
         } else {
-            "Nothing matches. Press u or Esc to show everything."
+            nothing_matches(app)
         };
         frame.render_widget(Paragraph::new(format!(" {text}")).dim().block(block), area);
         return;
