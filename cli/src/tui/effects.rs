@@ -58,6 +58,19 @@ impl Runner {
                 let result = c.list(&query).await.map_err(|e| message(&e));
                 Msg::PageLoaded { generation, result }
             }),
+            Effect::Search(query) => self.spawn(move |c| async move {
+                let list = ListQuery {
+                    limit: Some(MAX_PAGE),
+                    search: Some(query.clone()),
+                    ..ListQuery::default()
+                };
+                let result = c
+                    .list(&list)
+                    .await
+                    .map(|page| page.notifications)
+                    .map_err(|e| message(&e));
+                Msg::Searched { query, result }
+            }),
             Effect::MarkRead(id) => self.action("mark read", id, |c, id| async move {
                 c.mark_read(&id).await.map(Outcome::Updated)
             }),
