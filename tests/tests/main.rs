@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli_config;
+mod cli_quickstart;
 mod cli_rm;
 mod cli_send;
 mod cli_stream;
