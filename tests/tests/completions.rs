@@ -1,10 +1,10 @@
 //! `notif completions`: every shell works and matches the committed scripts.
 
-use crate::util::TestServer;
+use crate::util::Alice;
 
 #[test]
 fn completions_match_the_committed_files() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../completions");
     for (shell, file) in [
         ("bash", "notif.bash"),

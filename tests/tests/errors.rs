@@ -1,10 +1,10 @@
 //! Exit statuses and error lines that are not specific to one command.
 
-use crate::util::TestServer;
+use crate::util::Alice;
 
 #[test]
 fn usage_errors_exit_2() {
-    let server = TestServer::start();
+    let server = Alice::start();
     server.notif(&["send"]).run().code(2).stderr_has("error:");
     server.notif(&["list", "--frobnicate"]).run().code(2);
     server
@@ -20,7 +20,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn help_and_version_exit_0() {
-    let server = TestServer::start();
+    let server = Alice::start();
     server
         .bare(&["--help"])
         .run()
@@ -40,14 +40,14 @@ fn help_and_version_exit_0() {
 
 #[test]
 fn bad_or_missing_token_exits_3() {
-    let server = TestServer::start();
+    let server = Alice::start();
     server
-        .bare(&["list", "--server", &server.url, "--token", "wrong"])
+        .bare(&["list", "--server", &server.url(), "--token", "wrong"])
         .run()
         .code(3)
         .stderr_has("401");
     server
-        .bare(&["list", "--server", &server.url])
+        .bare(&["list", "--server", &server.url()])
         .run()
         .code(3)
         .stderr_has("notif login");
@@ -55,10 +55,10 @@ fn bad_or_missing_token_exits_3() {
 
 #[test]
 fn a_service_token_cannot_read_an_inbox() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let service = server.service_token();
     server
-        .bare(&["list", "--server", &server.url, "--token", &service])
+        .bare(&["list", "--server", &server.url(), "--token", &service])
         .run()
         .code(3)
         .stderr_has("403");
@@ -66,8 +66,8 @@ fn a_service_token_cannot_read_an_inbox() {
 
 #[test]
 fn unreachable_server_exits_5() {
-    let mut server = TestServer::start();
-    server.stop();
+    let mut server = Alice::start();
+    server.kill();
     server
         .notif(&["list"])
         .run()
@@ -78,7 +78,7 @@ fn unreachable_server_exits_5() {
 
 #[test]
 fn a_bad_config_file_is_named() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let path = server.config_path();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, "server = [").unwrap();

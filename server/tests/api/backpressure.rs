@@ -98,14 +98,13 @@ fn dechunk(response: &[u8]) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stalled_stream_is_closed_without_delaying_another_stream() {
-    let server = TestServer::start_with(&[
+    let server = TestServer::start(&[
         "--ping-interval",
         crate::support::PING_INTERVAL,
         "--stream-buffer",
         STREAM_BUFFER,
-    ])
-    .await;
-    let alice = server.user("alice").await;
+    ]);
+    let alice = server.add_user("alice");
     let stalled = stalled_stream(&server, &alice).await;
     let (mut healthy, _) = server.subscribed_stream(&alice).await;
 
