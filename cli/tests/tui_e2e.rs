@@ -58,9 +58,7 @@ fn send_appears_read_all_reaches_the_server_and_q_restores_the_terminal() {
 #[test]
 fn a_refused_token_exits_3_before_taking_the_terminal() {
     let server = Alice::start();
-    let run = server
-        .bare(&["tui", "--server", &server.url(), "--token", "not-a-token"])
-        .run();
+    let run = server.notif_as("not-a-token", &["tui"]).run();
     assert_eq!(run.code, 3, "{}", run.explain());
     assert!(run.stderr.starts_with("error: "), "{}", run.explain());
 }

@@ -53,8 +53,13 @@ impl Alice {
 
     /// `notif ARGS --server URL --token ALICE`.
     pub fn notif(&self, args: &[&str]) -> NotifCmd {
+        self.notif_as(&self.token, args)
+    }
+
+    /// `notif ARGS --server URL --token TOKEN`: another user's, a service or a bad token.
+    pub fn notif_as(&self, token: &str, args: &[&str]) -> NotifCmd {
         self.bare(args)
-            .args(["--server", &self.server.url(), "--token", &self.token])
+            .args(["--server", &self.server.url(), "--token", token])
     }
 
     /// `notif ARGS` with no server or token (only the isolated config file location).

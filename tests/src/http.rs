@@ -191,6 +191,18 @@ impl TestServer {
         reply["notification"].clone()
     }
 
+    /// Notifies with `body`, asserts `201` with no in-app notification (the user muted it,
+    /// or it went to email only); returns the reply.
+    pub async fn notify_not_in_app(&self, token: &str, body: &Value) -> Value {
+        let reply = self.notify_raw(token, body).await.expect_json(201);
+        assert_eq!(
+            reply["notification"],
+            Value::Null,
+            "notify {body} must not be stored in-app: {reply}"
+        );
+        reply
+    }
+
     /// Notifies the token's own user with just a title; returns the notification.
     pub async fn notify_title(&self, token: &str, title: &str) -> Value {
         self.notify(token, &json!({ "title": title })).await
@@ -253,6 +265,49 @@ impl TestServer {
             }
         }
         panic!("paging {query:?} did not end within {max_pages} pages");
+    }
+}
+
+/// Notifies as one token from any task: a cloneable client, URL and token, for tests that
+/// notify concurrently from spawned tasks (which cannot borrow the [`TestServer`]).
+#[derive(Clone)]
+pub struct Notifier {
+    /// The server's client (pooled connections shared by the clones).
+    client: reqwest::Client,
+    /// `http://ADDR/api/internal/notify`.
+    url: String,
+    /// The bearer token every notify carries.
+    token: String,
+}
+
+impl Notifier {
+    /// `POST /api/internal/notify` with `body`; asserts `201` within [`REQUEST_TIMEOUT`]
+    /// and returns the stored notification's id.
+    pub async fn notify(&self, body: &Value) -> String {
+        let send = self
+            .client
+            .post(&self.url)
+            .bearer_auth(&self.token)
+            .json(body)
+            .send();
+        let response = timeout(REQUEST_TIMEOUT, send)
+            .await
+            .unwrap_or_else(|_| panic!("notify {body}: no answer within {REQUEST_TIMEOUT:?}"))
+            .unwrap_or_else(|e| panic!("notify {body} failed: {e:?}"));
+        assert_eq!(response.status(), 201, "notify {body}");
+        let reply: Value = response.json().await.unwrap();
+        id_of(&reply["notification"])
+    }
+}
+
+impl TestServer {
+    /// A [`Notifier`] for `token` on this server.
+    pub fn notifier(&self, token: &str) -> Notifier {
+        Notifier {
+            client: self.client().clone(),
+            url: format!("{}/api/internal/notify", self.url()),
+            token: token.to_string(),
+        }
     }
 }
 

@@ -42,7 +42,7 @@ fn help_and_version_exit_0() {
 fn bad_or_missing_token_exits_3() {
     let server = Alice::start();
     server
-        .bare(&["list", "--server", &server.url(), "--token", "wrong"])
+        .notif_as("wrong", &["list"])
         .run()
         .code(3)
         .stderr_has("401");
@@ -58,7 +58,7 @@ fn a_service_token_cannot_read_an_inbox() {
     let server = Alice::start();
     let service = server.service_token();
     server
-        .bare(&["list", "--server", &server.url(), "--token", &service])
+        .notif_as(&service, &["list"])
         .run()
         .code(3)
         .stderr_has("403");

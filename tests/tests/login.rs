@@ -6,7 +6,7 @@ use crate::util::{Alice, AliceApi};
 fn login_writes_a_private_config_that_later_commands_use() {
     let server = Alice::start();
     server
-        .bare(&["login", "--server", &server.url(), "--token", &server.token])
+        .notif_as(&server.token, &["login"])
         .run()
         .success()
         .stdout_has("alice");
@@ -46,7 +46,7 @@ fn login_reads_the_token_from_stdin() {
 fn login_with_a_bad_token_exits_3_and_writes_nothing() {
     let server = Alice::start();
     server
-        .bare(&["login", "--server", &server.url(), "--token", "not-a-token"])
+        .notif_as("not-a-token", &["login"])
         .run()
         .code(3)
         .stderr_has("401");
@@ -57,10 +57,7 @@ fn login_with_a_bad_token_exits_3_and_writes_nothing() {
 fn flag_beats_env_beats_config_file() {
     let server = Alice::start();
     let bob = server.add_user("bob");
-    server
-        .bare(&["login", "--server", &server.url(), "--token", &bob])
-        .run()
-        .success();
+    server.notif_as(&bob, &["login"]).run().success();
     server.seed("for alice");
     // File says bob: bob's inbox is empty.
     let v = server.bare(&["list", "--json"]).run().success().json();

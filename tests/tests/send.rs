@@ -84,8 +84,7 @@ fn a_service_token_sends_to_any_user() {
     let server = Alice::start();
     let service = server.service_token();
     server
-        .bare(&["send", "from CI", "--to", "alice"])
-        .args(["--server", &server.url(), "--token", &service])
+        .notif_as(&service, &["send", "from CI", "--to", "alice"])
         .run()
         .success();
     assert_eq!(server.inbox()[0].title, "from CI");

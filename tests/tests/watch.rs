@@ -142,8 +142,5 @@ fn watch_reconnects_and_never_prints_twice() {
 #[test]
 fn watch_with_a_bad_token_exits_3() {
     let server = Alice::start();
-    server
-        .bare(&["watch", "--server", &server.url(), "--token", "nope"])
-        .run()
-        .code(3);
+    server.notif_as("nope", &["watch"]).run().code(3);
 }

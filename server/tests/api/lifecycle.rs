@@ -5,9 +5,8 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::http::id_of;
 use crate::support::{FLAGS, TestServer};
 
 const NOTIFIES: usize = 200;
@@ -17,22 +16,15 @@ const TASKS: usize = 8;
 async fn notify_concurrently(server: &TestServer, token: &str) -> Vec<String> {
     let mut tasks = tokio::task::JoinSet::new();
     for task in 0..TASKS {
-        let client = server.client().clone();
-        let url = format!("{}/api/internal/notify", server.url());
-        let token = token.to_string();
+        let notifier = server.notifier(token);
         tasks.spawn(async move {
             let mut acked = Vec::new();
             for i in (task..NOTIFIES).step_by(TASKS) {
-                let response = client
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .json(&json!({"title": format!("durable{i}")}))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(response.status(), 201);
-                let reply: Value = response.json().await.unwrap();
-                acked.push(id_of(&reply["notification"]));
+                acked.push(
+                    notifier
+                        .notify(&json!({"title": format!("durable{i}")}))
+                        .await,
+                );
             }
             acked
         });

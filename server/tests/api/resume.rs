@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::time::Instant;
 
 use crate::support::http::id_of;
@@ -86,21 +86,11 @@ async fn resume_while_notifications_keep_arriving_has_no_gap_or_duplicate() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let seen = see_three_then_disconnect(&server, &alice).await;
     let (acked_tx, mut acked_rx) = tokio::sync::mpsc::unbounded_channel();
-    let client = server.client().clone();
-    let url = format!("{}/api/internal/notify", server.url());
-    let token = alice.clone();
+    let notifier = server.notifier(&alice);
     let sender = tokio::spawn(async move {
         for i in 0..TOTAL {
-            let response = client
-                .post(&url)
-                .bearer_auth(&token)
-                .json(&json!({"title": format!("race{i}")}))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 201);
-            let body: Value = response.json().await.unwrap();
-            acked_tx.send(id_of(&body["notification"])).unwrap();
+            let id = notifier.notify(&json!({"title": format!("race{i}")})).await;
+            acked_tx.send(id).unwrap();
         }
     });
     // Reconnect while notifications are being committed.
