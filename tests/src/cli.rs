@@ -135,6 +135,12 @@ impl NotifCmd {
         Run::of(self.cmd, self.stdin)
     }
 
+    /// Runs to completion and asserts it failed with `code` (and its one `error:` line) and
+    /// that stderr contains `needle`.
+    pub fn fails(self, code: i32, needle: &str) -> Run {
+        self.run().code(code).stderr_has(needle)
+    }
+
     /// Starts in the background with piped stdout and stderr (for `watch`).
     pub fn spawn(mut self) -> Child {
         self.cmd

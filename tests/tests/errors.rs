@@ -5,7 +5,7 @@ use crate::util::Alice;
 #[test]
 fn usage_errors_exit_2() {
     let server = Alice::start();
-    server.notif(&["send"]).run().code(2).stderr_has("error:");
+    server.notif(&["send"]).fails(2, "error:");
     server.notif(&["list", "--frobnicate"]).run().code(2);
     server
         .notif(&["send", "x", "--type", "fatal"])
@@ -13,9 +13,7 @@ fn usage_errors_exit_2() {
         .code(2);
     server
         .bare(&["list", "--server", "not a url", "--token", "t"])
-        .run()
-        .code(2)
-        .stderr_has("invalid server URL");
+        .fails(2, "invalid server URL");
 }
 
 #[test]
@@ -41,38 +39,24 @@ fn help_and_version_exit_0() {
 #[test]
 fn bad_or_missing_token_exits_3() {
     let server = Alice::start();
-    server
-        .notif_as("wrong", &["list"])
-        .run()
-        .code(3)
-        .stderr_has("401");
+    server.notif_as("wrong", &["list"]).fails(3, "401");
     server
         .bare(&["list", "--server", &server.url()])
-        .run()
-        .code(3)
-        .stderr_has("notif login");
+        .fails(3, "notif login");
 }
 
 #[test]
 fn a_service_token_cannot_read_an_inbox() {
     let server = Alice::start();
     let service = server.service_token();
-    server
-        .notif_as(&service, &["list"])
-        .run()
-        .code(3)
-        .stderr_has("403");
+    server.notif_as(&service, &["list"]).fails(3, "403");
 }
 
 #[test]
 fn unreachable_server_exits_5() {
     let mut server = Alice::start();
     server.kill();
-    server
-        .notif(&["list"])
-        .run()
-        .code(5)
-        .stderr_has("cannot reach the server");
+    server.notif(&["list"]).fails(5, "cannot reach the server");
     server.notif(&["read-all"]).run().code(5);
 }
 
@@ -82,9 +66,5 @@ fn a_bad_config_file_is_named() {
     let path = server.config_path();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, "server = [").unwrap();
-    server
-        .bare(&["list"])
-        .run()
-        .code(2)
-        .stderr_has("notif.toml");
+    server.bare(&["list"]).fails(2, "notif.toml");
 }

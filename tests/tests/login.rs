@@ -45,11 +45,7 @@ fn login_reads_the_token_from_stdin() {
 #[test]
 fn login_with_a_bad_token_exits_3_and_writes_nothing() {
     let server = Alice::start();
-    server
-        .notif_as("not-a-token", &["login"])
-        .run()
-        .code(3)
-        .stderr_has("401");
+    server.notif_as("not-a-token", &["login"]).fails(3, "401");
     assert!(!server.config_path().exists());
 }
 

@@ -81,11 +81,7 @@ fn unknown_ids_are_not_found() {
 fn short_prefixes_are_usage_errors() {
     let server = Alice::start();
     let id = server.seed("a");
-    server
-        .notif(&["read", &id[..5]])
-        .run()
-        .code(2)
-        .stderr_has("at least 6");
+    server.notif(&["read", &id[..5]]).fails(2, "at least 6");
 }
 
 #[test]

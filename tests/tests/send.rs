@@ -74,9 +74,7 @@ fn same_key_with_another_body_is_a_conflict() {
         .success();
     server
         .notif(&["send", "two", "--idempotency-key", "k-2"])
-        .run()
-        .code(1)
-        .stderr_has("409");
+        .fails(1, "409");
 }
 
 #[test]
@@ -96,9 +94,7 @@ fn a_user_token_cannot_notify_someone_else() {
     server.add_user("bob");
     server
         .notif(&["send", "hi bob", "--to", "bob"])
-        .run()
-        .code(3)
-        .stderr_has("403");
+        .fails(3, "403");
 }
 
 #[test]
@@ -108,9 +104,7 @@ fn an_unknown_recipient_is_not_found() {
     server
         .bare(&["send", "hi", "--to", "nobody"])
         .args(["--server", &server.url(), "--token", &service])
-        .run()
-        .code(4)
-        .stderr_has("unknown_user");
+        .fails(4, "unknown_user");
 }
 
 #[test]
@@ -118,9 +112,7 @@ fn invalid_fields_fail_with_the_servers_message() {
     let server = Alice::start();
     server
         .notif(&["send", "x", "--link", "javascript:alert(1)"])
-        .run()
-        .code(1)
-        .stderr_has("422");
+        .fails(1, "422");
     assert!(server.inbox().is_empty());
 }
 
@@ -156,7 +148,5 @@ fn send_to_a_dead_server_exits_5() {
     server.kill();
     server
         .notif(&["send", "nobody home", "--retries", "0"])
-        .run()
-        .code(5)
-        .stderr_has("cannot reach the server");
+        .fails(5, "cannot reach the server");
 }
