@@ -4,7 +4,8 @@
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
-use crate::util::{Lines, bin};
+use crate::util::Lines;
+use notif_tests::bins::bin;
 
 #[test]
 fn quickstart_refuses_a_bad_user_name_and_writes_nothing() {
