@@ -21,6 +21,6 @@ pub use error::{
 };
 pub use stream::{StreamUpdate, Subscription, parse_event};
 pub use types::{
-    Me, Notification, NotificationType, NotifyRequest, NotifyResponse, Page, Preferences,
-    PreferencesPatch, ReadAll, StreamEvent,
+    LoginLink, Me, Notification, NotificationType, NotifyRequest, NotifyResponse, Page,
+    Preferences, PreferencesPatch, ReadAll, StreamEvent,
 };

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::api::NotificationType;
 use crate::command::{
-    Context, completions, list, login, prefs, read, read_all, rm, send, tui, unread, watch,
+    Context, completions, list, login, prefs, read, read_all, rm, send, tui, unread, watch, web,
 };
 
 /// Top-level help, shown above the list of commands.
@@ -92,6 +92,8 @@ pub enum Command {
     Watch(watch::Args),
     /// Live terminal inbox with desktop toasts
     Tui(tui::Args),
+    /// Open the web inbox in the browser, signed in
+    Web(web::Args),
     /// Print a shell completion script
     Completions(completions::Args),
 }
@@ -110,6 +112,7 @@ impl Command {
             Command::Login(args) => args.run(ctx).await,
             Command::Watch(args) => args.run(ctx).await,
             Command::Tui(args) => args.run(ctx).await,
+            Command::Web(args) => args.run(ctx).await,
             Command::Completions(args) => args.run(ctx),
         }
     }

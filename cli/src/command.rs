@@ -14,6 +14,7 @@ pub mod send;
 pub mod tui;
 pub mod unread;
 pub mod watch;
+pub mod web;
 
 use crate::api::Client;
 use crate::config::Settings;

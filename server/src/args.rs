@@ -148,7 +148,8 @@ pub struct EmailArgs {
         value_name = "ADDRESS"
     )]
     pub mail_from: String,
-    /// Where people reach this server, for the List-Unsubscribe link (default: http://LISTEN).
+    /// Where people reach this server: emails' links, web sign-in links, and the web inbox's
+    /// own origin (https makes its cookie Secure). Default: http://LISTEN.
     #[arg(long, env = "NOTIF_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
     /// Wait after an email's first failed attempt; it doubles with each further failure.

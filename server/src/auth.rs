@@ -16,21 +16,18 @@ use crate::timestamp::now_ms;
 const TOUCH_EVERY_MS: i64 = 60_000;
 
 /// The caller's principal, or `401`. A token sent as the cookie with a browser `Origin` that
-/// CORS does not allow is refused (`403`): browsers send cookies with cross-site requests,
-/// so a foreign page could otherwise act on the inbox (request forgery).
+/// is neither the server's own (its web inbox) nor allowed by CORS is refused (`403`):
+/// browsers send cookies with cross-site requests, so a foreign page could otherwise act on
+/// the inbox (request forgery).
 pub async fn authenticate(
     state: &AppState,
     req: &Request<Incoming>,
 ) -> Result<Principal, ApiError> {
     let (token, from_cookie) = credentials(req).ok_or(ApiError::Unauthorized)?;
-    if from_cookie {
-        if let Some(origin) = req.headers().get(header::ORIGIN) {
-            if !state.policy.cors.allows(origin) {
-                return Err(ApiError::Forbidden(
-                    "cookie authentication is refused from this origin".to_owned(),
-                ));
-            }
-        }
+    if from_cookie && !from_allowed_page(state, req) {
+        return Err(ApiError::Forbidden(
+            "cookie authentication is refused from this origin".to_owned(),
+        ));
     }
     let principal = state
         .store
@@ -45,6 +42,23 @@ pub async fn authenticate(
         state.store.touch_token(principal.token_id, now);
     }
     Ok(principal)
+}
+
+/// Whether a browser request comes from the server's own page or an origin CORS allows:
+/// no `Origin` (not a browser's cross-site request), `Sec-Fetch-Site: same-origin`, or an
+/// `Origin` that is the server's own or allowed.
+pub fn from_allowed_page(state: &AppState, req: &Request<Incoming>) -> bool {
+    let headers = req.headers();
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    headers
+        .get("sec-fetch-site")
+        .is_some_and(|site| site == "same-origin")
+        || state.policy.cors.allows(origin)
+        || origin
+            .to_str()
+            .is_ok_and(|origin| state.policy.is_own_origin(origin))
 }
 
 /// The user a user token speaks for; `403` for a service token.

@@ -8,4 +8,6 @@ pub mod notifications;
 pub mod notify;
 pub mod ops;
 pub mod preferences;
+pub mod session;
 pub mod stream;
+pub mod web;

@@ -16,9 +16,18 @@ pub struct Policy {
     /// The longest a request may take before it is answered `503`, on the routes whose row
     /// says the time limit applies.
     pub request_timeout: Duration,
+    /// Where people reach this server (`--public-url`, else `http://` and the bound address):
+    /// the base of sign-in links, its origin the page's own for cookie requests.
+    pub public_url: String,
 }
 
 impl Policy {
+    /// Whether `origin` is the server's own (the scheme, host and port of its public URL).
+    pub fn is_own_origin(&self, origin: &str) -> bool {
+        url::Url::parse(&self.public_url)
+            .is_ok_and(|url| url.origin().ascii_serialization() == origin.trim_end_matches('/'))
+    }
+
     /// `429` with `Retry-After` when the caller's token is over its rate.
     pub fn rate_limit(&self, principal: &Principal) -> Result<(), ApiError> {
         self.limiter

@@ -1,5 +1,6 @@
 //! `notif-server quickstart`: a working local setup in one command. Ensures a user and a
-//! token, writes them where the `notif` CLI looks (its config file), then serves.
+//! token, writes them where the `notif` CLI looks (its config file), prints a one-time link
+//! that opens the web inbox signed in, then serves.
 
 use anyhow::{Context, bail};
 use notif_config::Missing;
@@ -7,9 +8,11 @@ use notif_config::Missing;
 use crate::admin::db_path;
 use crate::args::QuickstartArgs;
 use crate::server::{self, ServeConfig};
-use crate::store::admin;
 use crate::store::sqlite::open_connection;
+use crate::store::{self, admin};
+use crate::timestamp::now_ms;
 use crate::validate;
+use crate::web::login_code;
 
 /// Ensures the user, a token and the CLI config file, then serves.
 pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
@@ -36,6 +39,14 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
         _ => admin::add_token(&conn, Some(&args.user), Some("quickstart"))?.1,
     };
     notif_config::save(&config_path, &server_url, &token)?;
+    let public_url = args
+        .serve
+        .email
+        .public_url
+        .as_deref()
+        .unwrap_or(&server_url);
+    let (code, _) = store::create_login_code(&conn, &args.user, now_ms())?.value;
+    let sign_in = login_code::login_url(public_url, &code);
     drop(conn);
     println!(
         "the notif CLI is set up for user {} in {}",
@@ -43,6 +54,10 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
         config_path.display()
     );
     println!("try, in another terminal:  notif send \"hello\" && notif list");
+    println!(
+        "open the web inbox, signed in (this link works once, within 5 minutes; later, `notif web`):"
+    );
+    println!("  {sign_in}");
     let serve = ServeConfig::from_args(args.serve)?;
     server::run(serve, server::signal()?).await
 }

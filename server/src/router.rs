@@ -22,7 +22,7 @@ pub use call::{Answer, Call, NotificationId, PathId, UserId};
 pub use dispatch::dispatch;
 pub use matching::resolve;
 
-use crate::handlers::{me, notifications, notify, ops, preferences, stream};
+use crate::handlers::{me, notifications, notify, ops, preferences, session, stream, web};
 use crate::model::Principal;
 
 /// One row of [`ROUTES`]: `route!(METHOD "/pattern", Access handler, RateClass, TimeLimit)`.
@@ -62,6 +62,13 @@ pub static ROUTES: &[Route] = &[
     route!(POST   "/api/notifications/{id}/unread",  User   notifications::unread,    Unlimited, Applies),
     route!(DELETE "/api/notifications/{id}",         User   notifications::delete,    Unlimited, Applies),
     route!(POST   "/api/internal/notify",            Either notify::create,           PerToken,  Exempt),
+    route!(POST   "/api/session",                    Public session::open,            Unlimited, Applies),
+    route!(DELETE "/api/session",                    User   session::close,           Unlimited, Applies),
+    route!(POST   "/api/session/links",              User   session::link,            PerToken,  Applies),
+    route!(GET    "/",                               Public web::page,                Unlimited, Applies),
+    route!(GET    "/login",                          Public web::page,                Unlimited, Applies),
+    route!(GET    "/assets/{id}",                    Public web::file,                Unlimited, Applies),
+    route!(GET    "/embed/{id}",                     Public web::file,                Unlimited, Applies),
 ];
 
 /// One route: what it matches, who may call it, and which limits it is under.

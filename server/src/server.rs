@@ -57,11 +57,14 @@ pub struct ServeConfig {
     /// `None`: the email channel is off.
     pub email: Option<EmailConfig>,
     pub limits: LimitArgs,
+    /// Where people reach this server (`--public-url`); `None`: `http://` and the bound address.
+    pub public_url: Option<String>,
 }
 
 impl ServeConfig {
     /// The configuration the command line asks for; one clear error for a bad value.
     pub fn from_args(args: ServeArgs) -> anyhow::Result<ServeConfig> {
+        let public_url = args.email.public_url.clone();
         let email = match args.email.smtp_url {
             None => None,
             Some(smtp_url) => {
@@ -90,6 +93,7 @@ impl ServeConfig {
             stream_buffer: args.stream_buffer as usize,
             email,
             limits: args.limits,
+            public_url,
         })
     }
 }
@@ -119,10 +123,12 @@ pub async fn run_on(
         retention: limits.retention,
         max_per_user: limits.max_per_user,
     };
+    let addr = listener.local_addr()?;
     let policy = Arc::new(Policy {
         limiter: RateLimiter::new(limits.rate_limit, limits.rate_burst),
         cors: Cors::new(limits.cors_origin.clone()),
         request_timeout: limits.request_timeout,
+        public_url: (config.public_url.clone()).unwrap_or_else(|| format!("http://{addr}")),
     });
     let outbox = config.email.as_ref().map(|_| Arc::new(Notify::new()));
     let listeners = Listeners {
@@ -132,7 +138,6 @@ pub async fn run_on(
     };
     let store = SqliteStore::open(&config.db, config.sync, READERS, listeners, housekeeping)
         .with_context(|| format!("could not open the database {}", config.db.display()))?;
-    let addr = listener.local_addr()?;
     tracing::info!(%addr, db = %config.db.display(), "notif-server ready");
     println!("listening on http://{addr}");
 

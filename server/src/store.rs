@@ -27,6 +27,8 @@ pub use housekeeping::Housekeeping;
 pub use outbox::{EmailResult, OutboxEntry, OutboxStatus};
 pub use sqlite::SqliteStore;
 pub use writer::Listeners;
+/// For `quickstart`, which makes a sign-in link before its server starts.
+pub use writes::create_login_code;
 
 use crate::cursor::Cursor;
 use crate::model::{
@@ -181,6 +183,16 @@ pub trait Store: Send + Sync + 'static {
     fn next_email_at(&self) -> StoreFuture<'_, Option<i64>>;
     /// Records the result of one delivery attempt.
     fn record_email(&self, id: i64, result: EmailResult) -> StoreFuture<'_, ()>;
+    /// The highest sequence number this user has had (0 if none): the stream's opening id.
+    fn user_max_seq(&self, user_id: String) -> StoreFuture<'_, i64>;
+    /// A new browser session for `user_id`: a user token labelled `web session`.
+    fn create_session(&self, user_id: String) -> StoreFuture<'_, String>;
+    /// Revokes the token with this hash (logging out).
+    fn revoke_token(&self, token_hash: [u8; 32]) -> StoreFuture<'_, ()>;
+    /// A one-time login code for `user_id`, and when it expires (Unix milliseconds).
+    fn create_login_code(&self, user_id: String) -> StoreFuture<'_, (String, i64)>;
+    /// The user of the login code with this hash, once, unless it has expired.
+    fn redeem_login_code(&self, code_hash: [u8; 32]) -> StoreFuture<'_, Option<String>>;
     /// Commits every write already queued, then refuses new ones (`Closed`).
     fn close(&self) -> StoreFuture<'_, ()>;
 }

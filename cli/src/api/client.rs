@@ -10,8 +10,8 @@ use url::Url;
 
 use super::error::ApiError;
 use super::types::{
-    Me, Notification, NotificationType, NotifyRequest, NotifyResponse, Page, Preferences,
-    PreferencesPatch, ReadAll,
+    LoginLink, Me, Notification, NotificationType, NotifyRequest, NotifyResponse, Page,
+    Preferences, PreferencesPatch, ReadAll,
 };
 
 /// How long a plain request (not the stream) may take before it counts as failed.
@@ -126,6 +126,12 @@ impl Client {
     /// `POST /api/notifications/read-all`.
     pub async fn read_all(&self) -> Result<ReadAll, ApiError> {
         let req = self.request(Method::POST, &["api", "notifications", "read-all"])?;
+        self.json(req).await
+    }
+
+    /// `POST /api/session/links`: a one-time sign-in URL for the web inbox.
+    pub async fn login_link(&self) -> Result<LoginLink, ApiError> {
+        let req = self.request(Method::POST, &["api", "session", "links"])?;
         self.json(req).await
     }
 

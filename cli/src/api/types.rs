@@ -241,6 +241,16 @@ pub struct ReadAll {
     pub unread_count: u64,
 }
 
+/// Response of `POST /api/session/links`: a one-time sign-in URL for the web inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginLink {
+    /// `<server>/login#<code>`; the code works once, until `expires_at`.
+    pub url: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
 /// One event of `GET /api/notifications/stream`, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StreamEvent {

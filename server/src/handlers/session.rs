@@ -2,9 +2,8 @@
 //! or a one-time login code for the session cookie, `DELETE /api/session` logs out,
 //! `POST /api/session/links` hands out a one-time sign-in URL (`notif web`).
 
-use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
-use hyper::{Request, Response, StatusCode};
+use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::auth;
@@ -14,6 +13,7 @@ use crate::ids::token_hash;
 use crate::model::Scope;
 use crate::request;
 use crate::response::{self, Body};
+use crate::router::{Call, UserId};
 use crate::state::AppState;
 use crate::timestamp::format_ms;
 use crate::web::{cookie, login_code};
@@ -53,10 +53,16 @@ fn credential(body: &Value) -> Result<Credential, ApiError> {
     errors.into_result(credential)
 }
 
-/// `POST /api/session` → `204` with the session cookie.
-pub async fn open(state: &AppState, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
-    auth::require_same_origin(state, &req)?;
-    let credential = credential(&request::json_body(req).await?)?;
+/// `POST /api/session` → `204` with the session cookie. Refused (`403`) from another site's
+/// page, which could otherwise sign the browser in to an account of its choosing.
+pub async fn open(call: Call) -> Result<Response<Body>, ApiError> {
+    let state = &call.state;
+    if !auth::from_allowed_page(state, &call.req) {
+        return Err(ApiError::Forbidden(
+            "signing in is refused from this origin".to_owned(),
+        ));
+    }
+    let credential = credential(&request::json_body(call.req).await?)?;
     let user_id = match credential {
         Credential::Token(token) => match state.store.authenticate(token_hash(&token)).await? {
             Some(principal) => match principal.scope {
@@ -79,10 +85,9 @@ pub async fn open(state: &AppState, req: Request<Incoming>) -> Result<Response<B
 
 /// `DELETE /api/session` → `204`: the session token (cookie or bearer) is revoked and the
 /// cookie cleared.
-pub async fn close(state: &AppState, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
-    let principal = auth::authenticate(state, &req).await?;
-    auth::user_of(&principal)?;
-    let hash = auth::token_hash_of(&req).ok_or(ApiError::Unauthorized)?;
+pub async fn close(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
+    let state = &call.state;
+    let hash = auth::token_hash_of(&call.req).ok_or(ApiError::Unauthorized)?;
     state.store.revoke_token(hash).await?;
     let mut response = response::empty(StatusCode::NO_CONTENT);
     set_cookie(&mut response, &cookie::clear(secure(state)));
@@ -90,10 +95,9 @@ pub async fn close(state: &AppState, req: Request<Incoming>) -> Result<Response<
 }
 
 /// `POST /api/session/links` → `201 {"url", "expiresAt"}`: a one-time sign-in URL.
-pub async fn link(state: &AppState, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
-    let principal = auth::authenticate(state, &req).await?;
-    let user_id = auth::user_of(&principal)?;
-    let (code, expires_at) = state.store.create_login_code(user_id).await?;
+pub async fn link(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
+    let state = &call.state;
+    let (code, expires_at) = state.store.create_login_code(call.caller).await?;
     let body = json!({
         "url": login_code::login_url(&state.policy.public_url, &code),
         "expiresAt": format_ms(expires_at),

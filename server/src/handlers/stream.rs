@@ -2,8 +2,9 @@
 //! resume.
 //!
 //! A stream subscribes to the hub *before* it reads the database, so nothing committed in
-//! between is missed; it then replays every notification above `Last-Event-ID`, sends the
-//! unread count, and goes live, skipping live notifications its replay already sent. The
+//! between is missed; it then replays every notification above `Last-Event-ID` (for a new
+//! client, above the user's newest when it connected), sends the unread count with the
+//! highest sequence so far as its `id:`, and goes live, skipping live notifications its replay already sent. The
 //! body is polled by the connection's own task: no task or timer per stream.
 
 use std::convert::Infallible;
@@ -37,9 +38,12 @@ pub async fn open(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
     // An id from beyond this database (a client that kept its id across a reset) resumes
     // from the newest notification instead of skipping every live one below its id. The
     // newest is read before subscribing, so nothing committed in between is missed.
+    // A client without one starts from the newest notification this user has had, read
+    // before subscribing like a resume point: the opening `unread` event carries it as its
+    // `id:`, so a browser's own reconnect loses nothing even if nothing arrived before.
     let resume_after = match resume_after {
-        Some(after) => Some(after.min(state.store.max_seq().await?)),
-        None => None,
+        Some(after) => after.min(state.store.max_seq().await?),
+        None => state.store.user_max_seq(user_id.clone()).await?,
     };
     let subscription = state
         .hub
@@ -57,8 +61,7 @@ pub async fn open(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
         phase: Phase::Start,
         user_id,
         token_hash: auth::token_hash_of(req).unwrap_or_default(),
-        resume_after,
-        last_seq: resume_after.unwrap_or(0),
+        last_seq: resume_after,
         store: Arc::clone(&state.store),
         subscription,
         pings,
@@ -112,7 +115,6 @@ struct EventStream {
     /// The hash of the token the stream was opened with, checked again at every ping so
     /// that a revoked token (or a removed user) stops receiving.
     token_hash: [u8; 32],
-    resume_after: Option<i64>,
     /// The highest sequence number sent so far: live notifications at or below it were
     /// already replayed.
     last_seq: i64,
@@ -128,11 +130,7 @@ impl EventStream {
         loop {
             match self.phase {
                 Phase::Start => {
-                    self.phase = if self.resume_after.is_some() {
-                        Phase::Replay
-                    } else {
-                        Phase::Unread
-                    };
+                    self.phase = Phase::Replay;
                     return Some(Bytes::from_static(sse::RETRY_FRAME));
                 }
                 Phase::Replay => {
@@ -166,7 +164,7 @@ impl EventStream {
                         .map_err(|err| tracing::warn!(%err, "stream unread count failed"))
                         .ok()?;
                     self.phase = Phase::Live;
-                    return Some(events::unread(count));
+                    return Some(events::unread(count, self.last_seq));
                 }
                 Phase::Live => {
                     tokio::select! {

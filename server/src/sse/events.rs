@@ -53,11 +53,13 @@ pub fn deleted(id: &str, unread_count: u64) -> Result<Bytes, serde_json::Error> 
     Ok(Event::new("deleted", &data).to_bytes())
 }
 
-/// `unread`: the unread count a stream starts from (after any replay). A number needs no
+/// `unread`: the unread count a stream starts from (after any replay), with `id:` the highest
+/// sequence number the stream has accounted for, so that a browser's own `EventSource`
+/// reconnect resumes from it even when no notification came first. Numbers need no
 /// escaping, so this cannot fail.
-pub fn unread(unread_count: u64) -> Bytes {
+pub fn unread(unread_count: u64, last_seq: i64) -> Bytes {
     let data = format!(r#"{{"unreadCount":{unread_count}}}"#);
-    Event::new("unread", &data).to_bytes()
+    Event::new("unread", &data).id(last_seq).to_bytes()
 }
 
 /// `ping`: the server's time, so clients can tell a live link from a dead one. A formatted
@@ -126,8 +128,8 @@ mod tests {
     #[test]
     fn unread_and_ping_are_exact() {
         assert_eq!(
-            text(&unread(7)),
-            "event: unread\ndata: {\"unreadCount\":7}\n\n"
+            text(&unread(7, 42)),
+            "event: unread\nid: 42\ndata: {\"unreadCount\":7}\n\n"
         );
         assert_eq!(
             text(&ping(1_795_501_195_123)),

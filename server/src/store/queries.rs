@@ -185,6 +185,17 @@ pub fn authenticate(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Princip
     Ok(principal)
 }
 
+/// The highest sequence number `user_id` has had (0 if none): the newest of the unread and
+/// of the read group, each one step down the inbox index.
+pub fn user_max_seq(conn: &Connection, user_id: &str) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT max(coalesce((SELECT max(seq) FROM notifications WHERE user_id = ?1 AND unread = 0), 0), \
+                        coalesce((SELECT max(seq) FROM notifications WHERE user_id = ?1 AND unread = 1), 0))",
+        )?
+        .query_row([user_id], |r| r.get(0))?)
+}
+
 /// The highest sequence number ever given (AUTOINCREMENT keeps it in `sqlite_sequence`).
 pub fn max_seq(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn

@@ -214,6 +214,26 @@ impl Store for SqliteStore {
         Box::pin(self.write(move |reply| WriteOp::RecordEmail { id, result, reply }))
     }
 
+    fn user_max_seq(&self, user_id: String) -> StoreFuture<'_, i64> {
+        Box::pin(self.reads.run(move |c| queries::user_max_seq(c, &user_id)))
+    }
+
+    fn create_session(&self, user_id: String) -> StoreFuture<'_, String> {
+        Box::pin(self.write(|reply| WriteOp::CreateSession { user_id, reply }))
+    }
+
+    fn revoke_token(&self, token_hash: [u8; 32]) -> StoreFuture<'_, ()> {
+        Box::pin(self.write(move |reply| WriteOp::RevokeToken { token_hash, reply }))
+    }
+
+    fn create_login_code(&self, user_id: String) -> StoreFuture<'_, (String, i64)> {
+        Box::pin(self.write(|reply| WriteOp::CreateLoginCode { user_id, reply }))
+    }
+
+    fn redeem_login_code(&self, code_hash: [u8; 32]) -> StoreFuture<'_, Option<String>> {
+        Box::pin(self.write(move |reply| WriteOp::RedeemLoginCode { code_hash, reply }))
+    }
+
     fn close(&self) -> StoreFuture<'_, ()> {
         Box::pin(async move {
             let writes = self.writes.clone();

@@ -60,6 +60,23 @@ pub enum WriteOp {
         result: EmailResult,
         reply: Reply<()>,
     },
+    /// Browser sessions (`writes::sessions`): open one, end one, a login code made, traded.
+    CreateSession {
+        user_id: String,
+        reply: Reply<String>,
+    },
+    RevokeToken {
+        token_hash: [u8; 32],
+        reply: Reply<()>,
+    },
+    CreateLoginCode {
+        user_id: String,
+        reply: Reply<(String, i64)>,
+    },
+    RedeemLoginCode {
+        code_hash: [u8; 32],
+        reply: Reply<Option<String>>,
+    },
     /// Commit what came before, then stop.
     Stop,
 }
@@ -262,6 +279,10 @@ fn refuse(op: WriteOp, error: impl Fn() -> StoreError) -> Applied {
         WriteOp::Delete { reply, .. } => Applied::answer(reply, Err(error())),
         WriteOp::UpdatePreferences { reply, .. } => Applied::answer(reply, Err(error())),
         WriteOp::RecordEmail { reply, .. } => Applied::answer(reply, Err(error())),
+        WriteOp::CreateSession { reply, .. } => Applied::answer(reply, Err(error())),
+        WriteOp::RevokeToken { reply, .. } => Applied::answer(reply, Err(error())),
+        WriteOp::CreateLoginCode { reply, .. } => Applied::answer(reply, Err(error())),
+        WriteOp::RedeemLoginCode { reply, .. } => Applied::answer(reply, Err(error())),
         WriteOp::TouchToken { .. } | WriteOp::Stop => Applied::nothing(),
     }
 }
@@ -325,6 +346,18 @@ fn apply(conn: &Connection, op: WriteOp, email: bool) -> (Applied, bool) {
                 tracing::warn!(%err, "could not record token use");
             }
             (Applied::nothing(), false)
+        }
+        WriteOp::CreateSession { user_id, reply } => {
+            finish(reply, writes::create_session(conn, &user_id, now))
+        }
+        WriteOp::RevokeToken { token_hash, reply } => {
+            finish(reply, writes::revoke_token(conn, &token_hash, now))
+        }
+        WriteOp::CreateLoginCode { user_id, reply } => {
+            finish(reply, writes::create_login_code(conn, &user_id, now))
+        }
+        WriteOp::RedeemLoginCode { code_hash, reply } => {
+            finish(reply, writes::redeem_login_code(conn, &code_hash, now))
         }
         WriteOp::Stop => (Applied::nothing(), false),
     }

@@ -31,19 +31,26 @@ fn refusal(access: Access, who: Who) -> Option<u16> {
 }
 
 /// Sends `route` with `{id}` as `id` and `token` as the bearer token (none: no credentials).
-/// Every PUT and POST carries the one JSON body that each route taking a body accepts, so
-/// the access rule and not validation decides. Returns the status, and the body of anything
+/// Every PUT and POST carries the one JSON body that each route taking a body accepts (with
+/// `signs_in`, a user token, for `POST /api/session`), so the access rule and not
+/// validation decides. Returns the status, and the body of anything
 /// but a success (a stream's body never ends, so a success's is not read).
-async fn send(server: &TestServer, route: &Route, id: &str, token: Option<&str>) -> (u16, String) {
+async fn send(
+    server: &TestServer,
+    route: &Route,
+    id: &str,
+    token: Option<&str>,
+    signs_in: &str,
+) -> (u16, String) {
     let path = route.pattern.replace("{id}", id);
     let mut request = server.req(route.method.clone(), &path);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
     if ["PUT", "POST"].contains(&route.method.as_str()) {
-        request = request
-            .header("content-type", "application/json")
-            .body(json!({"title": "access check", "userId": "alice"}).to_string());
+        request = request.header("content-type", "application/json").body(
+            json!({"title": "access check", "userId": "alice", "token": signs_in}).to_string(),
+        );
     }
     let what = format!("{} {path}", route.method);
     let round_trip = async {
@@ -64,23 +71,29 @@ async fn send(server: &TestServer, route: &Route, id: &str, token: Option<&str>)
 
 #[tokio::test]
 async fn every_route_admits_exactly_the_callers_its_row_names() {
-    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
+    let (server, [_]) = TestServer::with_users(FLAGS, ["alice"]);
     let service = server.service_token();
     let mut wrong = Vec::new();
     for route in ROUTES {
-        // A notification of alice's, so that her own call of an `{id}` route succeeds; the
-        // user goes last, as her call may delete it.
-        let id = if route.pattern.contains("{id}") {
-            id_of(&server.notify_title(&alice, route.label).await)
-        } else {
-            String::new()
+        // A token of alice's for this route alone: `DELETE /api/session` revokes the one it
+        // is called with.
+        let alice = server.user_token("alice", route.label);
+        // A notification of alice's (or a file of the web inbox), so that her own call of
+        // an `{id}` route succeeds; the user goes last, as her call may delete it.
+        let id = match route.pattern {
+            "/assets/{id}" => "app.js".to_owned(),
+            "/embed/{id}" => "notif-bell.js".to_owned(),
+            pattern if pattern.contains("{id}") => {
+                id_of(&server.notify_title(&alice, route.label).await)
+            }
+            _ => String::new(),
         };
         for (who, token) in [
             (Who::Nobody, None),
             (Who::Service, Some(service.as_str())),
             (Who::User, Some(alice.as_str())),
         ] {
-            let (status, body) = send(&server, route, &id, token).await;
+            let (status, body) = send(&server, route, &id, token, &alice).await;
             let as_expected = match refusal(route.access(), who) {
                 None => (200..300).contains(&status),
                 Some(refused) => status == refused,
@@ -104,7 +117,7 @@ async fn every_route_admits_exactly_the_callers_its_row_names() {
 /// Sends `route` as `token` until it is refused with `429`; false if it never is.
 async fn limited_within(server: &TestServer, route: &Route, token: &str, calls: usize) -> bool {
     for _ in 0..calls {
-        let (status, body) = send(server, route, "x1", Some(token)).await;
+        let (status, body) = send(server, route, "x1", Some(token), token).await;
         if status == 429 {
             assert!(body.contains("rate_limited"), "{}: {body}", route.label);
             return true;
@@ -137,7 +150,7 @@ async fn every_route_is_rate_limited_exactly_as_its_row_says() {
     assert!(limited_within(&server, limited[0], &spent, 10).await);
     for route in ROUTES.iter().filter(|r| r.rate == RateClass::Unlimited) {
         for _ in 0..2 {
-            let (status, body) = send(&server, route, "x1", Some(&spent)).await;
+            let (status, body) = send(&server, route, "x1", Some(&spent), &spent).await;
             assert_ne!(status, 429, "{}: {body}", route.label);
         }
     }

@@ -26,3 +26,4 @@ mod resume;
 mod stream;
 mod support;
 mod validation;
+mod web;

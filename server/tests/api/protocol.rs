@@ -10,13 +10,14 @@ use crate::support::{FLAGS, TestServer};
 async fn unknown_route_is_404_not_found() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     for path in [
-        "/",
         "/api",
         "/api/nope",
         "/api/notifications/x1/read/more",
         "/api/notifications/x1/bogus",
         "/api/internal",
         "/healthz/extra",
+        "/assets/nope.js",
+        "/login/extra",
     ] {
         server
             .get(path, &alice)

@@ -6,8 +6,8 @@ use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, COOKIE, ORIGIN};
 use serde_json::{Value, json};
 
-use crate::support::TestServer;
 use crate::support::http::Reply;
+use crate::support::{FLAGS, TestServer};
 
 /// `POST /api/session` with `body` (and `origin`, when given).
 async fn sign_in(server: &TestServer, body: &Value, origin: Option<&str>) -> Reply {
@@ -46,7 +46,7 @@ async fn login_code(server: &TestServer, token: &str) -> String {
 
 #[tokio::test]
 async fn a_user_token_opens_a_session_in_an_http_only_strict_cookie() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let reply = sign_in(&server, &json!({"token": alice}), None).await;
     let session = session_of(&reply);
     assert_eq!(
@@ -57,18 +57,13 @@ async fn a_user_token_opens_a_session_in_an_http_only_strict_cookie() {
     assert_ne!(session, alice, "the session is a new token");
     let me = server.get("/api/me", &session).await.expect_json(200);
     assert_eq!(me, json!({"userId": "alice", "scope": "user"}));
-    assert!(
-        server
-            .admin(&["token", "list"])
-            .await
-            .contains("web session")
-    );
+    assert!(server.admin(&["token", "list"]).contains("web session"));
 }
 
 #[tokio::test]
 async fn an_https_public_url_makes_the_cookie_secure() {
-    let server = TestServer::start_with(&["--public-url", "https://notif.example.com"]).await;
-    let alice = server.user("alice").await;
+    let server = TestServer::start(&["--public-url", "https://notif.example.com"]);
+    let alice = server.add_user("alice");
     let reply = sign_in(&server, &json!({"token": alice}), None).await;
     assert!(reply.header("set-cookie").unwrap().ends_with("; Secure"));
     let link = server
@@ -85,8 +80,8 @@ async fn an_https_public_url_makes_the_cookie_secure() {
 
 #[tokio::test]
 async fn bad_credentials_open_no_session() {
-    let (server, [_alice]) = TestServer::with_users(["alice"]).await;
-    let service = server.service_token().await;
+    let (server, [_alice]) = TestServer::with_users(FLAGS, ["alice"]);
+    let service = server.service_token();
     for body in [
         json!({"token": "ntf_unknown"}),
         json!({"token": service}),
@@ -106,7 +101,7 @@ async fn bad_credentials_open_no_session() {
 
 #[tokio::test]
 async fn a_login_code_works_once() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let link = server
         .post_empty("/api/session/links", &alice)
         .await
@@ -124,7 +119,7 @@ async fn a_login_code_works_once() {
     sign_in(&server, &json!({"code": code}), None)
         .await
         .expect_error(401, "unauthorized");
-    let service = server.service_token().await;
+    let service = server.service_token();
     server
         .post_empty("/api/session/links", &service)
         .await
@@ -137,7 +132,7 @@ async fn a_login_code_works_once() {
 
 #[tokio::test]
 async fn logging_out_revokes_the_session_and_clears_the_cookie() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let session = session_of(&sign_in(&server, &json!({"token": alice}), None).await);
     let cookie = format!("notif_token={session}");
     let reply = server
@@ -162,7 +157,7 @@ async fn logging_out_revokes_the_session_and_clears_the_cookie() {
 
 #[tokio::test]
 async fn another_sites_page_cannot_sign_the_browser_in() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let reply = sign_in(
         &server,
         &json!({"token": alice}),
@@ -178,7 +173,7 @@ async fn another_sites_page_cannot_sign_the_browser_in() {
 
 #[tokio::test]
 async fn the_page_and_its_files_are_served_with_a_strict_policy() {
-    let server = TestServer::start().await;
+    let server = TestServer::start(FLAGS);
     for (path, content_type) in [
         ("/", "text/html; charset=utf-8"),
         ("/login", "text/html; charset=utf-8"),
@@ -214,7 +209,7 @@ async fn the_page_and_its_files_are_served_with_a_strict_policy() {
 
 #[tokio::test]
 async fn the_opening_unread_event_carries_the_users_highest_sequence() {
-    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
+    let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
     let mut fresh = server.stream(&alice).await;
     fresh.expect_retry_first().await;
     assert_eq!(fresh.expect("unread").await.id.as_deref(), Some("0"));
