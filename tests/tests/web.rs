@@ -17,12 +17,12 @@ mod webdriver;
 
 use serde_json::{Value, json};
 
-use crate::util::TestServer;
+use crate::util::Alice;
 use origin::OtherOrigin;
 use webdriver::Browser;
 
 /// A one-time sign-in URL for alice, as `notif web --print` prints it.
-fn login_url(server: &TestServer) -> String {
+fn login_url(server: &Alice) -> String {
     let run = server.notif(&["web", "--print"]).run().success();
     run.stdout.trim().to_owned()
 }
@@ -39,7 +39,7 @@ fn wait_live(browser: &Browser) {
 
 /// A browser `width` pixels wide, signed in to `server` as alice through `notif web
 /// --print`, showing the live inbox.
-fn signed_in(server: &TestServer, width: u32) -> Browser {
+fn signed_in(server: &Alice, width: u32) -> Browser {
     let browser = Browser::start(width, 900);
     browser.goto(&login_url(server));
     wait_live(&browser);

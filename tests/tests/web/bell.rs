@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::signed_in;
-use crate::util::TestServer;
+use crate::util::{Alice, AliceApi};
 use crate::web::origin::OtherOrigin;
 
 /// A JavaScript expression: the bell's shadow root.
@@ -13,14 +13,14 @@ const BELL: &str = "document.querySelector('notif-bell').shadowRoot";
 #[test]
 fn the_bell_on_another_origin_shows_the_live_count() {
     let app = OtherOrigin::start();
-    let server = TestServer::start_with(&["--cors-origin", &app.url]);
-    server.send("already there");
+    let server = Alice::start_with(&["--cors-origin", &app.url]);
+    server.seed("already there");
     let browser = signed_in(&server, 1280);
     app.set_page(&format!(
         "<!doctype html><title>an app</title><header>My app \
          <script type=\"module\" src=\"{}/embed/notif-bell.js\"></script>\n<notif-bell></notif-bell>\
          </header>",
-        server.url
+        server.url()
     ));
     browser.goto(&app.url);
     browser.wait_until(

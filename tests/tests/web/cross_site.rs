@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::signed_in;
-use crate::util::TestServer;
+use crate::util::{Alice, AliceApi};
 use crate::web::origin::OtherOrigin;
 
 /// The attacker's page: it tries to read the inbox and its stream, and to mark
@@ -43,10 +43,10 @@ window.results = results;
 
 #[test]
 fn another_origin_cannot_read_or_change_the_inbox_with_the_cookie() {
-    let server = TestServer::start();
-    server.send("secret");
+    let server = Alice::start();
+    server.seed("secret");
     let browser = signed_in(&server, 1280);
-    let elsewhere = OtherOrigin::serve(&attacker_page(&server.url));
+    let elsewhere = OtherOrigin::serve(&attacker_page(&server.url()));
     browser.goto(&elsewhere.url);
     let results = browser.wait_until("the attempts", "window.results");
     assert_eq!(results["read"], "blocked", "{results}");

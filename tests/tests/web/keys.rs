@@ -4,12 +4,12 @@
 use serde_json::json;
 
 use super::{row, signed_in, titles};
-use crate::util::TestServer;
+use crate::util::{Alice, AliceApi};
 
 #[test]
 fn keys_filter_search_and_show_the_help() {
-    let server = TestServer::start();
-    server.send("plain");
+    let server = Alice::start();
+    server.seed("plain");
     server
         .notif(&[
             "send",
@@ -21,7 +21,7 @@ fn keys_filter_search_and_show_the_help() {
         ])
         .run()
         .success();
-    let read = server.send("already read");
+    let read = server.seed("already read");
     server.notif(&["read", &read]).run().success();
     let browser = signed_in(&server, 1280);
     browser.wait_until("the list", &row("already read"));
@@ -72,8 +72,8 @@ fn keys_filter_search_and_show_the_help() {
 
 #[test]
 fn the_list_pages_through_the_cursor_as_it_scrolls() {
-    let server = TestServer::start();
-    let client = server.client();
+    let server = Alice::start();
+    let client = server.api();
     for i in 0..75 {
         let req = notif::api::NotifyRequest::new(format!("n{i:02}"));
         crate::util::block_on(client.notify(&req, &format!("page-{i}"))).unwrap();
@@ -98,8 +98,8 @@ fn the_list_pages_through_the_cursor_as_it_scrolls() {
 
 #[test]
 fn the_page_is_labelled_for_keyboards_and_screen_readers() {
-    let server = TestServer::start();
-    server.send("hello");
+    let server = Alice::start();
+    server.seed("hello");
     let browser = signed_in(&server, 1280);
     let problems = browser.run(
         r##"
@@ -126,7 +126,7 @@ fn the_page_is_labelled_for_keyboards_and_screen_readers() {
 
 #[test]
 fn the_pure_modules_keep_their_rules() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let browser = signed_in(&server, 1280);
     let failures = browser.run_async(
         r##"

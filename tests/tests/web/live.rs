@@ -4,11 +4,11 @@
 use serde_json::json;
 
 use super::{row, shown_unread, signed_in, titles, wait_live};
-use crate::util::TestServer;
+use crate::util::{Alice, AliceApi};
 
 #[test]
 fn a_sent_notification_appears_without_reload_and_counts_in_the_title() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let browser = signed_in(&server, 1280);
     assert_eq!(browser.title(), "notif");
     browser.run("window.notReloaded = true", json!([]));
@@ -48,14 +48,14 @@ fn a_sent_notification_appears_without_reload_and_counts_in_the_title() {
 
 #[test]
 fn read_unread_delete_and_read_all_show_in_another_tab_and_in_notif_list() {
-    let server = TestServer::start();
+    let server = Alice::start();
     for title in ["a", "b", "c"] {
-        server.send(title);
+        server.seed(title);
     }
     let browser = signed_in(&server, 1280);
     let first = browser.tab();
     let second = browser.new_tab();
-    browser.goto(&server.url);
+    browser.goto(&server.url());
     wait_live(&browser);
     assert_eq!(titles(&browser), ["c", "b", "a"]);
 
@@ -108,24 +108,24 @@ fn read_unread_delete_and_read_all_show_in_another_tab_and_in_notif_list() {
 
 #[test]
 fn a_server_restart_loses_nothing() {
-    let mut server = TestServer::start();
+    let mut server = Alice::start();
     // Nothing has arrived yet: only the opening event's id lets the browser resume.
     let browser = signed_in(&server, 1280);
-    server.stop();
+    server.kill();
     browser.wait_until(
         "the reconnecting indicator",
         "document.getElementById('connection').dataset.state === 'reconnecting'",
     );
     server.restart();
-    server.send("while reconnecting");
+    server.seed("while reconnecting");
     browser.wait_until("the notification", &row("while reconnecting"));
     browser.wait_until(
         "the live indicator",
         "document.getElementById('connection').dataset.state === 'live'",
     );
-    server.stop();
+    server.kill();
     server.restart();
-    server.send("after the second restart");
+    server.seed("after the second restart");
     browser.wait_until("the notification", &row("after the second restart"));
     assert_eq!(
         titles(&browser),

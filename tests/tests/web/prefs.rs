@@ -4,15 +4,15 @@
 use serde_json::json;
 
 use super::signed_in;
-use crate::util::TestServer;
+use crate::util::Alice;
 
-fn prefs(server: &TestServer) -> serde_json::Value {
+fn prefs(server: &Alice) -> serde_json::Value {
     server.notif(&["prefs", "--json"]).run().success().json()
 }
 
 #[test]
 fn preferences_round_trip() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let browser = signed_in(&server, 1280);
     browser.click("#show-prefs");
     browser.wait_until(
@@ -45,9 +45,10 @@ fn preferences_round_trip() {
         "document.querySelector('#pref-categories tr[data-category=deploy] input[aria-label$=\"by email\"]').click()",
         json!([]),
     );
+    // The click set "Saving…" at once; "Saved." comes with the server's answer.
     browser.wait_until(
-        "the change",
-        "document.querySelector('#pref-categories tr[data-category=deploy] input[aria-label$=\"by email\"]').checked === false",
+        "the change saved",
+        "document.getElementById('prefs-status').textContent === 'Saved.'",
     );
     assert_eq!(prefs(&server)["categories"]["deploy"]["email"], false);
 

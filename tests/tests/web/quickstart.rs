@@ -4,8 +4,9 @@
 use std::process::{Command, Stdio};
 
 use super::{row, wait_live};
-use crate::util::{Lines, bin};
 use crate::web::webdriver::Browser;
+use notif_tests::Lines;
+use notif_tests::bins;
 
 /// Kills the quickstart server when the test ends, however it ends.
 struct Running(std::process::Child);
@@ -26,7 +27,7 @@ fn quickstart_prints_a_link_to_the_live_inbox() {
         .unwrap()
         .port();
     let config = dir.path().join("config.toml");
-    let mut child = Command::new(bin("notif-server"))
+    let mut child = Command::new(bins::server())
         .args([
             "quickstart",
             "--listen",
@@ -59,7 +60,7 @@ fn quickstart_prints_a_link_to_the_live_inbox() {
     let browser = Browser::start(1280, 900);
     browser.goto(&link);
     wait_live(&browser);
-    let send = Command::new(bin("notif"))
+    let send = Command::new(bins::notif())
         .args(["send", "hello from the CLI"])
         .env("NOTIF_CONFIG", &config)
         .env_remove("NOTIF_SERVER")

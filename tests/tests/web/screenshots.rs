@@ -4,11 +4,11 @@
 use std::path::Path;
 
 use super::{row, signed_in};
-use crate::util::TestServer;
+use crate::util::{Alice, AliceApi};
 
 #[test]
 fn screenshots_of_the_inbox() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let sends: [&[&str]; 6] = [
         &[
             "send",

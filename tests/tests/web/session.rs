@@ -3,14 +3,17 @@
 use serde_json::json;
 
 use super::{login_url, signed_in, wait_live};
-use crate::util::TestServer;
+use crate::util::Alice;
 use crate::web::webdriver::Browser;
 
 #[test]
 fn signing_in_with_a_code_from_notif_web_print() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let url = login_url(&server);
-    assert!(url.starts_with(&format!("{}/login#", server.url)), "{url}");
+    assert!(
+        url.starts_with(&format!("{}/login#", server.url())),
+        "{url}"
+    );
     let code = url.rsplit('#').next().unwrap().to_owned();
     let browser = Browser::start(1280, 900);
     browser.goto(&url);
@@ -43,9 +46,9 @@ fn signing_in_with_a_code_from_notif_web_print() {
 
 #[test]
 fn signing_in_with_a_pasted_token() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let browser = Browser::start(1280, 900);
-    browser.goto(&server.url);
+    browser.goto(&server.url());
     browser.wait_until(
         "the sign-in form",
         "!document.getElementById('login-view').hidden",
@@ -66,10 +69,10 @@ fn signing_in_with_a_pasted_token() {
 
 #[test]
 fn logging_out_revokes_the_session_token() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let browser = signed_in(&server, 1280);
     let session = browser.cookie("notif_token").unwrap();
-    let me = notif::api::Client::new(&server.url, Some(session.clone())).unwrap();
+    let me = notif::api::Client::new(&server.url(), Some(session.clone())).unwrap();
     crate::util::block_on(me.me()).unwrap();
     browser.click("#logout");
     browser.wait_until(
@@ -80,7 +83,7 @@ fn logging_out_revokes_the_session_token() {
     let err = crate::util::block_on(me.me()).unwrap_err();
     assert!(err.to_string().contains("401"), "{err}");
     // The page, reloaded, asks to sign in again.
-    browser.goto(&server.url);
+    browser.goto(&server.url());
     browser.wait_until(
         "the sign-in form",
         "!document.getElementById('login-view').hidden",

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{login_url, row, wait_live};
-use crate::util::TestServer;
+use crate::util::{Alice, AliceApi};
 use crate::web::webdriver::Browser;
 
 /// Installed before the page's own scripts: a `Notification` that records what the page
@@ -29,7 +29,7 @@ window.Notification = class {
 
 #[test]
 fn a_hidden_tab_raises_system_notifications_and_coalesces_bursts() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let browser = Browser::start(1280, 900);
     browser.before_each_page(SPY);
     browser.goto(&login_url(&server));
@@ -48,18 +48,18 @@ fn a_hidden_tab_raises_system_notifications_and_coalesces_bursts() {
     );
 
     // While the tab is visible, nothing is raised.
-    server.send("seen in the page");
+    server.seed("seen in the page");
     browser.wait_until("the notification", &row("seen in the page"));
 
     // Another tab in front hides the inbox; it watches what the inbox raises.
     let inbox = browser.tab();
     browser.new_tab();
-    browser.goto(&format!("{}/healthz", server.url));
+    browser.goto(&format!("{}/healthz", server.url()));
     browser.run(
         "window.seen = []; new BroadcastChannel('notification-spy').onmessage = (e) => seen.push(e.data);",
         json!([]),
     );
-    server.send("one while hidden");
+    server.seed("one while hidden");
     browser.wait_until("the first system notification", "seen.length === 1");
     let first = browser.run("return seen[0]", json!([]));
     assert_eq!(first["title"], "one while hidden");
@@ -67,7 +67,7 @@ fn a_hidden_tab_raises_system_notifications_and_coalesces_bursts() {
 
     // A burst of five within two seconds becomes one.
     for i in 0..5 {
-        server.send(&format!("burst {i}"));
+        server.seed(&format!("burst {i}"));
     }
     let seen = browser.wait_until(
         "the burst's notifications",
