@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'notif' -ScriptBlock {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Check a token and save it with the server URL in the config file')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Follow new notifications as they arrive')
             [CompletionResult]::new('tui', 'tui', [CompletionResultType]::ParameterValue, 'Live terminal inbox with desktop toasts')
+            [CompletionResult]::new('web', 'web', [CompletionResultType]::ParameterValue, 'Open the web inbox in the browser, signed in')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -263,6 +264,19 @@ Register-ArgumentCompleter -Native -CommandName 'notif' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'notif;web' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [env: NOTIF_SERVER] [default: http://127.0.0.1:8787]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Token for the API [env: NOTIF_TOKEN]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to read (and, for `login`, write) [env: NOTIF_CONFIG]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Longest wait for the server, retries included (not for watch and tui)')
+            [CompletionResult]::new('--print', '--print', [CompletionResultType]::ParameterName, 'Print the sign-in URL instead of opening a browser')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print data as JSON, for programs')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say on stderr where the server and token come from')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say on stderr where the server and token come from')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'notif;completions' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [env: NOTIF_SERVER] [default: http://127.0.0.1:8787]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Token for the API [env: NOTIF_TOKEN]')
@@ -286,6 +300,7 @@ Register-ArgumentCompleter -Native -CommandName 'notif' -ScriptBlock {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Check a token and save it with the server URL in the config file')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Follow new notifications as they arrive')
             [CompletionResult]::new('tui', 'tui', [CompletionResultType]::ParameterValue, 'Live terminal inbox with desktop toasts')
+            [CompletionResult]::new('web', 'web', [CompletionResultType]::ParameterValue, 'Open the web inbox in the browser, signed in')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -326,6 +341,9 @@ Register-ArgumentCompleter -Native -CommandName 'notif' -ScriptBlock {
             break
         }
         'notif;help;tui' {
+            break
+        }
+        'notif;help;web' {
             break
         }
         'notif;help;completions' {

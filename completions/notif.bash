@@ -55,6 +55,9 @@ _notif() {
             notif,watch)
                 cmd="notif__subcmd__watch"
                 ;;
+            notif,web)
+                cmd="notif__subcmd__web"
+                ;;
             notif__subcmd__help,completions)
                 cmd="notif__subcmd__help__subcmd__completions"
                 ;;
@@ -91,6 +94,9 @@ _notif() {
             notif__subcmd__help,watch)
                 cmd="notif__subcmd__help__subcmd__watch"
                 ;;
+            notif__subcmd__help,web)
+                cmd="notif__subcmd__help__subcmd__web"
+                ;;
             notif__subcmd__help__subcmd__prefs,set)
                 cmd="notif__subcmd__help__subcmd__prefs__subcmd__set"
                 ;;
@@ -122,7 +128,7 @@ _notif() {
 
     case "${cmd}" in
         notif)
-            opts="-v -h -V --server --token --config --json --verbose --timeout --help --version send list ls read unread read-all rm prefs login watch tui completions help"
+            opts="-v -h -V --server --token --config --json --verbose --timeout --help --version send list ls read unread read-all rm prefs login watch tui web completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -182,7 +188,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__help)
-            opts="send list read unread read-all rm prefs login watch tui completions help"
+            opts="send list read unread read-all rm prefs login watch tui web completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -378,6 +384,20 @@ _notif() {
             return 0
             ;;
         notif__subcmd__help__subcmd__watch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        notif__subcmd__help__subcmd__web)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -884,6 +904,36 @@ _notif() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        notif__subcmd__web)
+            opts="-v -h --print --server --token --config --json --verbose --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -40,6 +40,7 @@ set edit:completion:arg-completer[notif] = {|@words|
             cand login 'Check a token and save it with the server URL in the config file'
             cand watch 'Follow new notifications as they arrive'
             cand tui 'Live terminal inbox with desktop toasts'
+            cand web 'Open the web inbox in the browser, signed in'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -242,6 +243,18 @@ set edit:completion:arg-completer[notif] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'notif;web'= {
+            cand --server 'Server URL [env: NOTIF_SERVER] [default: http://127.0.0.1:8787]'
+            cand --token 'Token for the API [env: NOTIF_TOKEN]'
+            cand --config 'Config file to read (and, for `login`, write) [env: NOTIF_CONFIG]'
+            cand --timeout 'Longest wait for the server, retries included (not for watch and tui)'
+            cand --print 'Print the sign-in URL instead of opening a browser'
+            cand --json 'Print data as JSON, for programs'
+            cand -v 'Say on stderr where the server and token come from'
+            cand --verbose 'Say on stderr where the server and token come from'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'notif;completions'= {
             cand --server 'Server URL [env: NOTIF_SERVER] [default: http://127.0.0.1:8787]'
             cand --token 'Token for the API [env: NOTIF_TOKEN]'
@@ -264,6 +277,7 @@ set edit:completion:arg-completer[notif] = {|@words|
             cand login 'Check a token and save it with the server URL in the config file'
             cand watch 'Follow new notifications as they arrive'
             cand tui 'Live terminal inbox with desktop toasts'
+            cand web 'Open the web inbox in the browser, signed in'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -292,6 +306,8 @@ set edit:completion:arg-completer[notif] = {|@words|
         &'notif;help;watch'= {
         }
         &'notif;help;tui'= {
+        }
+        &'notif;help;web'= {
         }
         &'notif;help;completions'= {
         }

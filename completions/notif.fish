@@ -43,6 +43,7 @@ complete -c notif -n "__fish_notif_needs_command" -f -a "prefs" -d 'Show or chan
 complete -c notif -n "__fish_notif_needs_command" -f -a "login" -d 'Check a token and save it with the server URL in the config file'
 complete -c notif -n "__fish_notif_needs_command" -f -a "watch" -d 'Follow new notifications as they arrive'
 complete -c notif -n "__fish_notif_needs_command" -f -a "tui" -d 'Live terminal inbox with desktop toasts'
+complete -c notif -n "__fish_notif_needs_command" -f -a "web" -d 'Open the web inbox in the browser, signed in'
 complete -c notif -n "__fish_notif_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c notif -n "__fish_notif_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c notif -n "__fish_notif_using_subcommand send" -s b -l body -d 'Body text; `-` reads it from stdin' -r
@@ -179,6 +180,14 @@ complete -c notif -n "__fish_notif_using_subcommand tui" -l no-toast -d 'Do not 
 complete -c notif -n "__fish_notif_using_subcommand tui" -l json -d 'Print data as JSON, for programs'
 complete -c notif -n "__fish_notif_using_subcommand tui" -s v -l verbose -d 'Say on stderr where the server and token come from'
 complete -c notif -n "__fish_notif_using_subcommand tui" -s h -l help -d 'Print help'
+complete -c notif -n "__fish_notif_using_subcommand web" -l server -d 'Server URL [env: NOTIF_SERVER] [default: http://127.0.0.1:8787]' -r
+complete -c notif -n "__fish_notif_using_subcommand web" -l token -d 'Token for the API [env: NOTIF_TOKEN]' -r
+complete -c notif -n "__fish_notif_using_subcommand web" -l config -d 'Config file to read (and, for `login`, write) [env: NOTIF_CONFIG]' -r -F
+complete -c notif -n "__fish_notif_using_subcommand web" -l timeout -d 'Longest wait for the server, retries included (not for watch and tui)' -r
+complete -c notif -n "__fish_notif_using_subcommand web" -l print -d 'Print the sign-in URL instead of opening a browser'
+complete -c notif -n "__fish_notif_using_subcommand web" -l json -d 'Print data as JSON, for programs'
+complete -c notif -n "__fish_notif_using_subcommand web" -s v -l verbose -d 'Say on stderr where the server and token come from'
+complete -c notif -n "__fish_notif_using_subcommand web" -s h -l help -d 'Print help'
 complete -c notif -n "__fish_notif_using_subcommand completions" -l server -d 'Server URL [env: NOTIF_SERVER] [default: http://127.0.0.1:8787]' -r
 complete -c notif -n "__fish_notif_using_subcommand completions" -l token -d 'Token for the API [env: NOTIF_TOKEN]' -r
 complete -c notif -n "__fish_notif_using_subcommand completions" -l config -d 'Config file to read (and, for `login`, write) [env: NOTIF_CONFIG]' -r -F
@@ -186,17 +195,18 @@ complete -c notif -n "__fish_notif_using_subcommand completions" -l timeout -d '
 complete -c notif -n "__fish_notif_using_subcommand completions" -l json -d 'Print data as JSON, for programs'
 complete -c notif -n "__fish_notif_using_subcommand completions" -s v -l verbose -d 'Say on stderr where the server and token come from'
 complete -c notif -n "__fish_notif_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui completions help" -f -a "send" -d 'Send a notification'
-complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui completions help" -f -a "list" -d 'List the inbox, unread first'
-complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui completions help" -f -a "read" -d 'Mark notifications read'
-complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui completions help" -f -a "unread" -d 'Mark notifications unread'
-complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui completions help" -f -a "read-all" -d 'Mark every notification read'
-complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui completions help" -f -a "rm" -d 'Delete notifications'
-complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui completions help" -f -a "prefs" -d 'Show or change delivery preferences'
-complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui completions help" -f -a "login" -d 'Check a token and save it with the server URL in the config file'
-complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui completions help" -f -a "watch" -d 'Follow new notifications as they arrive'
-complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui completions help" -f -a "tui" -d 'Live terminal inbox with desktop toasts'
-complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui web completions help" -f -a "send" -d 'Send a notification'
+complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui web completions help" -f -a "list" -d 'List the inbox, unread first'
+complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui web completions help" -f -a "read" -d 'Mark notifications read'
+complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui web completions help" -f -a "unread" -d 'Mark notifications unread'
+complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui web completions help" -f -a "read-all" -d 'Mark every notification read'
+complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui web completions help" -f -a "rm" -d 'Delete notifications'
+complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui web completions help" -f -a "prefs" -d 'Show or change delivery preferences'
+complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui web completions help" -f -a "login" -d 'Check a token and save it with the server URL in the config file'
+complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui web completions help" -f -a "watch" -d 'Follow new notifications as they arrive'
+complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui web completions help" -f -a "tui" -d 'Live terminal inbox with desktop toasts'
+complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui web completions help" -f -a "web" -d 'Open the web inbox in the browser, signed in'
+complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui web completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c notif -n "__fish_notif_using_subcommand help; and not __fish_seen_subcommand_from send list read unread read-all rm prefs login watch tui web completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c notif -n "__fish_notif_using_subcommand help; and __fish_seen_subcommand_from prefs" -f -a "set" -d 'Change flags, globally or (with --category) for one category'
 complete -c notif -n "__fish_notif_using_subcommand help; and __fish_seen_subcommand_from prefs" -f -a "unset" -d 'Remove a category\'s settings, so that the global ones apply'
