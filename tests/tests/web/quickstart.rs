@@ -1,5 +1,6 @@
-//! A newcomer's first minute: `notif-server quickstart` prints a sign-in link that opens
-//! the live inbox, and the CLI it set up sends to it.
+//! A newcomer's first minutes: `notif-server quickstart` prints a sign-in link that opens
+//! the live inbox; the CLI it set up sends to it; reading and a preference changed in the
+//! page show in the CLI; `notif web --print` signs in another browser later.
 
 use std::process::{Command, Stdio};
 
@@ -19,7 +20,7 @@ impl Drop for Running {
 }
 
 #[test]
-fn quickstart_prints_a_link_to_the_live_inbox() {
+fn a_newcomer_goes_from_quickstart_to_a_live_inbox() {
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -60,13 +61,47 @@ fn quickstart_prints_a_link_to_the_live_inbox() {
     let browser = Browser::start(1280, 900);
     browser.goto(&link);
     wait_live(&browser);
-    let send = Command::new(bins::notif())
-        .args(["send", "hello from the CLI"])
-        .env("NOTIF_CONFIG", &config)
-        .env_remove("NOTIF_SERVER")
-        .env_remove("NOTIF_TOKEN")
-        .output()
-        .unwrap();
-    assert!(send.status.success(), "{send:?}");
+    // The CLI quickstart set up sends; the page shows it at once.
+    let notif = |args: &[&str]| {
+        let out = Command::new(bins::notif())
+            .args(args)
+            .env("NOTIF_CONFIG", &config)
+            .env_remove("NOTIF_SERVER")
+            .env_remove("NOTIF_TOKEN")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "notif {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    notif(&["send", "hello from the CLI"]);
     browser.wait_until("the notification", &row("hello from the CLI"));
+
+    // Read in the page, seen by the CLI; a preference changed in the page, seen by the CLI.
+    browser.run(
+        &format!(
+            "{}.querySelector('.item-toggle').click()",
+            row("hello from the CLI")
+        ),
+        serde_json::json!([]),
+    );
+    browser.wait_until("read", "document.title === 'notif'");
+    let list: serde_json::Value = serde_json::from_str(&notif(&["list", "--json"])).unwrap();
+    assert!(list[0]["readAt"].is_string(), "{list}");
+    browser.click("#show-prefs");
+    browser.wait_until(
+        "the preferences",
+        "document.getElementById('pref-email').checked",
+    );
+    browser.click("#pref-email");
+    browser.wait_until(
+        "saved",
+        "document.getElementById('prefs-status').textContent === 'Saved.'",
+    );
+    let prefs: serde_json::Value = serde_json::from_str(&notif(&["prefs", "--json"])).unwrap();
+    assert_eq!(prefs["email"], false);
+
+    // Later, `notif web --print` (the same config) signs another browser in.
+    let later = Browser::start(375, 800);
+    later.goto(notif(&["web", "--print"]).trim());
+    wait_live(&later);
 }
