@@ -93,7 +93,8 @@ pub struct ServeArgs {
 /// Protective limits, with defaults a small deployment never notices.
 #[derive(Debug, Clone, Args)]
 pub struct LimitArgs {
-    /// Requests per second each token may make to notify, list and stream (0: no limit).
+    /// Requests per second each token may make, on every route that takes a token (0: no
+    /// per-token limit at all, the write and stream limits included).
     #[arg(
         long,
         env = "NOTIF_RATE_LIMIT",
@@ -104,6 +105,42 @@ pub struct LimitArgs {
     /// Requests a token may make at once before the rate applies.
     #[arg(long, env = "NOTIF_RATE_BURST", default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub rate_burst: u32,
+    /// Changes per second each token may make to its inbox (read, unread, read-all, delete,
+    /// preferences): each one is pushed to every open stream of the user. Counted as well as
+    /// --rate-limit.
+    #[arg(
+        long,
+        env = "NOTIF_WRITE_RATE_LIMIT",
+        default_value_t = 50,
+        value_name = "PER_SECOND"
+    )]
+    pub write_rate_limit: u32,
+    /// Inbox changes a token may make at once before --write-rate-limit applies.
+    #[arg(long, env = "NOTIF_WRITE_RATE_BURST", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub write_rate_burst: u32,
+    /// Streams per second each token may open. Counted as well as --rate-limit.
+    #[arg(
+        long,
+        env = "NOTIF_STREAM_RATE_LIMIT",
+        default_value_t = 5,
+        value_name = "PER_SECOND"
+    )]
+    pub stream_rate_limit: u32,
+    /// Streams a token may open at once before --stream-rate-limit applies.
+    #[arg(long, env = "NOTIF_STREAM_RATE_BURST", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub stream_rate_burst: u32,
+    /// Unknown or revoked tokens one client address may present per --auth-failure-window
+    /// before it is answered 429 (0: no limit). Tokens that authenticated before still pass.
+    #[arg(
+        long,
+        env = "NOTIF_AUTH_FAILURE_LIMIT",
+        default_value_t = 30,
+        value_name = "N"
+    )]
+    pub auth_failure_limit: u32,
+    /// The window of --auth-failure-limit.
+    #[arg(long, env = "NOTIF_AUTH_FAILURE_WINDOW", default_value = "1m", value_parser = parse_duration, value_name = "DURATION")]
+    pub auth_failure_window: Duration,
     /// Open streams the server holds at most.
     #[arg(long, env = "NOTIF_MAX_STREAMS", default_value_t = 15_000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub max_streams: u32,
@@ -138,7 +175,13 @@ pub struct LimitArgs {
 #[derive(Debug, Clone, Args)]
 pub struct EmailArgs {
     /// SMTP relay, e.g. smtp://127.0.0.1:2525, smtps://user:pass@host, smtp://host?tls=required.
-    #[arg(long, env = "NOTIF_SMTP_URL", value_name = "URL")]
+    /// Its password is never printed (not even by --help when it comes from NOTIF_SMTP_URL).
+    #[arg(
+        long,
+        env = "NOTIF_SMTP_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub smtp_url: Option<String>,
     /// The From of notification emails.
     #[arg(
