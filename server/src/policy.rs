@@ -5,11 +5,14 @@
 
 use std::time::Duration;
 
+use hyper::header::{self, HeaderMap};
+
 use crate::args::LimitArgs;
 use crate::cors::Cors;
 use crate::cross_site::OwnOrigins;
 use crate::error::ApiError;
 use crate::failed_auth::FailedAuth;
+use crate::ids::token_hash;
 use crate::model::Principal;
 use crate::ratelimit::RateLimiter;
 use crate::router::RateClass;
@@ -31,6 +34,8 @@ pub struct Policy {
     /// The longest a request may take before it is answered `503`, on the routes whose row
     /// says the time limit applies.
     pub request_timeout: Duration,
+    /// The SHA-256 of `--metrics-token`: `/metrics` then needs it as a bearer token.
+    pub metrics_token: Option<[u8; 32]>,
 }
 
 impl Policy {
@@ -49,7 +54,22 @@ impl Policy {
             cors: Cors::new(limits.cors_origin.clone()),
             own_origins,
             request_timeout: limits.request_timeout,
+            metrics_token: limits.metrics_token.as_deref().map(token_hash),
         }
+    }
+
+    /// Whether a request with these headers may read `/metrics`: always without
+    /// `--metrics-token`, else only with it as the bearer token.
+    pub fn may_read_metrics(&self, headers: &HeaderMap) -> bool {
+        let Some(expected) = self.metrics_token else {
+            return true;
+        };
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .is_some_and(|(_, token)| token_hash(token.trim()) == expected)
     }
 
     /// `429` with `Retry-After` when the caller's token is over its rate, or over its class's.

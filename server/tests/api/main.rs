@@ -19,6 +19,7 @@ mod limits;
 mod listing;
 mod notifications;
 mod openapi_rules;
+mod operations_guard;
 mod ops;
 mod preferences;
 mod protocol;
