@@ -23,12 +23,12 @@ use crate::args::ServeArgs;
 use crate::cross_site::OwnOrigins;
 use crate::email::{EmailConfig, run_worker};
 use crate::failed_auth::ClientAddr;
-use crate::handlers::stream::ping_frame;
 use crate::hub::{Hub, StreamCaps};
 use crate::metrics::Metrics;
 use crate::middleware;
 use crate::policy::Policy;
 use crate::redact;
+use crate::sse::events;
 use crate::state::AppState;
 use crate::store::sqlite::{SqliteStore, Sync};
 use crate::store::{Housekeeping, Listeners};
@@ -120,7 +120,7 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
     };
     let outbox = config.email.as_ref().map(|_| Arc::new(Notify::new()));
     let listeners = Listeners {
-        hub: Arc::clone(&hub),
+        publisher: hub.clone(),
         metrics: Arc::clone(&metrics),
         outbox: outbox.clone(),
     };
@@ -135,7 +135,7 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
     println!("listening on http://{addr}");
 
     let cancel = CancellationToken::new();
-    let (ping_tx, pings) = watch::channel(ping_frame(now_ms()));
+    let (ping_tx, pings) = watch::channel(events::ping(now_ms()));
     let ticker = tokio::spawn(tick_pings(ping_tx, config.ping_interval, cancel.clone()));
     let state = AppState {
         store: Arc::new(store),
@@ -220,7 +220,7 @@ async fn tick_pings(
     loop {
         tokio::select! {
             () = cancel.cancelled() => return,
-            _ = ticker.tick() => { pings.send_replace(ping_frame(now_ms())); }
+            _ = ticker.tick() => { pings.send_replace(events::ping(now_ms())); }
         }
     }
 }

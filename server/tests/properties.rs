@@ -8,10 +8,9 @@
 use futures_util::StreamExt;
 use hyper::Method;
 use notif_server::cursor::Cursor;
-use notif_server::hub::HubEvent;
-use notif_server::model::{Kind, Notification};
+use notif_server::model::{InboxEvent, Kind, Notification};
 use notif_server::router::{self, ROUTES};
-use notif_server::sse;
+use notif_server::sse::{self, events};
 use notif_server::validate;
 use proptest::prelude::*;
 
@@ -346,9 +345,10 @@ proptest! {
         chunks in prop::collection::vec(1usize..64, 1..6),
     ) {
         let n = notification(seq, title.clone(), body.clone());
-        let frame = HubEvent::Created(n).frame();
-        prop_assert_eq!(frame.seq, Some(seq));
-        for parsed in [whatwg_parse(std::str::from_utf8(&frame.bytes).unwrap()), crate_parse(&frame.bytes, &chunks)] {
+        let event = InboxEvent::Created(n);
+        prop_assert_eq!(event.seq(), Some(seq));
+        let frame = events::render(&event).unwrap();
+        for parsed in [whatwg_parse(std::str::from_utf8(&frame).unwrap()), crate_parse(&frame, &chunks)] {
             prop_assert_eq!(parsed.len(), 1);
             prop_assert_eq!(&parsed[0].event, "notification");
             prop_assert_eq!(&parsed[0].id, &seq.to_string());

@@ -20,11 +20,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::auth;
 use crate::error::ApiError;
-use crate::hub::{HubEvent, StreamRefused, Subscription, to_json};
+use crate::hub::{StreamRefused, Subscription};
 use crate::request;
 use crate::response::{self, Body};
 use crate::router::{Call, UserId};
-use crate::sse;
+use crate::sse::{self, events};
 use crate::store::Store;
 
 /// Notifications replayed per database read.
@@ -151,7 +151,10 @@ impl EventStream {
                     let mut out = BytesMut::new();
                     for notification in batch {
                         self.last_seq = notification.seq;
-                        out.extend_from_slice(&HubEvent::Created(notification).frame().bytes);
+                        let frame = events::notification(&notification)
+                            .map_err(|err| tracing::error!(%err, "could not render a replay"))
+                            .ok()?;
+                        out.extend_from_slice(&frame);
                     }
                     return Some(out.freeze());
                 }
@@ -163,8 +166,7 @@ impl EventStream {
                         .map_err(|err| tracing::warn!(%err, "stream unread count failed"))
                         .ok()?;
                     self.phase = Phase::Live;
-                    let data = to_json(&serde_json::json!({"unreadCount": count}));
-                    return Some(sse::Event::new("unread", &data).to_bytes());
+                    return Some(events::unread(count));
                 }
                 Phase::Live => {
                     tokio::select! {
@@ -198,10 +200,4 @@ impl EventStream {
             }
         }
     }
-}
-
-/// The ping frame for `now`.
-pub fn ping_frame(now_ms: i64) -> Bytes {
-    let data = to_json(&serde_json::json!({"time": crate::timestamp::format_ms(now_ms)}));
-    sse::Event::new("ping", &data).to_bytes()
 }
