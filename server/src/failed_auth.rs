@@ -44,7 +44,7 @@ impl FailedAuth {
         let Some(client) = client else {
             return Ok(());
         };
-        match self.failures.peek(&client) {
+        match self.failures.peek(&counted_as(client)) {
             Ok(()) => Ok(()),
             Err(_) if self.known_good().contains(token_hash) => Ok(()),
             Err(wait) => Err(wait),
@@ -68,12 +68,25 @@ impl FailedAuth {
         self.known_good().remove(token_hash);
         if let Some(client) = client {
             // An address already over its limit stays refused until its bucket refills.
-            let _ = self.failures.check(&client);
+            let _ = self.failures.check(&counted_as(client));
         }
     }
 
     fn known_good(&self) -> std::sync::MutexGuard<'_, HashSet<[u8; 32]>> {
         self.known_good.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The key an address's failures count under: an IPv4 address itself (also when it reaches
+/// a dual-stack socket as `::ffff:a.b.c.d`), an IPv6 address by its /64, the block one
+/// host is usually given, so that a host cannot start afresh from each of its addresses.
+fn counted_as(client: IpAddr) -> IpAddr {
+    match client.to_canonical() {
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(bits.into())
+        }
+        v4 => v4,
     }
 }
 
@@ -113,6 +126,20 @@ mod tests {
         // Once it fails (revoked), it is no longer known good.
         guard.failed(ip(1), &GOOD);
         assert!(guard.admit(ip(1), &GOOD).is_err());
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64_block() {
+        let guard = FailedAuth::new(1, Duration::from_secs(60));
+        let one: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let same_block: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other_block: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        guard.failed(Some(one), &BAD);
+        assert!(guard.admit(Some(same_block), &BAD).is_err());
+        assert!(guard.admit(Some(other_block), &BAD).is_ok());
+        let mapped: IpAddr = "::ffff:127.0.0.1".parse().unwrap();
+        guard.failed(ip(1), &BAD);
+        assert!(guard.admit(Some(mapped), &BAD).is_err());
     }
 
     #[test]
