@@ -107,6 +107,17 @@ impl ServeConfig {
 /// Opens the database, binds, prints `listening on http://ADDR` on stdout once ready, and
 /// serves until `shutdown` resolves.
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let listener = bind(&config.listen).await?;
+    run_on(listener, config, shutdown).await
+}
+
+/// [`run`] on a listener the caller bound (`config.listen` is not used): tests bind
+/// `127.0.0.1:0`, know the port before the server starts, and need no readiness line.
+pub async fn run_on(
+    listener: TcpListener,
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::default());
     let limits = &config.limits;
     let caps = StreamCaps {
@@ -126,7 +137,6 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
     };
     let store = SqliteStore::open(&config.db, config.sync, READERS, listeners, housekeeping)
         .with_context(|| format!("could not open the database {}", config.db.display()))?;
-    let listener = bind(&config.listen).await?;
     let addr = listener.local_addr()?;
     let own_origins =
         OwnOrigins::new(config.public_url.as_deref(), addr).map_err(anyhow::Error::msg)?;

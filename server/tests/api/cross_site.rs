@@ -4,7 +4,7 @@
 
 use reqwest::Method;
 
-use crate::support::TestServer;
+use crate::support::{FLAGS, TestServer};
 
 /// `POST /api/notifications/read-all` with alice's cookie and these extra headers; the status.
 async fn read_all(server: &TestServer, cookie_token: &str, headers: &[(&str, &str)]) -> u16 {
@@ -24,7 +24,7 @@ async fn read_all(server: &TestServer, cookie_token: &str, headers: &[(&str, &st
 
 #[tokio::test]
 async fn point8_a_cookie_change_needs_the_servers_origin_or_same_origin_fetch_metadata() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let own = server.url();
     assert_eq!(
         read_all(&server, &alice, &[]).await,
@@ -86,14 +86,13 @@ async fn point8_a_cookie_change_needs_the_servers_origin_or_same_origin_fetch_me
 
 #[tokio::test]
 async fn point8_the_public_url_and_cors_origins_are_allowed_origins() {
-    let server = TestServer::start_with(&[
+    let server = TestServer::start(&[
         "--public-url",
         "https://notif.example.com/",
         "--cors-origin",
         "https://app.example",
-    ])
-    .await;
-    let alice = server.user("alice").await;
+    ]);
+    let alice = server.add_user("alice");
     for origin in ["https://notif.example.com", "https://app.example"] {
         assert_eq!(
             read_all(&server, &alice, &[("origin", origin)]).await,

@@ -7,8 +7,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::TestServer;
 use crate::support::http::Reply;
+use crate::support::{FLAGS, TestServer};
 
 /// Whether `value` is valid by `schema` (a string or integer schema: `pattern`, `minLength`,
 /// `maxLength`, `minimum`, `maximum`; a schema with `anyOf` is valid by any branch).
@@ -71,7 +71,7 @@ impl Verdicts {
 
 #[tokio::test]
 async fn point10_the_openapi_document_states_the_rules_the_server_enforces() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let doc = server
         .send(server.req(Method::GET, "/api/openapi.json"))
         .await
@@ -222,7 +222,7 @@ async fn point10_the_openapi_document_states_the_rules_the_server_enforces() {
 
 #[tokio::test]
 async fn point10_the_document_names_both_security_schemes_and_every_error_body() {
-    let (server, _) = TestServer::with_users(["alice"]).await;
+    let (server, _) = TestServer::with_users(FLAGS, ["alice"]);
     let doc = server
         .send(server.req(Method::GET, "/api/openapi.json"))
         .await

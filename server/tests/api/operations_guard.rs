@@ -4,8 +4,8 @@
 
 use reqwest::Method;
 
-use crate::support::TestServer;
 use crate::support::http::Reply;
+use crate::support::{FLAGS, TestServer};
 
 /// A CORS preflight for `GET /api/notifications` from `origin`.
 async fn preflight(server: &TestServer, origin: &str) -> Reply {
@@ -21,7 +21,7 @@ async fn preflight(server: &TestServer, origin: &str) -> Reply {
 
 #[tokio::test]
 async fn issue16_a_cors_preflight_carries_the_security_headers() {
-    let server = TestServer::start_with(&["--cors-origin", "https://a.example"]).await;
+    let server = TestServer::start(&["--cors-origin", "https://a.example"]);
     let reply = preflight(&server, "https://a.example").await.expect(204);
     assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(reply.header("referrer-policy"), Some("no-referrer"));
@@ -30,8 +30,7 @@ async fn issue16_a_cors_preflight_carries_the_security_headers() {
 
 #[tokio::test]
 async fn issue16_cors_origins_may_be_separated_by_a_comma_and_spaces() {
-    let server =
-        TestServer::start_with(&["--cors-origin", "https://a.example, https://b.example"]).await;
+    let server = TestServer::start(&["--cors-origin", "https://a.example, https://b.example"]);
     for origin in ["https://a.example", "https://b.example"] {
         let reply = preflight(&server, origin).await.expect(204);
         assert_eq!(reply.header("access-control-allow-origin"), Some(origin));
@@ -40,7 +39,7 @@ async fn issue16_cors_origins_may_be_separated_by_a_comma_and_spaces() {
 
 #[tokio::test]
 async fn issue16_metrics_can_require_a_token() {
-    let server = TestServer::start_with(&["--metrics-token", "scrape-secret"]).await;
+    let server = TestServer::start(&["--metrics-token", "scrape-secret"]);
     let anonymous = server.send(server.req(Method::GET, "/metrics")).await;
     assert_eq!(anonymous.header("www-authenticate"), Some("Bearer"));
     anonymous.expect_error(401, "unauthorized");
@@ -58,7 +57,7 @@ async fn issue16_metrics_can_require_a_token() {
         .expect(200);
     assert!(scraped.body.contains("# TYPE"), "{}", scraped.body);
     // Without the flag, /metrics stays public.
-    let open = TestServer::start().await;
+    let open = TestServer::start(FLAGS);
     open.send(open.req(Method::GET, "/metrics"))
         .await
         .expect(200);

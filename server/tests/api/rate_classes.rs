@@ -6,8 +6,8 @@ use std::net::IpAddr;
 
 use reqwest::Method;
 
-use crate::support::TestServer;
 use crate::support::http::{Reply, id_of};
+use crate::support::{FLAGS, TestServer};
 
 /// `token` marks `id` read until it is refused `429`; the number of calls answered before.
 async fn writes_until_limited(
@@ -31,9 +31,8 @@ async fn writes_until_limited(
 #[tokio::test]
 async fn point6_writes_count_against_a_write_bucket_of_their_own() {
     // A generous token rate, so only the write class's bucket (default burst 200) can refuse.
-    let server =
-        TestServer::start_with(&["--rate-limit", "100000", "--rate-burst", "100000"]).await;
-    let alice = server.user("alice").await;
+    let server = TestServer::start(&["--rate-limit", "100000", "--rate-burst", "100000"]);
+    let alice = server.add_user("alice");
     let id = id_of(&server.notify_title(&alice, "toggled").await);
     let answered = writes_until_limited(&server, &alice, &id, 1000)
         .await
@@ -48,16 +47,15 @@ async fn point6_writes_count_against_a_write_bucket_of_their_own() {
 
 #[tokio::test]
 async fn point6_the_write_rate_is_configurable() {
-    let server = TestServer::start_with(&[
+    let server = TestServer::start(&[
         "--rate-limit",
         "1000",
         "--write-rate-limit",
         "1",
         "--write-rate-burst",
         "3",
-    ])
-    .await;
-    let alice = server.user("alice").await;
+    ]);
+    let alice = server.add_user("alice");
     let id = id_of(&server.notify_title(&alice, "toggled").await);
     let answered = writes_until_limited(&server, &alice, &id, 10).await;
     assert!(matches!(answered, Some(3..=4)), "{answered:?}");
@@ -87,7 +85,7 @@ async fn me_from(server: &TestServer, from: IpAddr, token: &str) -> Reply {
 
 #[tokio::test]
 async fn point6_failed_authentication_is_limited_per_client_address() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let here: IpAddr = "127.0.0.1".parse().unwrap();
     let elsewhere: IpAddr = "127.0.0.2".parse().unwrap();
     // Alice authenticated from here before the guessing starts.
@@ -110,7 +108,7 @@ async fn point6_failed_authentication_is_limited_per_client_address() {
     // Never because of others' failures: alice, known good, still gets in from this
     // address; another address is not refused, neither for a new token nor a bad one.
     me_from(&server, here, &alice).await.expect(200);
-    let bob = server.user("bob").await;
+    let bob = server.add_user("bob");
     me_from(&server, elsewhere, &bob).await.expect(200);
     me_from(&server, elsewhere, "ntf_another-guess")
         .await
@@ -122,7 +120,7 @@ async fn point6_failed_authentication_is_limited_per_client_address() {
 
 #[tokio::test]
 async fn point6_the_failed_authentication_limit_is_configurable() {
-    let server = TestServer::start_with(&["--auth-failure-limit", "2"]).await;
+    let server = TestServer::start(&["--auth-failure-limit", "2"]);
     let here: IpAddr = "127.0.0.1".parse().unwrap();
     for guess in ["a", "b"] {
         me_from(&server, here, guess)
@@ -132,7 +130,7 @@ async fn point6_the_failed_authentication_limit_is_configurable() {
     me_from(&server, here, "c")
         .await
         .expect_error(429, "rate_limited");
-    let off = TestServer::start_with(&["--auth-failure-limit", "0"]).await;
+    let off = TestServer::start(&["--auth-failure-limit", "0"]);
     for i in 0..40 {
         me_from(&off, here, &format!("guess-{i}"))
             .await
