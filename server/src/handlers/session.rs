@@ -7,6 +7,7 @@ use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::auth;
+use crate::cross_site;
 use crate::error::ApiError;
 use crate::fields::FieldErrors;
 use crate::ids::token_hash;
@@ -53,14 +54,19 @@ fn credential(body: &Value) -> Result<Credential, ApiError> {
     errors.into_result(credential)
 }
 
-/// `POST /api/session` → `204` with the session cookie. Refused (`403`) from another site's
-/// page, which could otherwise sign the browser in to an account of its choosing.
+/// `POST /api/session` → `204` with the session cookie. A browser's request (one with an
+/// `Origin`) must pass cross-site protection like a cookie request (`403`): another site's
+/// page could otherwise sign the browser in to an account of its choosing.
 pub async fn open(call: Call) -> Result<Response<Body>, ApiError> {
     let state = &call.state;
-    if !auth::from_allowed_page(state, &call.req) {
-        return Err(ApiError::Forbidden(
-            "signing in is refused from this origin".to_owned(),
-        ));
+    if call.req.headers().contains_key(header::ORIGIN) {
+        let policy = &state.policy;
+        cross_site::check(
+            &policy.own_origins,
+            &policy.cors,
+            call.req.method(),
+            call.req.headers(),
+        )?;
     }
     let credential = credential(&request::json_body(call.req).await?)?;
     let user_id = match credential {
