@@ -9,9 +9,11 @@ use serde_json::{Value, json};
 use crate::auth;
 use crate::cross_site;
 use crate::error::ApiError;
+use crate::failed_auth::ClientAddr;
 use crate::fields::FieldErrors;
 use crate::ids::token_hash;
-use crate::model::Scope;
+use crate::model::{Principal, Scope};
+use crate::policy::rate_limited;
 use crate::request;
 use crate::response::{self, Body};
 use crate::router::{Call, UserId};
@@ -59,30 +61,37 @@ fn credential(body: &Value) -> Result<Credential, ApiError> {
 /// page could otherwise sign the browser in to an account of its choosing.
 pub async fn open(call: Call) -> Result<Response<Body>, ApiError> {
     let state = &call.state;
+    let policy = &state.policy;
     if call.req.headers().contains_key(header::ORIGIN) {
-        let policy = &state.policy;
-        cross_site::check(
-            &policy.own_origins,
-            &policy.cors,
-            call.req.method(),
-            call.req.headers(),
-        )?;
+        let (method, headers) = (call.req.method(), call.req.headers());
+        cross_site::check(&policy.own_origins, &policy.cors, method, headers)?;
     }
+    let client = call.req.extensions().get::<ClientAddr>().map(|c| c.0.ip());
     let credential = credential(&request::json_body(call.req).await?)?;
-    let user_id = match credential {
-        Credential::Token(token) => match state.store.authenticate(token_hash(&token)).await? {
-            Some(principal) => match principal.scope {
-                Scope::User(user) => user,
-                Scope::Service => return Err(ApiError::Unauthorized),
-            },
-            None => return Err(ApiError::Unauthorized),
-        },
-        Credential::Code(code) => state
-            .store
-            .redeem_login_code(token_hash(&code))
-            .await?
-            .ok_or(ApiError::Unauthorized)?,
+    // Unknown tokens and codes count against the address's failed-authentication limit, as
+    // on every other route.
+    let hash = match &credential {
+        Credential::Token(secret) | Credential::Code(secret) => token_hash(secret),
     };
+    policy
+        .failed_auth
+        .admit(client, &hash)
+        .map_err(|wait| rate_limited(wait, "with unknown tokens from this address"))?;
+    let user_id = match credential {
+        Credential::Token(_) => match state.store.authenticate(hash).await? {
+            Some(Principal {
+                scope: Scope::User(user),
+                ..
+            }) => Some(user),
+            _ => None,
+        },
+        Credential::Code(_) => state.store.redeem_login_code(hash).await?,
+    };
+    let Some(user_id) = user_id else {
+        policy.failed_auth.failed(client, &hash);
+        return Err(ApiError::Unauthorized);
+    };
+    policy.failed_auth.succeeded(hash);
     let session = state.store.create_session(user_id).await?;
     let mut response = response::empty(StatusCode::NO_CONTENT);
     set_cookie(&mut response, &cookie::open(&session, secure(state)));

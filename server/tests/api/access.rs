@@ -135,6 +135,11 @@ async fn every_route_is_rate_limited_exactly_as_its_row_says() {
     // One call a second and no burst: a per-token route refuses a token's second call, or
     // a later one on a machine slow enough to refill the bucket in between.
     for route in &limited {
+        // Logging out revokes the token it is called with, so its second call is a 401
+        // whatever the rate; its class is checked with the table's (router unit tests).
+        if route.label == "DELETE /api/session" {
+            continue;
+        }
         let token = server.user_token("alice", route.label);
         assert!(
             limited_within(&server, route, &token, 10).await,

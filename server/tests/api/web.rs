@@ -235,3 +235,19 @@ async fn the_opening_unread_event_carries_the_users_highest_sequence() {
     assert!(seq > highest);
     assert_eq!(three["title"], "three");
 }
+
+#[tokio::test]
+async fn guessing_at_sign_in_counts_against_the_failed_authentication_limit() {
+    let server = TestServer::start(&["--auth-failure-limit", "3"]);
+    let alice = server.add_user("alice");
+    server.get("/api/me", &alice).await.expect(200);
+    let mut statuses = Vec::new();
+    for guess in 0..6 {
+        let body = json!({"code": format!("guess-{guess}")});
+        statuses.push(sign_in(&server, &body, None).await.status);
+    }
+    assert_eq!(statuses[0], 401, "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    // A token that authenticated before still works from this address.
+    server.get("/api/me", &alice).await.expect(200);
+}
