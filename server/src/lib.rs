@@ -19,6 +19,7 @@ pub mod ids;
 pub mod metrics;
 pub mod model;
 pub mod policy;
+pub mod publish;
 pub mod quickstart;
 pub mod ratelimit;
 pub mod request;
