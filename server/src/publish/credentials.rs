@@ -8,7 +8,7 @@
 
 use base64::Engine;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use hyper::header::{AUTHORIZATION, HeaderMap};
+use hyper::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 
 use crate::error::ApiError;
 use crate::model::{Principal, Scope};
@@ -31,7 +31,11 @@ pub struct Credentials {
 /// The request's credentials: `401` with none, `400` for a malformed Basic header or
 /// `?auth=`, or when the Basic user name and `?to=` name different users.
 pub fn from_request(headers: &HeaderMap, query: &Query) -> Result<Credentials, ApiError> {
-    let (token, basic_user) = token(headers, query)?.ok_or(ApiError::Unauthorized)?;
+    let Carried {
+        token,
+        user: basic_user,
+    } = carried(headers, query)?;
+    let token = token.ok_or(ApiError::Unauthorized)?;
     let to = query.get("to").filter(|to| !to.is_empty());
     let named_user = match (basic_user, to) {
         (Some(user), Some(to)) if user != to => {
@@ -63,22 +67,31 @@ pub fn recipient(principal: &Principal, named_user: Option<&str>) -> Result<Stri
     }
 }
 
-/// The first credential found, in the order: `Authorization`, `X-Gotify-Key`, `?auth=`,
-/// `?token=`; with the Basic user name when there is a non-empty one.
-fn token(headers: &HeaderMap, query: &Query) -> Result<Option<(String, Option<String>)>, ApiError> {
+/// What a request carries: a token, and the non-empty Basic user name if there is one.
+#[derive(Debug, Default)]
+struct Carried {
+    token: Option<String>,
+    user: Option<String>,
+}
+
+/// The first token found, in the order: `Authorization`, `X-Gotify-Key`, `?auth=`,
+/// `?token=`. A Basic user name with an empty password still names the user (a tool given
+/// `http://alice@host` and a key).
+fn carried(headers: &HeaderMap, query: &Query) -> Result<Carried, ApiError> {
+    let mut user = None;
     if let Some(value) = headers.get(AUTHORIZATION) {
-        let value = std::str::from_utf8(value.as_bytes())
-            .map_err(|_| ApiError::BadRequest("the Authorization header is not UTF-8".into()))?;
-        if let Some(found) = authorization(value, "the Authorization header")? {
-            return Ok(Some(found));
+        let found = authorization(
+            header_text(value, "Authorization")?,
+            "the Authorization header",
+        )?;
+        if found.token.is_some() {
+            return Ok(found);
         }
+        user = found.user;
     }
-    if let Some(key) = headers.get("x-gotify-key") {
-        let key = std::str::from_utf8(key.as_bytes())
-            .map_err(|_| ApiError::BadRequest("the X-Gotify-Key header is not UTF-8".into()))?;
-        return Ok(non_empty(key).map(|t| (t, None)));
-    }
-    if let Some(auth) = query.get("auth").or_else(|| query.get("authorization")) {
+    let token = if let Some(key) = headers.get("x-gotify-key") {
+        non_empty(header_text(key, "X-Gotify-Key")?)
+    } else if let Some(auth) = query.get("auth").or_else(|| query.get("authorization")) {
         let value = decode(&URL_SAFE, auth)
             .or_else(|| decode(&STANDARD, auth))
             .ok_or_else(|| {
@@ -86,26 +99,42 @@ fn token(headers: &HeaderMap, query: &Query) -> Result<Option<(String, Option<St
                     "?auth= must be the base64url encoding of an Authorization header value".into(),
                 )
             })?;
-        return authorization(&value, "?auth=");
-    }
-    Ok(query.get("token").and_then(non_empty).map(|t| (t, None)))
+        let found = authorization(&value, "?auth=")?;
+        user = user.or(found.user);
+        found.token
+    } else {
+        query.get("token").and_then(non_empty)
+    };
+    Ok(Carried { token, user })
 }
 
-/// The token (and Basic user name) in an `Authorization` value; `None` for another scheme.
-fn authorization(value: &str, source: &str) -> Result<Option<(String, Option<String>)>, ApiError> {
+/// The token and Basic user name in an `Authorization` value (none for another scheme);
+/// `400` for a Basic value that is not base64 of `user:password` in UTF-8.
+fn authorization(value: &str, source: &str) -> Result<Carried, ApiError> {
     let (scheme, rest) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
     if scheme.eq_ignore_ascii_case("bearer") {
-        return Ok(non_empty(rest).map(|t| (t, None)));
+        return Ok(Carried {
+            token: non_empty(rest),
+            user: None,
+        });
     }
     if !scheme.eq_ignore_ascii_case("basic") {
-        return Ok(None);
+        return Ok(Carried::default());
     }
     let malformed =
         || ApiError::BadRequest(format!("{source} is not Basic base64(user:token) in UTF-8"));
     let pair = decode(&STANDARD, rest.trim()).ok_or_else(malformed)?;
     let (user, password) = pair.split_once(':').ok_or_else(malformed)?;
-    let user = (!user.is_empty()).then(|| user.to_owned());
-    Ok(non_empty(password).map(|t| (t, user)))
+    Ok(Carried {
+        token: non_empty(password),
+        user: (!user.is_empty()).then(|| user.to_owned()),
+    })
+}
+
+/// A header's value as UTF-8 text (`400` if it is not).
+fn header_text<'a>(value: &'a HeaderValue, name: &str) -> Result<&'a str, ApiError> {
+    std::str::from_utf8(value.as_bytes())
+        .map_err(|_| ApiError::BadRequest(format!("the {name} header is not UTF-8")))
 }
 
 /// `text` as base64 in `engine`, decoded to UTF-8 text.
@@ -123,7 +152,6 @@ fn non_empty(token: &str) -> Option<String> {
 mod tests {
     use super::*;
     use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE as B64URL, URL_SAFE_NO_PAD};
-    use hyper::header::HeaderValue;
 
     fn creds(headers: &[(&str, &[u8])], query: &str) -> Result<Credentials, u16> {
         let mut map = HeaderMap::new();
