@@ -1,5 +1,5 @@
-//! The admin commands: `user add|list|rm` and `token add|list|revoke`, run against the
-//! database file directly (safe beside a running server).
+//! The admin commands: `user add|set|list|rm`, `token add|list|revoke` and `outbox list`,
+//! run against the database file directly (safe beside a running server).
 
 use std::path::PathBuf;
 
@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use rusqlite::Connection;
 
 use crate::args::{DbArg, OutboxCommand, TokenCommand, UserCommand};
+use crate::store::OutboxStatus;
 use crate::store::admin;
 use crate::store::sqlite::{SqliteStore, open_connection};
 use crate::timestamp::format_ms;
@@ -127,7 +128,7 @@ pub fn outbox(command: OutboxCommand) -> anyhow::Result<()> {
                 "ID", "STATUS", "ATTEMPTS", "TO", "NEXT ATTEMPT", "TITLE"
             );
             for e in entries {
-                let next = if e.status == "pending" {
+                let next = if e.status == OutboxStatus::Pending {
                     format_ms(e.next_attempt_at)
                 } else {
                     "-".to_owned()

@@ -22,12 +22,12 @@ use crate::args::LimitArgs;
 use crate::args::ServeArgs;
 use crate::cors::Cors;
 use crate::email::{EmailConfig, run_worker};
-use crate::handlers::stream::ping_frame;
 use crate::hub::{Hub, StreamCaps};
 use crate::metrics::Metrics;
+use crate::middleware;
 use crate::policy::Policy;
 use crate::ratelimit::RateLimiter;
-use crate::router;
+use crate::sse::events;
 use crate::state::AppState;
 use crate::store::sqlite::{SqliteStore, Sync};
 use crate::store::{Housekeeping, Listeners};
@@ -97,6 +97,17 @@ impl ServeConfig {
 /// Opens the database, binds, prints `listening on http://ADDR` on stdout once ready, and
 /// serves until `shutdown` resolves.
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let listener = bind(&config.listen).await?;
+    run_on(listener, config, shutdown).await
+}
+
+/// [`run`] on a listener the caller bound (`config.listen` is not used): tests bind
+/// `127.0.0.1:0`, know the port before the server starts, and need no readiness line.
+pub async fn run_on(
+    listener: TcpListener,
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::default());
     let limits = &config.limits;
     let caps = StreamCaps {
@@ -115,19 +126,18 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
     });
     let outbox = config.email.as_ref().map(|_| Arc::new(Notify::new()));
     let listeners = Listeners {
-        hub: Arc::clone(&hub),
+        publisher: hub.clone(),
         metrics: Arc::clone(&metrics),
         outbox: outbox.clone(),
     };
     let store = SqliteStore::open(&config.db, config.sync, READERS, listeners, housekeeping)
         .with_context(|| format!("could not open the database {}", config.db.display()))?;
-    let listener = bind(&config.listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, db = %config.db.display(), "notif-server ready");
     println!("listening on http://{addr}");
 
     let cancel = CancellationToken::new();
-    let (ping_tx, pings) = watch::channel(ping_frame(now_ms()));
+    let (ping_tx, pings) = watch::channel(events::ping(now_ms()));
     let ticker = tokio::spawn(tick_pings(ping_tx, config.ping_interval, cancel.clone()));
     let state = AppState {
         store: Arc::new(store),
@@ -223,7 +233,7 @@ async fn tick_pings(
     loop {
         tokio::select! {
             () = cancel.cancelled() => return,
-            _ = ticker.tick() => { pings.send_replace(ping_frame(now_ms())); }
+            _ = ticker.tick() => { pings.send_replace(events::ping(now_ms())); }
         }
     }
 }
@@ -267,7 +277,7 @@ pub async fn serve(
                 // the largest request future inline for the rest of its life.
                 let service = service_fn(move |req| {
                     let state = state.clone();
-                    Box::pin(async move { Ok::<_, Infallible>(router::handle(state, req).await) })
+                    Box::pin(async move { Ok::<_, Infallible>(middleware::handle(state, req).await) })
                 });
                 let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
                 tokio::spawn(async move {
