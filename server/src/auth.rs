@@ -32,6 +32,11 @@ pub async fn authenticate(
             }
         }
     }
+    principal_of(state, token).await
+}
+
+/// The principal a token stands for, or `401`; however the request carried the token.
+pub async fn principal_of(state: &AppState, token: &str) -> Result<Principal, ApiError> {
     let principal = state
         .store
         .authenticate(token_hash(token))

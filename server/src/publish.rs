@@ -13,7 +13,16 @@ pub mod ntfy;
 pub mod priority;
 pub mod rfc2047;
 
-use crate::model::{Kind, NewNotification, Notification};
+use crate::model::{Kind, NewNotification, Notification, Principal};
+
+/// Who publishes, and for whom: what the router hands a publishing route's handler once
+/// the token is known and the recipient settled (`credentials::recipient`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    pub principal: Principal,
+    /// The user the notification is for.
+    pub recipient: String,
+}
 
 /// What a Gotify or ntfy request asks for, in notif's terms but before notif's rules:
 /// the title may be missing and the texts too long, the click URL may be unusable.

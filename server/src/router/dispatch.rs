@@ -1,6 +1,7 @@
 //! From a matched row to its handler: establish the caller the row's access asks for
-//! (`401`, `403`), count the call against its rate class (`429`), then call the handler with
-//! the caller and the path's id. Handlers never authenticate or rate-limit themselves.
+//! (`401`, `403`; on a publishing route also who the notification is for, `400`/`403`),
+//! count the call against its rate class (`429`), then call the handler with the caller and
+//! the path's id. Handlers never authenticate or rate-limit themselves.
 
 use hyper::body::Incoming;
 use hyper::{Request, Response};
@@ -9,6 +10,7 @@ use super::{Call, Handler, RateClass, Route};
 use crate::auth;
 use crate::error::ApiError;
 use crate::model::Principal;
+use crate::publish::{Query, Sender, credentials};
 use crate::response::Body;
 use crate::state::AppState;
 
@@ -31,6 +33,18 @@ pub async fn dispatch(
             let principal = auth::authenticate(&state, &req).await?;
             count(&state, route.rate, &principal)?;
             handler(Call::new(state, req, principal), id).await
+        }
+        Handler::Sender(handler) => {
+            let query = Query::parse(req.uri().query());
+            let credentials = credentials::from_request(req.headers(), &query)?;
+            let principal = auth::principal_of(&state, &credentials.token).await?;
+            count(&state, route.rate, &principal)?;
+            let recipient = credentials::recipient(&principal, credentials.named_user.as_deref())?;
+            let sender = Sender {
+                principal,
+                recipient,
+            };
+            handler(Call::new(state, req, sender), id).await
         }
     }
 }

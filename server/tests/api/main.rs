@@ -22,6 +22,7 @@ mod notifications;
 mod ops;
 mod preferences;
 mod protocol;
+mod publish;
 mod resume;
 mod stream;
 mod support;
