@@ -94,8 +94,8 @@ impl ServeConfig {
     }
 }
 
-/// Opens the database, binds, prints `listening on http://ADDR` on stdout once ready, and
-/// serves until `shutdown` resolves.
+/// Binds (a port in use fails before the database is touched), opens the database, prints
+/// `listening on http://ADDR` on stdout once ready, and serves until `shutdown` resolves.
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     let listener = bind(&config.listen).await?;
     run_on(listener, config, shutdown).await
@@ -203,7 +203,7 @@ fn redact(url: &str) -> String {
 }
 
 /// Binds `listen` (an address, or `host:port` to resolve) with a large backlog.
-async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
+pub async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
     let addr: SocketAddr = tokio::net::lookup_host(listen)
         .await
         .with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8787"))?
