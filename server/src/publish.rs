@@ -114,16 +114,8 @@ mod tests {
             (None, None, 42)
         );
         let stored = Notification {
-            seq: 7,
-            id: "n1".into(),
-            user_id: "alice".into(),
-            kind: Kind::Info,
-            title: "t".into(),
-            body: None,
-            link: None,
-            category: None,
-            read_at: None,
             created_at: 1000,
+            ..Notification::sample(7, "n1", "alice")
         };
         let receipt = Receipt::new(&sent, Some(&stored), 42);
         assert_eq!(
