@@ -8,6 +8,7 @@ pub mod notifications;
 pub mod notify;
 pub mod ops;
 pub mod preferences;
+pub mod publish;
 pub mod session;
 pub mod stream;
 pub mod web;
