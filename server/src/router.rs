@@ -27,9 +27,7 @@ pub use call::{Answer, Call, NotificationId, PathId, TopicName, UserId};
 pub use dispatch::dispatch;
 pub use matching::{is_kept_name, is_topic, resolve};
 
-use crate::handlers::{
-    me, notifications, notify, ops, preferences, publish, session, stream, web,
-};
+use crate::handlers::{me, notifications, notify, ops, preferences, publish, session, stream, web};
 use crate::model::Principal;
 use crate::publish::Sender;
 

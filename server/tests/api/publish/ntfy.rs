@@ -265,10 +265,17 @@ async fn the_servers_own_names_are_not_topics_and_other_answers_are_unchanged() 
         .send(post("/api"))
         .await
         .expect_error(404, "not_found");
+    // The web inbox's sign-in page (GET only) and folders: the server's own, never topics.
     setup
         .send(post("/login"))
         .await
-        .expect_error(404, "not_found");
+        .expect_error(405, "method_not_allowed");
+    for folder in ["/assets", "/embed"] {
+        setup
+            .send(post(folder))
+            .await
+            .expect_error(404, "not_found");
+    }
     let reply = setup.send(post("/healthz")).await;
     assert_eq!(reply.header("allow"), Some("GET"));
     reply.expect_error(405, "method_not_allowed");
