@@ -22,6 +22,8 @@ mod preferences;
 mod protocol;
 mod resume;
 mod silent_connections;
+mod spread_rechecks;
+mod stalled_streams;
 mod stream;
 mod support;
 mod validation;
