@@ -22,7 +22,11 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
         None => notif_config::default_path()
             .context("no home directory for the CLI config; pass --config PATH")?,
     };
-    let server_url = format!("http://{}", args.serve.listen);
+    // Bound first: a port in use fails before anything is written, and with port 0 the
+    // config gets the port actually bound.
+    let listener = server::bind(&args.serve.listen).await?;
+    let server_url = format!("http://{}", listener.local_addr()?);
+    let serve = ServeConfig::from_args(args.serve.clone())?;
     let conn = open_connection(&db)
         .with_context(|| format!("could not open the database {}", db.display()))?;
     if !admin::user_exists(&conn, &args.user)? {
@@ -43,6 +47,5 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
         config_path.display()
     );
     println!("try, in another terminal:  notif send \"hello\" && notif list");
-    let serve = ServeConfig::from_args(args.serve)?;
-    server::run(serve, server::signal()?).await
+    server::run_on(listener, serve, server::signal()?).await
 }

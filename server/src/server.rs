@@ -103,9 +103,20 @@ impl ServeConfig {
     }
 }
 
-/// Opens the database, binds, prints `listening on http://ADDR` on stdout once ready, and
-/// serves until `shutdown` resolves.
+/// Binds `--listen`, then serves as [`run_on`] does: a port in use fails before the
+/// database is created or migrated.
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let listener = bind(&config.listen).await?;
+    run_on(listener, config, shutdown).await
+}
+
+/// Opens the database, prints `listening on http://ADDR` on stdout once ready, and serves
+/// on `listener` until `shutdown` resolves.
+pub async fn run_on(
+    listener: TcpListener,
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::default());
     let limits = &config.limits;
     let caps = StreamCaps {
@@ -137,7 +148,6 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
     };
     let store = SqliteStore::open(&config.db, config.sync, READERS, listeners, housekeeping)
         .with_context(|| format!("could not open the database {}", config.db.display()))?;
-    let listener = bind(&config.listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, db = %config.db.display(), "notif-server ready");
     println!("listening on http://{addr}");
@@ -213,8 +223,10 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// Binds `listen` (an address, or `host:port` to resolve) with a large backlog.
-async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
+/// Binds `listen` (an address, or `host:port` to resolve) with a large backlog. Done before
+/// anything else that leaves a trace (a database, a config file), so that a port in use
+/// leaves none.
+pub async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
     let addr: SocketAddr = tokio::net::lookup_host(listen)
         .await
         .with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8787"))?

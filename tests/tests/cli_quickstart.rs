@@ -56,5 +56,9 @@ fn quickstart_writes_a_private_config_with_a_token() {
     assert_eq!(file_mode, 0o600);
     assert_eq!(dir_mode, 0o700);
     assert!(text.contains("token = \"ntf_"), "{text}");
-    assert!(text.contains("server = \"http://127.0.0.1:0\""), "{text}");
+    assert!(text.contains("server = \"http://127.0.0.1:"), "{text}");
+    assert!(
+        !text.contains("server = \"http://127.0.0.1:0\""),
+        "the bound port, not 0: {text}"
+    );
 }

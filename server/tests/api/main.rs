@@ -9,6 +9,7 @@
 mod access;
 mod auth;
 mod backpressure;
+mod bind_first;
 mod bodies;
 mod command_line;
 mod email;
