@@ -1,5 +1,6 @@
-//! `notif-server quickstart`: a working local setup in one command. Ensures a user and a
-//! token, writes them where the `notif` CLI looks (its config file), then serves.
+//! `notif-server quickstart`: a working local setup in one command. Binds the address first
+//! (so a port in use changes nothing), ensures a user and a token, writes them with the
+//! bound address where the `notif` CLI looks (its config file), then serves.
 
 use anyhow::{Context, bail};
 use notif_config::Missing;
@@ -22,11 +23,10 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
         None => notif_config::default_path()
             .context("no home directory for the CLI config; pass --config PATH")?,
     };
-    // Bound first: a port in use fails before anything is written, and with port 0 the
-    // config gets the port actually bound.
+    // Bind before touching the database or the config: a port in use must leave both as they
+    // were, and `--listen 127.0.0.1:0` must write the port actually bound.
     let listener = server::bind(&args.serve.listen).await?;
     let server_url = format!("http://{}", listener.local_addr()?);
-    let serve = ServeConfig::from_args(args.serve.clone())?;
     let conn = open_connection(&db)
         .with_context(|| format!("could not open the database {}", db.display()))?;
     if !admin::user_exists(&conn, &args.user)? {
@@ -47,5 +47,6 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
         config_path.display()
     );
     println!("try, in another terminal:  notif send \"hello\" && notif list");
+    let serve = ServeConfig::from_args(args.serve)?;
     server::run_on(listener, serve, server::signal()?).await
 }

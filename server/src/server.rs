@@ -103,15 +103,15 @@ impl ServeConfig {
     }
 }
 
-/// Binds `--listen`, then serves as [`run_on`] does: a port in use fails before the
-/// database is created or migrated.
+/// Binds (a port in use fails before the database is touched), opens the database, prints
+/// `listening on http://ADDR` on stdout once ready, and serves until `shutdown` resolves.
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     let listener = bind(&config.listen).await?;
     run_on(listener, config, shutdown).await
 }
 
-/// Opens the database, prints `listening on http://ADDR` on stdout once ready, and serves
-/// on `listener` until `shutdown` resolves.
+/// [`run`] on a listener the caller bound (`config.listen` is not used): tests bind
+/// `127.0.0.1:0`, know the port before the server starts, and need no readiness line.
 pub async fn run_on(
     listener: TcpListener,
     config: ServeConfig,
@@ -223,9 +223,7 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// Binds `listen` (an address, or `host:port` to resolve) with a large backlog. Done before
-/// anything else that leaves a trace (a database, a config file), so that a port in use
-/// leaves none.
+/// Binds `listen` (an address, or `host:port` to resolve) with a large backlog.
 pub async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
     let addr: SocketAddr = tokio::net::lookup_host(listen)
         .await

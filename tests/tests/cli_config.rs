@@ -3,7 +3,8 @@
 
 use std::process::Command;
 
-use crate::util::{TestServer, bin};
+use notif_tests::Alice;
+use notif_tests::bins::bin;
 
 /// `notif ARGS` with no `NOTIF_*` variables and an empty home.
 fn notif(home: &std::path::Path, args: &[&str]) -> Command {
@@ -53,13 +54,13 @@ fn a_directory_as_config_names_its_cause_once() {
 
 #[test]
 fn login_creates_the_named_file_and_the_default_may_be_missing() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let home = tempfile::tempdir().unwrap();
     let path = home.path().join("new/notif.toml");
     let path_str = path.to_str().unwrap();
     let out = notif(
         home.path(),
-        &["login", "--server", &server.url, "--token", &server.token],
+        &["login", "--server", &server.url(), "--token", &server.token],
     )
     .arg("--config")
     .arg(path_str)

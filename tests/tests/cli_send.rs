@@ -1,11 +1,12 @@
 //! `notif send` and `notif list` flags people get wrong: types in any case, links with
 //! spaces, bad idempotency keys, a service token without `--to`.
 
-use crate::util::TestServer;
+use crate::util::AliceApi;
+use notif_tests::Alice;
 
 #[test]
 fn types_in_any_case_and_links_with_spaces_are_accepted() {
-    let server = TestServer::start();
+    let server = Alice::start();
     server
         .notif(&[
             "send",
@@ -28,7 +29,7 @@ fn types_in_any_case_and_links_with_spaces_are_accepted() {
 
 #[test]
 fn mistakes_are_usage_errors_caught_before_sending() {
-    let server = TestServer::start();
+    let server = Alice::start();
     server
         .notif(&["send", "x", "--idempotency-key", "é"])
         .run()
@@ -46,10 +47,10 @@ fn mistakes_are_usage_errors_caught_before_sending() {
 
 #[test]
 fn a_service_token_without_to_is_a_usage_error() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let service = server.service_token();
     server
-        .bare(&["send", "x", "--server", &server.url, "--token", &service])
+        .bare(&["send", "x", "--server", &server.url(), "--token", &service])
         .run()
         .code(2)
         .stderr_has("--to");

@@ -3,11 +3,12 @@
 
 use std::time::{Duration, Instant};
 
-use crate::util::{Lines, TestServer};
+use crate::util::Lines;
+use notif_tests::Alice;
 
 #[test]
 fn a_frozen_server_is_noticed_after_two_missed_ping_intervals() {
-    let server = TestServer::start_with(&["--ping-interval", "1s"]);
+    let server = Alice::start_with(&["--ping-interval", "1s"]);
     let mut child = server.notif(&["watch", "--verbose"]).spawn();
     let stderr = Lines::follow(child.stderr.take().unwrap());
     stderr.expect("the ping interval", |l| l.contains("pings every"));

@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::util::bin;
+use notif_tests::bins::bin;
 
 /// A loopback listener that accepts every connection and never answers; returns its URL.
 fn silent_server() -> String {

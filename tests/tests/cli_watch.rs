@@ -4,19 +4,22 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{Lines, TestServer, bin};
+use crate::util::AliceApi;
+use crate::util::Lines;
+use notif_tests::Alice;
+use notif_tests::bins::bin;
 
 /// How long `notif` may take to stop after Ctrl-C: well under the command's 5 s.
 const STOP_WITHIN: Duration = Duration::from_secs(3);
 
 #[test]
 fn one_ctrl_c_stops_watch_while_the_exec_command_runs() {
-    let server = TestServer::start();
-    let started = server.dir.path().join("started");
+    let server = Alice::start();
+    let started = server.dir().join("started");
     let exec = format!("touch '{}'; sleep 5", started.display());
     let mut child = Command::new(bin("notif"))
         .args(["watch", "--verbose", "--exec", &exec])
-        .args(["--server", &server.url, "--token", &server.token])
+        .args(["--server", &server.url(), "--token", &server.token])
         .env_remove("NOTIF_CONFIG")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -27,7 +30,7 @@ fn one_ctrl_c_stops_watch_while_the_exec_command_runs() {
         .unwrap();
     let stderr = Lines::follow(child.stderr.take().unwrap());
     stderr.expect("the unread count", |l| l.ends_with(" unread"));
-    server.send("run the command");
+    server.seed("run the command");
     let deadline = Instant::now() + Duration::from_secs(30);
     while !started.exists() {
         assert!(Instant::now() < deadline, "the --exec command never ran");

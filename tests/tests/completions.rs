@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::util::bin;
+use notif_tests::bins::bin;
 
 #[test]
 fn completions_match_the_committed_files() {

@@ -68,7 +68,7 @@ async fn healthz_on_a_new_connection(server: &TestServer, within: Duration) -> u
 async fn silent_connections_are_closed(silent: usize, preface: usize, header_timeout: Duration) {
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let timeout_flag = format!("{}ms", header_timeout.as_millis());
-    let server = TestServer::start_with(&["--header-timeout", &timeout_flag]).await;
+    let server = TestServer::start(&["--header-timeout", &timeout_flag]);
     let started = Instant::now();
     let mut sockets = Vec::new();
     for _ in 0..silent {
@@ -124,8 +124,7 @@ async fn silent_connections_long_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_past_max_connections_are_closed_while_healthz_answers() {
-    let server =
-        TestServer::start_with(&["--max-connections", "20", "--header-timeout", "60s"]).await;
+    let server = TestServer::start(&["--max-connections", "20", "--header-timeout", "60s"]);
     let mut sockets = Vec::new();
     for _ in 0..30 {
         sockets.push(TcpStream::connect(server.addr()).await.unwrap());
@@ -155,8 +154,8 @@ async fn connections_past_max_connections_are_closed_while_healthz_answers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_connection_past_max_connections_is_closed_at_once_when_all_are_busy() {
-    let server = TestServer::start_with(&["--max-connections", "3"]).await;
-    let alice = server.user("alice").await;
+    let server = TestServer::start(&["--max-connections", "3"]);
+    let alice = server.add_user("alice");
     let mut streams = Vec::new();
     for _ in 0..3 {
         let stream = server

@@ -24,8 +24,8 @@ fn circular_spread(mut phases: Vec<i64>, interval: i64) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stream_token_rechecks_are_spread_over_the_ping_interval() {
     let interval: i64 = 1600;
-    let server = TestServer::start_with(&["--ping-interval", "1600ms"]).await;
-    let alice = server.user("alice").await;
+    let server = TestServer::start(&["--ping-interval", "1600ms"]);
+    let alice = server.add_user("alice");
     let mut streams = Vec::new();
     for _ in 0..16 {
         streams.push(server.subscribed_stream(&alice).await.0);

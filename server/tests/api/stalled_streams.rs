@@ -125,12 +125,12 @@ async fn stalled_streams_free_their_places(users: usize, per_user: usize, extra:
         "60s",
     ];
     args.extend_from_slice(extra);
-    let server = TestServer::start_with(&args).await;
+    let server = TestServer::start(&args);
     let mut tokens = Vec::new();
     for user in 0..users {
-        tokens.push(server.user(&format!("user{user}")).await);
+        tokens.push(server.add_user(&format!("user{user}")));
     }
-    let newcomer = server.user("newcomer").await;
+    let newcomer = server.add_user("newcomer");
     let started = Instant::now();
     let mut stalled = Vec::new();
     for token in &tokens {
@@ -192,16 +192,15 @@ async fn stalled_streams_long_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_whose_client_stopped_reading_is_closed_within_two_ping_intervals() {
-    let server = TestServer::start_with(&[
+    let server = TestServer::start(&[
         "--stream-buffer",
         "100000",
         "--stream-buffer-bytes",
         "1000000000",
         "--ping-interval",
         "500ms",
-    ])
-    .await;
-    let alice = server.user("alice").await;
+    ]);
+    let alice = server.add_user("alice");
     let stalled = stalled_stream(&server, &alice).await;
     await_metric(&server, "notif_streams_open", 1, Duration::from_secs(10)).await;
     // More than the sockets hold, far less than the stream's buffer.
@@ -214,16 +213,15 @@ async fn a_stream_whose_client_stopped_reading_is_closed_within_two_ping_interva
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_does_not_wait_the_drain_for_stalled_streams() {
-    let mut server = TestServer::start_with(&[
+    let mut server = TestServer::start(&[
         "--stream-buffer",
         "100000",
         "--stream-buffer-bytes",
         "1000000000",
         "--ping-interval",
         "60s",
-    ])
-    .await;
-    let alice = server.user("alice").await;
+    ]);
+    let alice = server.add_user("alice");
     let mut stalled = Vec::new();
     for _ in 0..3 {
         stalled.push(stalled_stream(&server, &alice).await);
