@@ -16,6 +16,7 @@ mod tests;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use bytes::Bytes;
 use tokio::sync::mpsc;
@@ -52,6 +53,8 @@ struct Subscriber {
     shared: Arc<Shared>,
     /// `shared.sent` when the keeper last looked.
     sent_at_last_visit: u64,
+    /// When the keeper last saw the stream not waiting on its client.
+    moving_at: Instant,
     /// The hash of the token the stream was opened with, re-checked by the keeper.
     token_hash: [u8; 32],
     connection: ConnectionHandle,
@@ -157,6 +160,7 @@ impl Hub {
             tx,
             shared: Arc::clone(&shared),
             sent_at_last_visit: 0,
+            moving_at: Instant::now(),
             token_hash,
             connection,
         });

@@ -1,5 +1,6 @@
 //! The keeper: one task that, for every open stream once per ping interval, closes it if
-//! its client read nothing since the last visit, re-checks its token (a revoked token or a
+//! its client read nothing since the last visit (and for at least [`STALL_MIN`]), re-checks
+//! its token (a revoked token or a
 //! removed user ends the stream), and queues a `ping`.
 //!
 //! None of it waits for a stream's client to read, so a stalled stream is still pinged,
@@ -10,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
@@ -22,6 +23,9 @@ use crate::timestamp::now_ms;
 
 /// Slices of the ping interval the streams are spread over.
 pub const SLOTS: u64 = 16;
+/// The least time a stream waits on its client before it counts as stalled, however short
+/// the ping interval: a reader paused by a busy machine is not a stalled one.
+pub const STALL_MIN: Duration = Duration::from_secs(5);
 
 /// A stream whose token is to be checked and which then gets a ping.
 pub(super) struct Due {
@@ -92,8 +96,10 @@ async fn check_and_ping(hub: &Hub, store: &dyn Store, due: Vec<Due>) {
 
 impl Hub {
     /// The streams of `slot`, after closing those whose connection has not asked for more
-    /// since the last visit while it had bytes to write: their client stopped reading.
+    /// since the last visit, and for [`STALL_MIN`] at least, while it had bytes to write:
+    /// their client stopped reading.
     pub(super) fn visit(&self, slot: u64) -> Vec<Due> {
+        let now = Instant::now();
         let mut users = self.users();
         let mut due = Vec::new();
         let mut stalled = 0;
@@ -106,7 +112,9 @@ impl Hub {
                 let still_waiting = sent == s.sent_at_last_visit
                     && s.shared.waiting_on_client.load(Ordering::Relaxed);
                 s.sent_at_last_visit = sent;
-                if still_waiting {
+                if !still_waiting {
+                    s.moving_at = now;
+                } else if now.duration_since(s.moving_at) >= STALL_MIN {
                     s.connection.close();
                     stalled += 1;
                     return false;
@@ -129,8 +137,10 @@ impl Hub {
         due
     }
 
-    /// Queues `frame` on one stream; closes it if its buffer is full.
-    fn ping(&self, user: &str, id: u64, frame: &Arc<Frame>) {
+    /// Queues the ping `frame` on one stream unless it has frames waiting already (a ping
+    /// only shows an idle link is alive; a stream replaying a long history takes nothing
+    /// from its queue meanwhile, and pings must not fill it); closes it if its buffer is full.
+    pub(super) fn ping(&self, user: &str, id: u64, frame: &Arc<Frame>) {
         let mut users = self.users();
         let Some(subscribers) = users.get_mut(user) else {
             return;
@@ -138,6 +148,9 @@ impl Hub {
         let Some(at) = subscribers.iter().position(|s| s.id == id) else {
             return;
         };
+        if subscribers[at].shared.queued.load(Ordering::Relaxed) > 0 {
+            return;
+        }
         if !subscribers[at].offer(frame, self.limits) {
             subscribers.swap_remove(at).connection.close();
             self.metrics.streams_lagged.fetch_add(1, Ordering::Relaxed);

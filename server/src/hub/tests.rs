@@ -176,7 +176,18 @@ fn the_keeper_closes_a_stream_whose_connection_stopped_asking() {
         "it handed over a frame since the last visit"
     );
     hub.visit(slot_of(&b));
-    assert!(stalled.is_closed(), "nothing asked for in a whole visit");
+    assert!(
+        !stalled.is_closed(),
+        "waiting, but not for keeper::STALL_MIN yet"
+    );
+    for subscriber in hub.users().values_mut().flatten() {
+        subscriber.moving_at -= keeper::STALL_MIN;
+    }
+    hub.visit(slot_of(&b));
+    assert!(
+        stalled.is_closed(),
+        "nothing asked for in a whole visit and STALL_MIN"
+    );
     assert_eq!(metrics.streams_stalled.load(Ordering::Relaxed), 1);
 }
 
@@ -188,4 +199,23 @@ fn close_all_closes_every_streams_connection() {
     let _b = hub.subscribe("bob", [0; 32], connections[1].clone());
     hub.close_all();
     assert!(connections.iter().all(ConnectionHandle::is_closed));
+}
+
+#[tokio::test]
+async fn pings_do_not_pile_up_behind_frames_not_yet_taken() {
+    let metrics = Arc::new(Metrics::default());
+    let hub = Hub::new(events(2), UNCAPPED, Arc::clone(&metrics));
+    let connection = ConnectionHandle::detached();
+    let mut replaying = hub.subscribe("alice", [0; 32], connection.clone()).unwrap();
+    let ping = Arc::new(Frame {
+        seq: None,
+        bytes: events::ping(0),
+    });
+    for _ in 0..5 {
+        hub.ping("alice", replaying.id, &ping);
+    }
+    assert!(!connection.is_closed(), "one ping queued, the rest skipped");
+    assert!(replaying.recv().await.is_some());
+    assert!(replaying.rx.try_recv().is_err());
+    assert_eq!(metrics.streams_lagged.load(Ordering::Relaxed), 0);
 }

@@ -1,7 +1,7 @@
 //! Issue 11, point 2: streams whose clients never read keep no places. A stream that lags
 //! is closed by the server at once and stops counting; one whose client stopped reading is
-//! closed within two ping intervals even with room left in its buffer; shutdown does not
-//! wait the whole drain for them.
+//! closed after a ping interval (and 5 s at least) even with room left in its buffer;
+//! shutdown does not wait the whole drain for them.
 //!
 //! A stalled client is a raw TCP connection with a small receive buffer that sends its
 //! request and never reads. The issue's full scenario (100 stalled streams per user for 150
@@ -191,7 +191,7 @@ async fn stalled_streams_long_run() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stream_whose_client_stopped_reading_is_closed_within_two_ping_intervals() {
+async fn a_stream_whose_client_stopped_reading_is_closed_by_the_server() {
     let server = TestServer::start(&[
         "--stream-buffer",
         "100000",
@@ -205,7 +205,8 @@ async fn a_stream_whose_client_stopped_reading_is_closed_within_two_ping_interva
     await_metric(&server, "notif_streams_open", 1, Duration::from_secs(10)).await;
     // More than the sockets hold, far less than the stream's buffer.
     flood(&server, &[&alice], 600).await;
-    await_metric(&server, "notif_streams_open", 0, Duration::from_secs(5)).await;
+    // Stalled for 5 s at least, then closed at the stream's next visit (500 ms apart).
+    await_metric(&server, "notif_streams_open", 0, Duration::from_secs(10)).await;
     assert_eq!(metric(&server, "notif_streams_stalled_total").await, 1);
     assert_eq!(metric(&server, "notif_streams_lagged_total").await, 0);
     drop(stalled);
