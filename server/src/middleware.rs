@@ -21,7 +21,8 @@ const UNMATCHED: &str = "unmatched";
 /// Answers one request; never fails (errors become the contract's error body).
 pub async fn handle(state: AppState, mut req: Request<Incoming>) -> Response<Body> {
     if req.method() == Method::OPTIONS {
-        if let Some(preflight) = state.policy.cors.preflight(req.headers()) {
+        if let Some(mut preflight) = state.policy.cors.preflight(req.headers()) {
+            secure(&mut preflight);
             return preflight;
         }
     }

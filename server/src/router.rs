@@ -48,20 +48,20 @@ macro_rules! route {
 /// `/api/notifications/stream` is never an id).
 #[rustfmt::skip]
 pub static ROUTES: &[Route] = &[
-    //     method pattern                            access handler                   rate       time limit
-    route!(GET    "/healthz",                        Public ops::health,              Unlimited, Applies),
-    route!(GET    "/metrics",                        Public ops::metrics,             Unlimited, Applies),
-    route!(GET    "/api/openapi.json",               Public ops::openapi,             Unlimited, Applies),
-    route!(GET    "/api/me",                         Either me::get,                  Unlimited, Applies),
-    route!(GET    "/api/notifications",              User   notifications::list,      PerToken,  Applies),
-    route!(GET    "/api/notifications/stream",       User   stream::open,             PerToken,  Exempt),
-    route!(GET    "/api/notifications/preferences",  User   preferences::get,         Unlimited, Applies),
-    route!(PUT    "/api/notifications/preferences",  User   preferences::put,         Unlimited, Applies),
-    route!(POST   "/api/notifications/read-all",     User   notifications::read_all,  Unlimited, Applies),
-    route!(POST   "/api/notifications/{id}/read",    User   notifications::read,      Unlimited, Applies),
-    route!(POST   "/api/notifications/{id}/unread",  User   notifications::unread,    Unlimited, Applies),
-    route!(DELETE "/api/notifications/{id}",         User   notifications::delete,    Unlimited, Applies),
-    route!(POST   "/api/internal/notify",            Either notify::create,           PerToken,  Exempt),
+    //     method pattern                            access handler                   rate    time limit
+    route!(GET    "/healthz",                        Public ops::health,              Public, Applies),
+    route!(GET    "/metrics",                        Public ops::metrics,             Public, Applies),
+    route!(GET    "/api/openapi.json",               Public ops::openapi,             Public, Applies),
+    route!(GET    "/api/me",                         Either me::get,                  Read,   Applies),
+    route!(GET    "/api/notifications",              User   notifications::list,      Read,   Applies),
+    route!(GET    "/api/notifications/stream",       User   stream::open,             Stream, Exempt),
+    route!(GET    "/api/notifications/preferences",  User   preferences::get,         Read,   Applies),
+    route!(PUT    "/api/notifications/preferences",  User   preferences::put,         Write,  Applies),
+    route!(POST   "/api/notifications/read-all",     User   notifications::read_all,  Write,  Applies),
+    route!(POST   "/api/notifications/{id}/read",    User   notifications::read,      Write,  Applies),
+    route!(POST   "/api/notifications/{id}/unread",  User   notifications::unread,    Write,  Applies),
+    route!(DELETE "/api/notifications/{id}",         User   notifications::delete,    Write,  Applies),
+    route!(POST   "/api/internal/notify",            Either notify::create,           Notify, Exempt),
 ];
 
 /// One route: what it matches, who may call it, and which limits it is under.
@@ -117,13 +117,35 @@ pub enum Access {
     Either,
 }
 
-/// What a call counts against.
+/// What a call counts against. Every class but [`RateClass::Public`] counts against the
+/// caller's token bucket (`--rate-limit`, `--rate-burst`); some classes also have a bucket of
+/// their own per token. A client address is limited separately in the unknown tokens it may
+/// present (`--auth-failure-limit`), on every route that takes a token. All `429` with
+/// `Retry-After`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RateClass {
-    /// The caller's token bucket (`--rate-limit`, `--rate-burst`): `429` when it is empty.
-    PerToken,
-    /// Nothing: the route is cheap, or has a cap of its own.
-    Unlimited,
+    /// A route that takes no token: nothing to count against (it is cheap, and the
+    /// connection limits bound it).
+    Public,
+    /// Reading: the token bucket only.
+    Read,
+    /// Changing the caller's inbox (read, unread, delete, preferences): each change is pushed
+    /// to every open stream of the user, so it also counts against the token's write bucket
+    /// (`--write-rate-limit`, `--write-rate-burst`).
+    Write,
+    /// Creating notifications: the token bucket only (a service token notifies for many
+    /// users, and a notify is bounded by the writer's queue).
+    Notify,
+    /// Opening a stream: also the token's stream bucket (`--stream-rate-limit`,
+    /// `--stream-rate-burst`), besides the per-user and total stream caps.
+    Stream,
+}
+
+impl RateClass {
+    /// Whether a call can be refused `429` by its token's rate.
+    pub fn is_limited(self) -> bool {
+        self != RateClass::Public
+    }
 }
 
 /// Whether `--request-timeout` applies to a route.
@@ -160,11 +182,21 @@ mod tests {
         assert_eq!(labels.len(), ROUTES.len());
     }
 
-    /// A public route has no token whose bucket it could count against.
+    /// A public route has no token whose bucket it could count against; every other route
+    /// counts against one, and every route that changes state is in a class with a bucket
+    /// of its own or is a notify.
     #[test]
-    fn public_routes_are_unlimited() {
-        for route in ROUTES.iter().filter(|r| r.access() == Access::Public) {
-            assert_eq!(route.rate, RateClass::Unlimited, "{}", route.label);
+    fn every_route_is_in_the_rate_class_of_its_access_and_method() {
+        for route in ROUTES {
+            let public = route.access() == Access::Public;
+            assert_eq!(route.rate == RateClass::Public, public, "{}", route.label);
+            if !public && route.method != Method::GET {
+                assert!(
+                    matches!(route.rate, RateClass::Write | RateClass::Notify),
+                    "{}",
+                    route.label
+                );
+            }
         }
     }
 }

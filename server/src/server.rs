@@ -28,13 +28,14 @@ use crate::admin::db_path;
 use crate::args::LimitArgs;
 use crate::args::ServeArgs;
 use crate::connections::{self, Connections};
-use crate::cors::Cors;
+use crate::cross_site::OwnOrigins;
 use crate::email::{EmailConfig, run_worker};
+use crate::failed_auth::ClientAddr;
 use crate::hub::{self, BufferLimits, Hub, StreamCaps};
 use crate::metrics::Metrics;
 use crate::middleware;
 use crate::policy::Policy;
-use crate::ratelimit::RateLimiter;
+use crate::redact;
 use crate::state::AppState;
 use crate::store::sqlite::{SqliteStore, Sync};
 use crate::store::{Housekeeping, Listeners, Store};
@@ -65,6 +66,8 @@ pub struct ServeConfig {
     pub stream_buffer: usize,
     /// `None`: the email channel is off.
     pub email: Option<EmailConfig>,
+    /// `--public-url`: where people reach the server (its origin is the server's own).
+    pub public_url: Option<String>,
     pub limits: LimitArgs,
 }
 
@@ -74,8 +77,14 @@ impl ServeConfig {
         let email = match args.email.smtp_url {
             None => None,
             Some(smtp_url) => {
-                lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&smtp_url)
-                    .map_err(|e| anyhow::anyhow!("--smtp-url {smtp_url:?} is not usable: {e}"))?;
+                lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&smtp_url).map_err(
+                    |e| {
+                        anyhow::anyhow!(redact::message(
+                            &format!("--smtp-url {:?} is not usable: {e}", redact::url(&smtp_url)),
+                            &smtp_url
+                        ))
+                    },
+                )?;
                 let from = args.email.mail_from.parse().map_err(|e| {
                     anyhow::anyhow!(
                         "--mail-from {:?} is not an address: {e}",
@@ -85,13 +94,14 @@ impl ServeConfig {
                 Some(EmailConfig {
                     smtp_url,
                     from,
-                    public_url: args.email.public_url,
+                    public_url: args.email.public_url.clone(),
                     retry_base: args.email.email_retry_base,
                     max_attempts: args.email.email_max_attempts,
                 })
             }
         };
         Ok(ServeConfig {
+            public_url: args.email.public_url.clone(),
             db: db_path(&args.db)?,
             listen: args.listen,
             ping_interval: args.ping_interval,
@@ -135,11 +145,6 @@ pub async fn run_on(
         retention: limits.retention,
         max_per_user: limits.max_per_user,
     };
-    let policy = Arc::new(Policy {
-        limiter: RateLimiter::new(limits.rate_limit, limits.rate_burst),
-        cors: Cors::new(limits.cors_origin.clone()),
-        request_timeout: limits.request_timeout,
-    });
     let outbox = config.email.as_ref().map(|_| Arc::new(Notify::new()));
     let listeners = Listeners {
         publisher: hub.clone(),
@@ -149,6 +154,9 @@ pub async fn run_on(
     let store = SqliteStore::open(&config.db, config.sync, READERS, listeners, housekeeping)
         .with_context(|| format!("could not open the database {}", config.db.display()))?;
     let addr = listener.local_addr()?;
+    let own_origins =
+        OwnOrigins::new(config.public_url.as_deref(), addr).map_err(anyhow::Error::msg)?;
+    let policy = Arc::new(Policy::new(limits, own_origins));
     tracing::info!(%addr, db = %config.db.display(), "notif-server ready");
     println!("listening on http://{addr}");
 
@@ -172,7 +180,7 @@ pub async fn run_on(
             email
                 .public_url
                 .get_or_insert_with(|| format!("http://{addr}"));
-            tracing::info!(relay = %redact(&email.smtp_url), "email channel on");
+            tracing::info!(relay = %redact::url(&email.smtp_url), "email channel on");
             Some(tokio::spawn(run_worker(
                 Arc::clone(&state.store),
                 email,
@@ -210,17 +218,6 @@ pub async fn run_on(
         .context("could not finish pending commits")?;
     tracing::info!("notif-server stopped");
     Ok(())
-}
-
-/// The SMTP URL without its password, for the log.
-fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_owned(),
-    }
 }
 
 /// Binds `listen` (an address, or `host:port` to resolve) with a large backlog.
@@ -263,8 +260,8 @@ pub async fn serve(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
                     Err(err) => {
                         // Out of file descriptors and the like: say so, give the
                         // system a moment, and go on accepting.
@@ -283,8 +280,9 @@ pub async fn serve(
                 let seen = Arc::clone(&admitted);
                 // Boxed, so that a connection kept open by a stream does not carry space for
                 // the largest request future inline for the rest of its life.
-                let service = service_fn(move |mut req| {
+                let service = service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                     seen.request_started();
+                    req.extensions_mut().insert(ClientAddr(peer));
                     req.extensions_mut().insert(seen.handle.clone());
                     let state = state.clone();
                     Box::pin(async move { Ok::<_, Infallible>(middleware::handle(state, req).await) })

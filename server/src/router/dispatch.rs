@@ -5,10 +5,9 @@
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 
-use super::{Call, Handler, RateClass, Route};
+use super::{Call, Handler, Route};
 use crate::auth;
 use crate::error::ApiError;
-use crate::model::Principal;
 use crate::response::Body;
 use crate::state::AppState;
 
@@ -24,21 +23,13 @@ pub async fn dispatch(
         Handler::User(handler) => {
             let principal = auth::authenticate(&state, &req).await?;
             let user_id = auth::user_of(&principal)?;
-            count(&state, route.rate, &principal)?;
+            state.policy.rate_limit(route.rate, &principal)?;
             handler(Call::new(state, req, user_id), id).await
         }
         Handler::Either(handler) => {
             let principal = auth::authenticate(&state, &req).await?;
-            count(&state, route.rate, &principal)?;
+            state.policy.rate_limit(route.rate, &principal)?;
             handler(Call::new(state, req, principal), id).await
         }
-    }
-}
-
-/// Takes one call from what `rate` counts against; `429` when that is used up.
-fn count(state: &AppState, rate: RateClass, principal: &Principal) -> Result<(), ApiError> {
-    match rate {
-        RateClass::PerToken => state.policy.rate_limit(principal),
-        RateClass::Unlimited => Ok(()),
     }
 }

@@ -4,7 +4,7 @@
 //! answered) and its rate class (a per-token route refuses a token over its rate, an
 //! unlimited one does not).
 
-use notif_server::router::{Access, ROUTES, RateClass, Route};
+use notif_server::router::{Access, ROUTES, Route};
 use serde_json::json;
 use tokio::time::timeout;
 
@@ -117,10 +117,7 @@ async fn limited_within(server: &TestServer, route: &Route, token: &str, calls: 
 async fn every_route_is_rate_limited_exactly_as_its_row_says() {
     let server = TestServer::start(&["--rate-limit", "1", "--rate-burst", "1"]);
     server.add_user("alice");
-    let limited: Vec<&Route> = ROUTES
-        .iter()
-        .filter(|r| r.rate == RateClass::PerToken)
-        .collect();
+    let limited: Vec<&Route> = ROUTES.iter().filter(|r| r.rate.is_limited()).collect();
     assert!(!limited.is_empty(), "the table limits some routes");
     // One call a second and no burst: a per-token route refuses a token's second call, or
     // a later one on a machine slow enough to refill the bucket in between.
@@ -135,7 +132,7 @@ async fn every_route_is_rate_limited_exactly_as_its_row_says() {
     // A token over its rate still gets every unlimited route (an unknown id is a 404).
     let spent = server.user_token("alice", "spent");
     assert!(limited_within(&server, limited[0], &spent, 10).await);
-    for route in ROUTES.iter().filter(|r| r.rate == RateClass::Unlimited) {
+    for route in ROUTES.iter().filter(|r| !r.rate.is_limited()) {
         for _ in 0..2 {
             let (status, body) = send(&server, route, "x1", Some(&spent)).await;
             assert_ne!(status, 429, "{}: {body}", route.label);
