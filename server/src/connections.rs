@@ -189,14 +189,14 @@ pub fn fit_under_open_files_limit(wanted: u64) -> u64 {
         }
     };
     let room = limit.saturating_sub(FD_RESERVE.max(limit / 10)).max(1);
-    if wanted > room {
-        tracing::warn!(
-            wanted,
-            open_files_limit = limit,
-            "--max-connections lowered to {room} to stay under the open-files limit"
-        );
-    }
-    wanted.min(room)
+    let cap = wanted.min(room);
+    tracing::info!(
+        max_connections = cap,
+        asked = wanted,
+        open_files_limit = limit,
+        "connections capped"
+    );
+    cap
 }
 
 #[cfg(test)]
