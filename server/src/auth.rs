@@ -26,6 +26,27 @@ pub async fn authenticate(
     req: &Request<Incoming>,
 ) -> Result<Principal, ApiError> {
     let (token, from_cookie) = credentials(req).ok_or(ApiError::Unauthorized)?;
+    let principal = principal_of(state, req, token).await?;
+    if from_cookie {
+        let policy = &state.policy;
+        cross_site::check(
+            &policy.own_origins,
+            &policy.cors,
+            req.method(),
+            req.headers(),
+        )?;
+    }
+    Ok(principal)
+}
+
+/// The principal `token` stands for, or `401`, however `req` carried the token (the
+/// publishing routes read it from more places than [`authenticate`] does). Failed lookups
+/// count against the client's address, which is `429` once over its limit.
+pub async fn principal_of(
+    state: &AppState,
+    req: &Request<Incoming>,
+    token: &str,
+) -> Result<Principal, ApiError> {
     let policy = &state.policy;
     let hash = token_hash(token);
     let client = req.extensions().get::<ClientAddr>().map(|c| c.0.ip());
@@ -38,14 +59,6 @@ pub async fn authenticate(
         return Err(ApiError::Unauthorized);
     };
     policy.failed_auth.succeeded(hash);
-    if from_cookie {
-        cross_site::check(
-            &policy.own_origins,
-            &policy.cors,
-            req.method(),
-            req.headers(),
-        )?;
-    }
     let now = now_ms();
     if principal
         .last_used_at

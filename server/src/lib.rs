@@ -26,6 +26,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod model;
 pub mod policy;
+pub mod publish;
 pub mod quickstart;
 pub mod ratelimit;
 pub mod redact;

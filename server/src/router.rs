@@ -9,6 +9,11 @@
 //! `{id}`, the id. What wraps every request whatever its row (415, the time limit, headers,
 //! CORS, metrics) is [`crate::middleware`].
 //!
+//! The publishing routes of tools that speak ntfy take any one-segment path as a topic
+//! (`POST /{topic}`). Such a row only catches what no other row has: a `{topic}` is never
+//! the first segment of another route nor one of the names `API.md` keeps for the server
+//! (see `matching`), and a wrong method on a topic-shaped path is `404`, not `405`.
+//!
 //! Adding a route is one `route!` row in [`ROUTES`] plus its handler, an
 //! `async fn(Call<Caller, Id>) -> Result<Response<Body>, ApiError>` (see [`Call`]).
 
@@ -18,12 +23,13 @@ mod matching;
 
 use hyper::Method;
 
-pub use call::{Answer, Call, NotificationId, PathId, UserId};
+pub use call::{Answer, Call, NotificationId, PathId, TopicName, UserId};
 pub use dispatch::dispatch;
-pub use matching::resolve;
+pub use matching::{is_kept_name, is_topic, resolve};
 
-use crate::handlers::{me, notifications, notify, ops, preferences, stream};
+use crate::handlers::{me, notifications, notify, ops, preferences, publish, stream};
 use crate::model::Principal;
+use crate::publish::Sender;
 
 /// One row of [`ROUTES`]: `route!(METHOD "/pattern", Access handler, RateClass, TimeLimit)`.
 /// The label is the method and pattern; the table's entry to the handler hands it the
@@ -43,9 +49,10 @@ macro_rules! route {
     };
 }
 
-/// Every route. A path segment `{id}` matches any one non-empty segment; where a literal
-/// route and an `{id}` route both match a path, the literal one decides (so
-/// `/api/notifications/stream` is never an id).
+/// Every route. A path segment `{id}` matches any one non-empty segment, `{topic}` any one
+/// that is an ntfy topic and not a name of the server's own; where a literal route and an
+/// `{id}` route both match a path, the literal one decides (so `/api/notifications/stream`
+/// is never an id).
 #[rustfmt::skip]
 pub static ROUTES: &[Route] = &[
     //     method pattern                            access handler                   rate    time limit
@@ -62,6 +69,11 @@ pub static ROUTES: &[Route] = &[
     route!(POST   "/api/notifications/{id}/unread",  User   notifications::unread,    Write,  Applies),
     route!(DELETE "/api/notifications/{id}",         User   notifications::delete,    Write,  Applies),
     route!(POST   "/api/internal/notify",            Either notify::create,           Notify, Exempt),
+    route!(POST   "/message",                        Sender publish::gotify,          Notify, Exempt),
+    route!(POST   "/",                               Sender publish::ntfy_json,       Notify, Exempt),
+    route!(PUT    "/",                               Sender publish::ntfy_json,       Notify, Exempt),
+    route!(POST   "/{topic}",                        Sender publish::ntfy_topic,      Notify, Exempt),
+    route!(PUT    "/{topic}",                        Sender publish::ntfy_topic,      Notify, Exempt),
 ];
 
 /// One route: what it matches, who may call it, and which limits it is under.
@@ -87,8 +99,27 @@ impl Route {
             Handler::Public(_) => Access::Public,
             Handler::User(_) => Access::User,
             Handler::Either(_) => Access::Either,
+            Handler::Sender(_) => Access::Sender,
         }
     }
+
+    /// What the route's body may be: JSON (anything else is `415`), or, on the publishing
+    /// routes, whatever the sending tools send, which the handler reads itself.
+    pub fn body(&self) -> BodyFormat {
+        match self.handler {
+            Handler::Sender(_) => BodyFormat::Any,
+            _ => BodyFormat::Json,
+        }
+    }
+}
+
+/// What a route's request body may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    /// `Content-Type: application/json`, else `415`.
+    Json,
+    /// Any content type: the handler parses the formats it speaks.
+    Any,
 }
 
 /// A handler as the table holds it: given the caller the router established and the
@@ -107,6 +138,11 @@ pub enum Handler {
     /// Any valid token, user or service: `401` without one. The handler gets the principal
     /// and applies any rule of its own (a user token notifying another user is `403`).
     Either(Endpoint<Principal>),
+    /// A token carried any way a Gotify or ntfy tool carries it (bearer, Basic, `X-Gotify-Key`,
+    /// `?token=`, `?auth=`): `401` without one, `400` for a malformed one or for a service
+    /// token that names no recipient, `403` for a user token that names another user. The
+    /// handler gets the [`Sender`]: the principal and the recipient.
+    Sender(Endpoint<Sender>),
 }
 
 /// [`Handler`]'s variants as plain values, for tests and documentation.
@@ -115,6 +151,7 @@ pub enum Access {
     Public,
     User,
     Either,
+    Sender,
 }
 
 /// What a call counts against. Every class but [`RateClass::Public`] counts against the

@@ -1,6 +1,7 @@
 //! From a matched row to its handler: establish the caller the row's access asks for
-//! (`401`, `403`), count the call against its rate class (`429`), then call the handler with
-//! the caller and the path's id. Handlers never authenticate or rate-limit themselves.
+//! (`401`, `403`; on a publishing route also who the notification is for, `400`/`403`),
+//! count the call against its rate class (`429`), then call the handler with the caller and
+//! the path's id. Handlers never authenticate or rate-limit themselves.
 
 use hyper::body::Incoming;
 use hyper::{Request, Response};
@@ -8,6 +9,7 @@ use hyper::{Request, Response};
 use super::{Call, Handler, Route};
 use crate::auth;
 use crate::error::ApiError;
+use crate::publish::{Query, Sender, credentials};
 use crate::response::Body;
 use crate::state::AppState;
 
@@ -30,6 +32,18 @@ pub async fn dispatch(
             let principal = auth::authenticate(&state, &req).await?;
             state.policy.rate_limit(route.rate, &principal)?;
             handler(Call::new(state, req, principal), id).await
+        }
+        Handler::Sender(handler) => {
+            let query = Query::parse(req.uri().query());
+            let credentials = credentials::from_request(req.headers(), &query)?;
+            let principal = auth::principal_of(&state, &req, &credentials.token).await?;
+            state.policy.rate_limit(route.rate, &principal)?;
+            let recipient = credentials::recipient(&principal, credentials.named_user.as_deref())?;
+            let sender = Sender {
+                principal,
+                recipient,
+            };
+            handler(Call::new(state, req, sender), id).await
         }
     }
 }

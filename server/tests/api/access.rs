@@ -24,26 +24,37 @@ enum Who {
 fn refusal(access: Access, who: Who) -> Option<u16> {
     match (access, who) {
         (Access::Public, _) => None,
-        (Access::User | Access::Either, Who::Nobody) => Some(401),
+        (Access::User | Access::Either | Access::Sender, Who::Nobody) => Some(401),
         (Access::User, Who::Service) => Some(403),
-        (Access::User | Access::Either, Who::User | Who::Service) => None,
+        // A service token publishing must name the recipient, which these requests do not.
+        (Access::Sender, Who::Service) => Some(400),
+        (Access::User | Access::Either | Access::Sender, Who::User) => None,
+        (Access::Either, Who::Service) => None,
     }
 }
 
-/// Sends `route` with `{id}` as `id` and `token` as the bearer token (none: no credentials).
-/// Every PUT and POST carries the one JSON body that each route taking a body accepts, so
-/// the access rule and not validation decides. Returns the status, and the body of anything
+/// Sends `route` with `{id}` as `id` (and `{topic}` as a topic) and `token` as the bearer
+/// token (none: no credentials). Every PUT and POST carries a JSON body its route accepts
+/// (one for the API's routes, one for the publishing routes), so the access rule and not
+/// validation decides. Returns the status, and the body of anything
 /// but a success (a stream's body never ends, so a success's is not read).
 async fn send(server: &TestServer, route: &Route, id: &str, token: Option<&str>) -> (u16, String) {
-    let path = route.pattern.replace("{id}", id);
+    let path = route
+        .pattern
+        .replace("{id}", id)
+        .replace("{topic}", "access-check");
     let mut request = server.req(route.method.clone(), &path);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
     if ["PUT", "POST"].contains(&route.method.as_str()) {
+        let body = match route.access() {
+            Access::Sender => json!({"title": "access check", "topic": "access-check"}),
+            _ => json!({"title": "access check", "userId": "alice"}),
+        };
         request = request
             .header("content-type", "application/json")
-            .body(json!({"title": "access check", "userId": "alice"}).to_string());
+            .body(body.to_string());
     }
     let what = format!("{} {path}", route.method);
     let round_trip = async {

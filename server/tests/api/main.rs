@@ -25,6 +25,7 @@ mod operations_guard;
 mod ops;
 mod preferences;
 mod protocol;
+mod publish;
 mod rate_classes;
 mod resume;
 mod secrets;
