@@ -11,8 +11,11 @@ pub mod admin;
 mod columns;
 mod housekeeping;
 pub mod outbox;
+#[cfg(test)]
+mod plans;
 mod queries;
 mod reader;
+pub mod search;
 pub mod sqlite;
 #[cfg(test)]
 mod testing;
@@ -98,6 +101,9 @@ pub struct ListQuery {
     pub unread_only: bool,
     pub kind: Option<Kind>,
     pub category: Option<String>,
+    /// Only notifications whose title, body or category contains every one of these words,
+    /// ignoring case (`?q=` split at blanks, in lower case: `search::words`); empty: no search.
+    pub words: Vec<String>,
 }
 
 /// One page of an inbox.

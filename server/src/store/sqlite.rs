@@ -85,6 +85,7 @@ pub(super) fn migrations() -> Migrations<'static> {
 pub(super) fn configure_reader(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.set_prepared_statement_cache_capacity(64);
+    super::search::register(conn)?;
     Ok(())
 }
 

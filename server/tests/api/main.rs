@@ -21,6 +21,7 @@ mod ops;
 mod preferences;
 mod protocol;
 mod resume;
+mod search;
 mod stream;
 mod support;
 mod validation;
