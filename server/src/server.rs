@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 use crate::admin::db_path;
 use crate::args::LimitArgs;
 use crate::args::ServeArgs;
+use crate::args::StoreArgs;
 use crate::cors::Cors;
 use crate::email::{EmailConfig, run_worker};
 use crate::hub::{Hub, StreamCaps};
@@ -30,7 +31,7 @@ use crate::ratelimit::RateLimiter;
 use crate::sse::events;
 use crate::state::AppState;
 use crate::store::sqlite::{SqliteStore, Sync};
-use crate::store::{Housekeeping, Listeners};
+use crate::store::{Capacity, Housekeeping, Listeners};
 use crate::timestamp::now_ms;
 
 /// Read-only connections in the pool.
@@ -57,6 +58,7 @@ pub struct ServeConfig {
     /// `None`: the email channel is off.
     pub email: Option<EmailConfig>,
     pub limits: LimitArgs,
+    pub store: StoreArgs,
 }
 
 impl ServeConfig {
@@ -90,6 +92,7 @@ impl ServeConfig {
             stream_buffer: args.stream_buffer as usize,
             email,
             limits: args.limits,
+            store: args.store,
         })
     }
 }
@@ -107,6 +110,7 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
     let housekeeping = Housekeeping {
         retention: limits.retention,
         max_per_user: limits.max_per_user,
+        email_retention: config.store.email_retention,
     };
     let policy = Arc::new(Policy {
         limiter: RateLimiter::new(limits.rate_limit, limits.rate_burst),
@@ -119,7 +123,12 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
         metrics: Arc::clone(&metrics),
         outbox: outbox.clone(),
     };
-    let store = SqliteStore::open(&config.db, config.sync, READERS, listeners, housekeeping)
+    let capacity = Capacity {
+        readers: READERS,
+        read_queue: config.store.read_queue as usize,
+        write_queue: config.store.write_queue as usize,
+    };
+    let store = SqliteStore::open(&config.db, config.sync, capacity, listeners, housekeeping)
         .with_context(|| format!("could not open the database {}", config.db.display()))?;
     let listener = bind(&config.listen).await?;
     let addr = listener.local_addr()?;

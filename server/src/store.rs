@@ -28,7 +28,7 @@ use std::pin::Pin;
 pub use admin::{AdminError, TokenInfo, UserInfo};
 pub use housekeeping::Housekeeping;
 pub use outbox::{EmailResult, OutboxEntry, OutboxStatus};
-pub use sqlite::SqliteStore;
+pub use sqlite::{Capacity, SqliteStore};
 pub use writer::Listeners;
 
 use crate::cursor::Cursor;
@@ -53,6 +53,10 @@ pub enum StoreError {
     Invalid { field: String, problem: String },
     #[error("the store is shut down")]
     Closed,
+    /// Too many requests wait for the database already (its read or write queue is full):
+    /// the client should retry shortly rather than wait in an unbounded queue.
+    #[error("too many {0} are waiting for the database; retry shortly")]
+    Busy(&'static str),
     #[error("commit failed: {0}")]
     Commit(String),
     /// The disk is full, the file read-only, or the device failing.

@@ -11,6 +11,7 @@ mod auth;
 mod backpressure;
 mod bodies;
 mod command_line;
+mod database_lock;
 mod email;
 mod idempotency;
 mod lifecycle;
