@@ -105,8 +105,11 @@ pub fn token(command: TokenCommand) -> anyhow::Result<()> {
             }
         }
         TokenCommand::Revoke { id, db } => {
-            admin::revoke_token(&open(&db)?, id)?;
-            println!("revoked token {id}");
+            if admin::revoke_token(&open(&db)?, id)? {
+                println!("revoked token {id}");
+            } else {
+                println!("token {id} was already revoked");
+            }
         }
     }
     Ok(())

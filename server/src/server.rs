@@ -97,9 +97,20 @@ impl ServeConfig {
     }
 }
 
-/// Opens the database, binds, prints `listening on http://ADDR` on stdout once ready, and
-/// serves until `shutdown` resolves.
+/// Binds (a port in use fails before the database is touched), opens the database, prints
+/// `listening on http://ADDR` on stdout once ready, and serves until `shutdown` resolves.
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let listener = bind(&config.listen).await?;
+    run_on(listener, config, shutdown).await
+}
+
+/// [`run`] on a listener the caller bound (`config.listen` is not used): tests bind
+/// `127.0.0.1:0`, know the port before the server starts, and need no readiness line.
+pub async fn run_on(
+    listener: TcpListener,
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::default());
     let limits = &config.limits;
     let caps = StreamCaps {
@@ -130,7 +141,6 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
     };
     let store = SqliteStore::open(&config.db, config.sync, capacity, listeners, housekeeping)
         .with_context(|| format!("could not open the database {}", config.db.display()))?;
-    let listener = bind(&config.listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, db = %config.db.display(), "notif-server ready");
     println!("listening on http://{addr}");
@@ -202,7 +212,7 @@ fn redact(url: &str) -> String {
 }
 
 /// Binds `listen` (an address, or `host:port` to resolve) with a large backlog.
-async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
+pub async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
     let addr: SocketAddr = tokio::net::lookup_host(listen)
         .await
         .with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8787"))?

@@ -9,7 +9,7 @@ use serde_json::json;
 use tokio::process::Command;
 use tokio::time::timeout;
 
-use crate::support::{BIN, TestServer, scrub_env};
+use crate::support::{BIN, FLAGS, TestServer, scrub_env};
 
 /// A command for `program` without the developer's `NOTIF_*` settings.
 fn scrubbed(program: &str) -> Command {
@@ -67,7 +67,7 @@ fn repeats_a_cause(line: &str) -> bool {
 
 #[tokio::test]
 async fn port_in_use_is_one_error_line_and_a_failure_exit() {
-    let server = TestServer::start().await;
+    let server = TestServer::start(FLAGS);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("other.db");
     let listen = server.addr().to_string();
@@ -143,15 +143,36 @@ async fn bad_arguments_fail_with_an_error_and_no_panic() {
 
 #[tokio::test]
 async fn removing_a_user_revokes_its_tokens_and_makes_it_unknown() {
-    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
-    let service = server.service_token().await;
+    let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
+    let service = server.service_token();
     server.notify_title(&bob, "bob's").await;
-    server.admin(&["user", "rm", "bob"]).await;
+    server.admin(&["user", "rm", "bob"]);
     let reply = server.get("/api/me", &bob).await;
     reply.expect_error(401, "unauthorized");
     server
         .notify_raw(&service, &json!({"userId": "bob", "title": "t"}))
         .await
         .expect_error(404, "unknown_user");
+    server.get("/api/me", &alice).await.expect(200);
+}
+
+#[tokio::test]
+async fn revoking_a_token_twice_says_it_already_was_revoked() {
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
+    server.user_token("alice", "spare");
+    let listing = server.admin(&["token", "list"]);
+    let id = listing
+        .lines()
+        .find(|line| line.contains("spare"))
+        .and_then(|line| line.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no token labelled spare in:\n{listing}"))
+        .to_owned();
+    let first = server.admin(&["token", "revoke", &id]);
+    assert!(first.contains(&format!("revoked token {id}")), "{first}");
+    let second = server.admin(&["token", "revoke", &id]);
+    assert!(
+        second.contains(&format!("token {id} was already revoked")),
+        "{second}"
+    );
     server.get("/api/me", &alice).await.expect(200);
 }
