@@ -7,7 +7,7 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use serde_json::json;
 
-use crate::support::TestServer;
+use crate::support::{FLAGS, TestServer};
 
 /// Takes SQLite's write lock on the server's database from another connection; it is held
 /// until the connection is dropped or rolled back.
@@ -19,8 +19,8 @@ fn hold_write_lock(server: &TestServer) -> rusqlite::Connection {
 
 #[tokio::test]
 async fn issue11_point6_a_full_write_queue_is_503_with_retry_after() {
-    let server = TestServer::start_with(&["--write-queue", "1", "--request-timeout", "2s"]).await;
-    let alice = server.user("alice").await;
+    let server = TestServer::start(&["--write-queue", "1", "--request-timeout", "2s"]);
+    let alice = server.add_user("alice");
     server.list(&alice, "").await;
     let lock = hold_write_lock(&server);
     let started = std::time::Instant::now();
@@ -75,8 +75,8 @@ async fn issue11_point6_a_full_write_queue_is_503_with_retry_after() {
 
 #[tokio::test]
 async fn issue11_point7_shutdown_ends_while_another_process_holds_the_write_lock() {
-    let mut server = TestServer::start().await;
-    let alice = server.user("alice").await;
+    let mut server = TestServer::start(FLAGS);
+    let alice = server.add_user("alice");
     server.notify_title(&alice, "before").await;
     let lock = hold_write_lock(&server);
     // The writer's last batch (holding the stop) cannot begin its transaction: the stop

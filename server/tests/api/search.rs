@@ -4,12 +4,12 @@
 
 use serde_json::json;
 
-use crate::support::TestServer;
 use crate::support::http::{encode, id_of, ids_of};
+use crate::support::{FLAGS, TestServer};
 
 #[tokio::test]
 async fn issue16_search_matches_every_word_and_pages_like_the_list() {
-    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
+    let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
     let disk = id_of(
         &server
             .notify(
