@@ -64,6 +64,7 @@ pub fn open_connection(path: &Path) -> Result<Connection, StoreError> {
         std::fs::create_dir_all(dir)?;
     }
     create_private(path)?;
+    tighten(path)?;
     let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -84,6 +85,33 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
         Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(err) => Err(err.into()),
     }
+}
+
+/// Makes an existing database (and its WAL and shared-memory files) readable by its owner
+/// only: a file created by an older version, a copy or a restore may be readable by others.
+fn tighten(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut files = vec![path.to_path_buf()];
+        for suffix in ["-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            files.push(PathBuf::from(name));
+        }
+        for file in files {
+            match std::fs::metadata(&file) {
+                Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                    tracing::info!(file = %file.display(), "made the database readable by its owner only");
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+                }
+                Ok(_) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(err.into()),
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn migrations() -> Migrations<'static> {
@@ -278,6 +306,25 @@ mod tests {
             |r| r.get(0),
         )
         .unwrap()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn issue11_point9_an_existing_database_is_tightened_to_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        drop(open_connection(&path).unwrap());
+        let wal = dir.path().join("old.db-wal");
+        std::fs::write(&wal, b"").unwrap();
+        for file in [&path, &wal] {
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let _open = open_connection(&path).unwrap();
+        for file in [&path, &wal] {
+            let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}: {mode:o}", file.display());
+        }
     }
 
     #[test]
