@@ -37,6 +37,21 @@ pub enum Command {
     /// Inspect the email outbox.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Write a consistent copy of the database to PATH while the server runs (SQLite's online
+    /// backup). To restore: stop the server, put the copy in place of the database file,
+    /// delete the database's -wal and -shm files if any, start the server.
+    ///
+    /// Example: notif-server backup /var/backups/notif-$(date +%F).db
+    Backup(BackupArgs),
+}
+
+/// `notif-server backup PATH`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the copy (replaced if it exists).
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub db: DbArg,
 }
 
 #[derive(Debug, Subcommand)]

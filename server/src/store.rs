@@ -8,6 +8,7 @@
 //! `housekeeping` is what the writer tidies when idle.
 
 pub mod admin;
+pub mod backup;
 mod columns;
 mod housekeeping;
 pub mod outbox;

@@ -10,6 +10,7 @@
 mod access;
 mod auth;
 mod backpressure;
+mod backup;
 mod bodies;
 mod command_line;
 mod database_lock;
