@@ -200,6 +200,44 @@ mod tests {
     }
 
     #[test]
+    fn issue11_point5_sent_and_failed_emails_are_pruned_after_their_retention() {
+        use crate::store::outbox::{self, EmailResult};
+        let conn = database();
+        add_user(&conn, "alice", Some("alice@example.com"));
+        let queue = |id: &str, at: i64| {
+            let new = command("alice", id).notification;
+            outbox::enqueue(&conn, id, &new, "alice@example.com", at).unwrap();
+        };
+        queue("sent long ago", 0);
+        queue("failed long ago", 0);
+        queue("pending long ago", 0);
+        queue("sent lately", 9_000);
+        let ids = |conn: &Connection| -> Vec<String> {
+            conn.prepare("SELECT notification_id FROM email_outbox ORDER BY id")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let sent = EmailResult::Sent { at_ms: 9_500 };
+        for (id, result) in [
+            (1, sent.clone()),
+            (2, EmailResult::Failed { error: "no".into() }),
+            (4, sent),
+        ] {
+            outbox::record(&conn, id, &result).unwrap();
+        }
+        let mut keeper = Housekeeper::new(Housekeeping {
+            retention: Duration::from_secs(1),
+            max_per_user: u64::MAX,
+            email_retention: Duration::from_secs(5),
+        });
+        keeper.tidy(&conn, 10_000);
+        assert_eq!(ids(&conn), ["pending long ago", "sent lately"]);
+    }
+
+    #[test]
     fn cleanup_deletes_read_notifications_past_retention_and_expired_keys() {
         let conn = database();
         add_user(&conn, "alice", None);
