@@ -28,7 +28,7 @@ use crate::sse::{self, events};
 use crate::store::Store;
 
 /// Notifications replayed per database read.
-const REPLAY_BATCH: u32 = 256;
+const REPLAY_BATCH: u32 = 64;
 
 /// Opens a stream for the caller's inbox.
 pub async fn open(call: Call<UserId>) -> Result<Response<Body>, ApiError> {

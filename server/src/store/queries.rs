@@ -140,7 +140,7 @@ pub(super) fn list_sql(q: &ListQuery, plan: &search::Plan) -> String {
 /// Rows `since_seq` reads per call at most, whatever its caller asks: a replay is read in
 /// bounded steps, each a range scan of `notifications_resume`, so that one long replay
 /// cannot hold a reader for long and other reads interleave with its steps.
-pub const MAX_SINCE_ROWS: u32 = 256;
+pub const MAX_SINCE_ROWS: u32 = 64;
 
 /// The statement `since_seq` runs.
 pub(super) fn since_sql() -> String {

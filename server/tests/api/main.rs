@@ -24,6 +24,7 @@ mod notifications;
 mod ops;
 mod preferences;
 mod protocol;
+mod replay_load;
 mod resume;
 mod search;
 mod stream;
