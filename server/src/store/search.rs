@@ -84,7 +84,8 @@ pub fn plan(conn: &Connection, words: &[String]) -> Result<Plan, StoreError> {
 fn index_query(words: &[String]) -> Option<String> {
     let phrases: Vec<String> = words
         .iter()
-        .filter(|w| w.chars().count() >= INDEXED_WORD)
+        // FTS5 reads a query only up to a NUL: such a word is checked on the rows alone.
+        .filter(|w| w.chars().count() >= INDEXED_WORD && !w.contains('\0'))
         .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect();
     (!phrases.is_empty()).then(|| phrases.join(" AND "))
@@ -201,6 +202,19 @@ mod tests {
         assert_eq!(titles(&search(&conn, "2", 50, None)), ["Deploy finished"]);
         assert!(search(&conn, "disk zz", 50, None).notifications.is_empty());
         assert!(search(&conn, "\"; DROP", 50, None).notifications.is_empty());
+        for odd in [
+            "NEAR(disk full)",
+            "disk*",
+            "a\u{0}bc",
+            "^disk",
+            "OR AND NOT",
+            "{title}: x",
+        ] {
+            assert!(
+                search(&conn, odd, 50, None).notifications.is_empty(),
+                "{odd:?}"
+            );
+        }
         assert_eq!(
             search(&conn, "disk", 50, None).unread_count,
             3,
