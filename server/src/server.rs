@@ -21,13 +21,14 @@ use crate::admin::db_path;
 use crate::args::LimitArgs;
 use crate::args::ServeArgs;
 use crate::args::StoreArgs;
-use crate::cors::Cors;
+use crate::cross_site::OwnOrigins;
 use crate::email::{EmailConfig, run_worker};
+use crate::failed_auth::ClientAddr;
 use crate::hub::{Hub, StreamCaps};
 use crate::metrics::Metrics;
 use crate::middleware;
 use crate::policy::Policy;
-use crate::ratelimit::RateLimiter;
+use crate::redact;
 use crate::sse::events;
 use crate::state::AppState;
 use crate::store::sqlite::{SqliteStore, Sync};
@@ -57,6 +58,8 @@ pub struct ServeConfig {
     pub stream_buffer: usize,
     /// `None`: the email channel is off.
     pub email: Option<EmailConfig>,
+    /// `--public-url`: where people reach the server (its origin is the server's own).
+    pub public_url: Option<String>,
     pub limits: LimitArgs,
     pub store: StoreArgs,
 }
@@ -67,8 +70,14 @@ impl ServeConfig {
         let email = match args.email.smtp_url {
             None => None,
             Some(smtp_url) => {
-                lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&smtp_url)
-                    .map_err(|e| anyhow::anyhow!("--smtp-url {smtp_url:?} is not usable: {e}"))?;
+                lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&smtp_url).map_err(
+                    |e| {
+                        anyhow::anyhow!(redact::message(
+                            &format!("--smtp-url {:?} is not usable: {e}", redact::url(&smtp_url)),
+                            &smtp_url
+                        ))
+                    },
+                )?;
                 let from = args.email.mail_from.parse().map_err(|e| {
                     anyhow::anyhow!(
                         "--mail-from {:?} is not an address: {e}",
@@ -78,13 +87,14 @@ impl ServeConfig {
                 Some(EmailConfig {
                     smtp_url,
                     from,
-                    public_url: args.email.public_url,
+                    public_url: args.email.public_url.clone(),
                     retry_base: args.email.email_retry_base,
                     max_attempts: args.email.email_max_attempts,
                 })
             }
         };
         Ok(ServeConfig {
+            public_url: args.email.public_url.clone(),
             db: db_path(&args.db)?,
             listen: args.listen,
             ping_interval: args.ping_interval,
@@ -123,11 +133,6 @@ pub async fn run_on(
         max_per_user: limits.max_per_user,
         email_retention: config.store.email_retention,
     };
-    let policy = Arc::new(Policy {
-        limiter: RateLimiter::new(limits.rate_limit, limits.rate_burst),
-        cors: Cors::new(limits.cors_origin.clone()),
-        request_timeout: limits.request_timeout,
-    });
     let outbox = config.email.as_ref().map(|_| Arc::new(Notify::new()));
     let listeners = Listeners {
         publisher: hub.clone(),
@@ -142,6 +147,9 @@ pub async fn run_on(
     let store = SqliteStore::open(&config.db, config.sync, capacity, listeners, housekeeping)
         .with_context(|| format!("could not open the database {}", config.db.display()))?;
     let addr = listener.local_addr()?;
+    let own_origins =
+        OwnOrigins::new(config.public_url.as_deref(), addr).map_err(anyhow::Error::msg)?;
+    let policy = Arc::new(Policy::new(limits, own_origins));
     tracing::info!(%addr, db = %config.db.display(), "notif-server ready");
     println!("listening on http://{addr}");
 
@@ -161,7 +169,7 @@ pub async fn run_on(
             email
                 .public_url
                 .get_or_insert_with(|| format!("http://{addr}"));
-            tracing::info!(relay = %redact(&email.smtp_url), "email channel on");
+            tracing::info!(relay = %redact::url(&email.smtp_url), "email channel on");
             Some(tokio::spawn(run_worker(
                 Arc::clone(&state.store),
                 email,
@@ -198,17 +206,6 @@ pub async fn run_on(
         .context("could not finish pending commits")?;
     tracing::info!("notif-server stopped");
     Ok(())
-}
-
-/// The SMTP URL without its password, for the log.
-fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_owned(),
-    }
 }
 
 /// Binds `listen` (an address, or `host:port` to resolve) with a large backlog.
@@ -270,8 +267,8 @@ pub async fn serve(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
                     Err(err) => {
                         // Out of file descriptors and the like: say so, give the
                         // system a moment, and go on accepting.
@@ -284,7 +281,8 @@ pub async fn serve(
                 let state = state.clone();
                 // Boxed, so that a connection kept open by a stream does not carry space for
                 // the largest request future inline for the rest of its life.
-                let service = service_fn(move |req| {
+                let service = service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ClientAddr(peer));
                     let state = state.clone();
                     Box::pin(async move { Ok::<_, Infallible>(middleware::handle(state, req).await) })
                 });
