@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use rusqlite::Connection;
 
-use crate::args::{DbArg, OutboxCommand, TokenCommand, UserCommand};
+use crate::args::{BackupArgs, DbArg, OutboxCommand, TokenCommand, UserCommand};
 use crate::store::OutboxStatus;
 use crate::store::admin;
 use crate::store::sqlite::{SqliteStore, open_connection};
@@ -120,6 +120,20 @@ fn check_email(address: &str) -> anyhow::Result<()> {
         .parse::<lettre::Address>()
         .map(|_| ())
         .map_err(|e| anyhow::anyhow!("{address:?} is not an email address: {e}"))
+}
+
+/// `notif-server backup PATH`: copies the live database (see `store::backup`).
+pub fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    let db = db_path(&args.db)?;
+    crate::store::backup::backup(&db, &args.path).with_context(|| {
+        format!(
+            "could not back up {} to {}",
+            db.display(),
+            args.path.display()
+        )
+    })?;
+    println!("backed up {} to {}", db.display(), args.path.display());
+    Ok(())
 }
 
 pub fn outbox(command: OutboxCommand) -> anyhow::Result<()> {

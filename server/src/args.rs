@@ -9,6 +9,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::store::sqlite::Sync;
 
+mod storage;
+pub use storage::{BackupArgs, StoreArgs};
+
 /// notif-server: a self-hosted notification inbox (HTTP API, SQLite).
 #[derive(Debug, Parser)]
 #[command(name = "notif-server", version, about, propagate_version = true)]
@@ -37,6 +40,12 @@ pub enum Command {
     /// Inspect the email outbox.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Write a consistent copy of the database to PATH while the server runs (SQLite's online
+    /// backup). To restore: stop the server, put the copy in place of the database file,
+    /// delete the database's -wal and -shm files if any, start the server.
+    ///
+    /// Example: notif-server backup /var/backups/notif-$(date +%F).db
+    Backup(BackupArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +97,8 @@ pub struct ServeArgs {
     pub email: EmailArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// Protective limits, with defaults a small deployment never notices.

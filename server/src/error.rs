@@ -42,6 +42,12 @@ pub enum ApiError {
     },
     #[error("{0}")]
     Unavailable(String),
+    /// `503` with `Retry-After`: the server is saturated now, not broken.
+    #[error("{message}")]
+    Busy {
+        retry_after_secs: u64,
+        message: String,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -60,7 +66,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -79,7 +85,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::Validation { .. } => "validation_failed",
             ApiError::RateLimited { .. } => "rate_limited",
-            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Unavailable(_) | ApiError::Busy { .. } => "unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -148,6 +154,10 @@ impl From<StoreError> for ApiError {
             StoreError::IdempotencyConflict => ApiError::IdempotencyConflict,
             StoreError::Invalid { field, problem } => ApiError::invalid_field(&field, problem),
             StoreError::Closed => ApiError::Unavailable("the server is shutting down".to_owned()),
+            busy @ StoreError::Busy(_) => ApiError::Busy {
+                retry_after_secs: 1,
+                message: busy.to_string(),
+            },
             StoreError::Commit(cause) | StoreError::Unwritable(cause) => {
                 tracing::error!(%cause, "the database cannot be written");
                 ApiError::Unavailable(format!(

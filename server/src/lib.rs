@@ -54,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => admin::user(command),
         Command::Token(command) => admin::token(command),
         Command::Outbox(command) => admin::outbox(command),
+        Command::Backup(args) => admin::backup(args),
     }
 }
 

@@ -80,6 +80,9 @@ pub fn error(err: &ApiError) -> Response<Body> {
         }
         ApiError::RateLimited {
             retry_after_secs, ..
+        }
+        | ApiError::Busy {
+            retry_after_secs, ..
         } => {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
         }

@@ -27,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 use crate::admin::db_path;
 use crate::args::LimitArgs;
 use crate::args::ServeArgs;
+use crate::args::StoreArgs;
 use crate::connections::{self, Connections};
 use crate::cross_site::OwnOrigins;
 use crate::email::{EmailConfig, run_worker};
@@ -38,7 +39,7 @@ use crate::policy::Policy;
 use crate::redact;
 use crate::state::AppState;
 use crate::store::sqlite::{SqliteStore, Sync};
-use crate::store::{Housekeeping, Listeners, Store};
+use crate::store::{Capacity, Housekeeping, Listeners, Store};
 
 /// Read-only connections in the pool.
 const READERS: usize = 4;
@@ -69,6 +70,7 @@ pub struct ServeConfig {
     /// `--public-url`: where people reach the server (its origin is the server's own).
     pub public_url: Option<String>,
     pub limits: LimitArgs,
+    pub store: StoreArgs,
 }
 
 impl ServeConfig {
@@ -109,6 +111,7 @@ impl ServeConfig {
             stream_buffer: args.stream_buffer as usize,
             email,
             limits: args.limits,
+            store: args.store,
         })
     }
 }
@@ -144,6 +147,7 @@ pub async fn run_on(
     let housekeeping = Housekeeping {
         retention: limits.retention,
         max_per_user: limits.max_per_user,
+        email_retention: config.store.email_retention,
     };
     let outbox = config.email.as_ref().map(|_| Arc::new(Notify::new()));
     let listeners = Listeners {
@@ -151,7 +155,12 @@ pub async fn run_on(
         metrics: Arc::clone(&metrics),
         outbox: outbox.clone(),
     };
-    let store = SqliteStore::open(&config.db, config.sync, READERS, listeners, housekeeping)
+    let capacity = Capacity {
+        readers: READERS,
+        read_queue: config.store.read_queue as usize,
+        write_queue: config.store.write_queue as usize,
+    };
+    let store = SqliteStore::open(&config.db, config.sync, capacity, listeners, housekeeping)
         .with_context(|| format!("could not open the database {}", config.db.display()))?;
     let addr = listener.local_addr()?;
     let own_origins =

@@ -8,11 +8,15 @@
 //! `housekeeping` is what the writer tidies when idle.
 
 pub mod admin;
+pub mod backup;
 mod columns;
 mod housekeeping;
 pub mod outbox;
+#[cfg(test)]
+mod plans;
 mod queries;
 mod reader;
+pub mod search;
 pub mod sqlite;
 #[cfg(test)]
 mod testing;
@@ -25,7 +29,7 @@ use std::pin::Pin;
 pub use admin::{AdminError, TokenInfo, UserInfo};
 pub use housekeeping::Housekeeping;
 pub use outbox::{EmailResult, OutboxEntry, OutboxStatus};
-pub use sqlite::SqliteStore;
+pub use sqlite::{Capacity, SqliteStore};
 pub use writer::Listeners;
 /// For `quickstart`, which makes a sign-in link before its server starts.
 pub use writes::create_login_code;
@@ -52,6 +56,10 @@ pub enum StoreError {
     Invalid { field: String, problem: String },
     #[error("the store is shut down")]
     Closed,
+    /// Too many requests wait for the database already (its read or write queue is full):
+    /// the client should retry shortly rather than wait in an unbounded queue.
+    #[error("too many {0} are waiting for the database; retry shortly")]
+    Busy(&'static str),
     #[error("commit failed: {0}")]
     Commit(String),
     /// The disk is full, the file read-only, or the device failing.
@@ -100,6 +108,9 @@ pub struct ListQuery {
     pub unread_only: bool,
     pub kind: Option<Kind>,
     pub category: Option<String>,
+    /// Only notifications whose title, body or category contains every one of these words,
+    /// ignoring case (`?q=` split at blanks, in lower case: `search::words`); empty: no search.
+    pub words: Vec<String>,
 }
 
 /// One page of an inbox.

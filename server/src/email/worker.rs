@@ -1,6 +1,11 @@
 //! The delivery worker: one task that sends due outbox entries, records each attempt
 //! through the store's writer, and sleeps until the next entry is due or the writer says a
 //! new one was queued. A restart resumes whatever is still pending.
+//!
+//! An attempt whose result could not be recorded (disk full, another process holding the
+//! write lock) is kept here and recorded again, with a growing wait, before anything else is
+//! sent: the entry still looks due in the database, and sending it again would resend the
+//! email in a tight loop for as long as recording fails.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -19,6 +24,8 @@ use crate::timestamp::now_ms;
 const BATCH: u32 = 32;
 /// The longest sleep between rounds, so a missed wake-up costs at most this.
 const MAX_IDLE: Duration = Duration::from_secs(60);
+/// The first wait after recording an attempt failed; it doubles up to `MAX_IDLE`.
+const RECORD_RETRY: Duration = Duration::from_secs(1);
 
 /// Sends queued emails until `shutdown`.
 pub async fn run(
@@ -35,7 +42,22 @@ pub async fn run(
             return;
         }
     };
+    let mut unrecorded: Option<(i64, EmailResult)> = None;
+    let mut record_wait = RECORD_RETRY;
     loop {
+        if let Some((id, result)) = unrecorded.take() {
+            if let Err(err) = store.record_email(id, result.clone()).await {
+                tracing::warn!(%err, id, wait = ?record_wait, "still cannot record an email attempt; sending nothing until it is");
+                unrecorded = Some((id, result));
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(record_wait) => {}
+                }
+                record_wait = (record_wait * 2).min(MAX_IDLE);
+                continue;
+            }
+            record_wait = RECORD_RETRY;
+        }
         let due = match store.due_emails(now_ms(), BATCH).await {
             Ok(due) => due,
             Err(err) => {
@@ -50,9 +72,14 @@ pub async fn run(
             }
             let result = attempt(&transport, &config, &entry).await;
             count(&metrics, &result);
-            if let Err(err) = store.record_email(entry.id, result).await {
-                tracing::error!(%err, id = entry.id, "could not record an email attempt");
+            if let Err(err) = store.record_email(entry.id, result.clone()).await {
+                tracing::error!(%err, id = entry.id, "could not record an email attempt; will retry before sending more");
+                unrecorded = Some((entry.id, result));
+                break;
             }
+        }
+        if unrecorded.is_some() {
+            continue;
         }
         if full_batch {
             continue;

@@ -9,12 +9,14 @@ use crate::model::Notification;
 use crate::request;
 use crate::response::{self, Body};
 use crate::router::{Call, NotificationId, UserId};
-use crate::store::ListQuery;
+use crate::store::{ListQuery, search};
 use crate::validate;
 
 const DEFAULT_LIMIT: u32 = 50;
 /// The largest page a list may ask for.
 pub const MAX_LIMIT: u32 = 200;
+/// The longest search (`q`), in characters.
+pub const MAX_SEARCH: usize = 200;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -24,7 +26,7 @@ struct PageBody {
     next_cursor: Option<String>,
 }
 
-/// `GET /api/notifications?limit&cursor&unread&type&category`.
+/// `GET /api/notifications?limit&cursor&unread&type&category&q`.
 pub async fn list(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
     let query = list_query(call.caller, &request::query(&call.req))?;
     let page = call.state.store.list(query).await?;
@@ -77,6 +79,13 @@ fn list_query(
         None => None,
         Some(raw) => Some(validate::category(raw).map_err(|e| bad("category", &e))?),
     };
+    let words = match params.get("q") {
+        None => Vec::new(),
+        Some(raw) if (1..=MAX_SEARCH).contains(&raw.chars().count()) => search::words(raw),
+        Some(_) => {
+            return Err(bad("q", &format!("must be 1 to {MAX_SEARCH} characters")));
+        }
+    };
     Ok(ListQuery {
         user_id,
         limit,
@@ -84,6 +93,7 @@ fn list_query(
         unread_only,
         kind,
         category,
+        words,
     })
 }
 
@@ -147,8 +157,24 @@ mod tests {
     }
 
     #[test]
+    fn a_search_is_split_into_lower_case_words_up_to_its_length() {
+        let q = parse(&[("q", " Disk FULL ")]).unwrap();
+        assert_eq!(q.words, ["disk", "full"]);
+        let longest = "é".repeat(MAX_SEARCH);
+        assert_eq!(
+            parse(&[("q", &longest)]).unwrap().words,
+            vec![longest.clone()]
+        );
+        assert!(
+            parse(&[("q", "  ")]).unwrap().words.is_empty(),
+            "blank: no filter"
+        );
+    }
+
+    #[test]
     fn rejects_out_of_range_and_malformed_parameters() {
         let too_many = (MAX_LIMIT + 1).to_string();
+        let too_long = "é".repeat(MAX_SEARCH + 1);
         for pairs in [
             [("limit", "0")],
             [("limit", too_many.as_str())],
@@ -157,6 +183,8 @@ mod tests {
             [("unread", "yes")],
             [("type", "info")],
             [("category", "Bad Category")],
+            [("q", "")],
+            [("q", too_long.as_str())],
         ] {
             assert!(
                 matches!(parse(&pairs), Err(ApiError::BadRequest(_))),

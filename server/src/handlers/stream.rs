@@ -31,7 +31,7 @@ use crate::sse::{self, events};
 use crate::store::Store;
 
 /// Notifications replayed per database read.
-const REPLAY_BATCH: u32 = 256;
+const REPLAY_BATCH: u32 = 64;
 /// A replay is handed to the connection in pieces of about this size, so that what waits
 /// on a slow client is one piece, not a whole batch.
 const REPLAY_CHUNK_BYTES: usize = 64 * 1024;

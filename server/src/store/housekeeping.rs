@@ -9,6 +9,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
+use super::sqlite::BUSY_TIMEOUT;
 use super::writes::IDEMPOTENCY_TTL_MS;
 
 /// The longest time between two cleanups.
@@ -21,6 +22,8 @@ pub struct Housekeeping {
     pub retention: Duration,
     /// Notifications kept per user at most.
     pub max_per_user: u64,
+    /// Sent and failed emails are deleted from the outbox this long after being queued.
+    pub email_retention: Duration,
 }
 
 /// Housekeeping's state in the writer: who may be over the cap, and when it last cleaned.
@@ -49,7 +52,22 @@ impl Housekeeper {
 
     /// Trims the users who grew; cleans up if the last cleanup is old enough at `now`.
     /// Failures are logged: they are retried at the next idle moment or cleanup.
+    ///
+    /// Tidying never waits for another process's write lock (an admin command, a backup):
+    /// the writer would otherwise stall for the busy timeout on each statement, holding up
+    /// every write queued meanwhile, and shutdown.
     pub fn tidy(&mut self, conn: &Connection, now: i64) {
+        if let Err(err) = conn.busy_timeout(Duration::ZERO) {
+            tracing::warn!(%err, "could not tidy without waiting for locks");
+            return;
+        }
+        self.tidy_now(conn, now);
+        if let Err(err) = conn.busy_timeout(BUSY_TIMEOUT) {
+            tracing::error!(%err, "could not restore the busy timeout");
+        }
+    }
+
+    fn tidy_now(&mut self, conn: &Connection, now: i64) {
         for user in std::mem::take(&mut self.grown) {
             match trim(conn, &user, self.settings.max_per_user) {
                 Ok(0) => {}
@@ -58,7 +76,10 @@ impl Housekeeper {
                     deleted,
                     "trimmed to the most notifications kept per user"
                 ),
-                Err(err) => tracing::warn!(%err, user, "could not trim a user's notifications"),
+                Err(err) => {
+                    tracing::warn!(%err, user, "could not trim a user's notifications");
+                    self.grown.insert(user);
+                }
             }
         }
         let retention_ms = i64::try_from(self.settings.retention.as_millis()).unwrap_or(i64::MAX);
@@ -70,6 +91,15 @@ impl Housekeeper {
             Ok(0) => {}
             Ok(deleted) => tracing::info!(deleted, "deleted read notifications past the retention"),
             Err(err) => tracing::warn!(%err, "hourly cleanup failed"),
+        }
+        let email_ms = i64::try_from(self.settings.email_retention.as_millis()).unwrap_or(i64::MAX);
+        match prune_outbox(conn, now.saturating_sub(email_ms)) {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(
+                deleted,
+                "deleted sent and failed emails past their retention"
+            ),
+            Err(err) => tracing::warn!(%err, "pruning the email outbox failed"),
         }
     }
 }
@@ -106,6 +136,14 @@ fn clean_up(conn: &Connection, now: i64, read_before: i64) -> Result<usize, Stor
     )?)
 }
 
+/// Deletes sent and failed emails queued before `queued_before`; returns how many.
+/// (`'pending'` is written out so that SQLite can use the partial index `email_outbox_done`.)
+fn prune_outbox(conn: &Connection, queued_before: i64) -> Result<usize, StoreError> {
+    Ok(conn
+        .prepare_cached("DELETE FROM email_outbox WHERE status <> 'pending' AND created_at < ?1")?
+        .execute([queued_before])?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +176,7 @@ mod tests {
         Housekeeper::new(Housekeeping {
             retention,
             max_per_user,
+            email_retention: Duration::MAX,
         })
     }
 
@@ -158,6 +197,44 @@ mod tests {
         keeper.grew("alice");
         keeper.tidy(&conn, 0);
         assert_eq!(titles(&conn), ["new unread", "newest"]);
+    }
+
+    #[test]
+    fn issue11_point5_sent_and_failed_emails_are_pruned_after_their_retention() {
+        use crate::store::outbox::{self, EmailResult};
+        let conn = database();
+        add_user(&conn, "alice", Some("alice@example.com"));
+        let queue = |id: &str, at: i64| {
+            let new = command("alice", id).notification;
+            outbox::enqueue(&conn, id, &new, "alice@example.com", at).unwrap();
+        };
+        queue("sent long ago", 0);
+        queue("failed long ago", 0);
+        queue("pending long ago", 0);
+        queue("sent lately", 9_000);
+        let ids = |conn: &Connection| -> Vec<String> {
+            conn.prepare("SELECT notification_id FROM email_outbox ORDER BY id")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let sent = EmailResult::Sent { at_ms: 9_500 };
+        for (id, result) in [
+            (1, sent.clone()),
+            (2, EmailResult::Failed { error: "no".into() }),
+            (4, sent),
+        ] {
+            outbox::record(&conn, id, &result).unwrap();
+        }
+        let mut keeper = Housekeeper::new(Housekeeping {
+            retention: Duration::from_secs(1),
+            max_per_user: u64::MAX,
+            email_retention: Duration::from_secs(5),
+        });
+        keeper.tidy(&conn, 10_000);
+        assert_eq!(ids(&conn), ["pending long ago", "sent lately"]);
     }
 
     #[test]

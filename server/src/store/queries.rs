@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{ListQuery, Page, StoreError};
+use super::{ListQuery, Page, StoreError, search};
 use crate::cursor::Cursor;
 use crate::model::{CategoryPreference, Notification, Preferences, Principal, Scope, TokenScope};
 
@@ -52,39 +52,36 @@ pub fn user_exists(conn: &Connection, user_id: &str) -> Result<bool, StoreError>
 }
 
 /// A page in "unread first, newest first" order: a backward scan of the
-/// `(user_id, unread, seq)` index, starting below the cursor. The statement text depends on
-/// which filters are present (a handful of variants, each prepared once and cached).
+/// `(user_id, unread, seq)` index (or of the category or type index), starting below the
+/// cursor; a search narrows it first (`search`). The statement text depends on which filters
+/// are present (a handful of variants, each prepared once and cached).
 pub fn list(conn: &Connection, q: &ListQuery) -> Result<Page, StoreError> {
-    let mut sql =
-        format!("SELECT {NOTIFICATION_COLUMNS}, unread FROM notifications WHERE user_id = :user");
-    if q.unread_only {
-        sql.push_str(" AND unread = 1");
-    }
-    if q.after.is_some() {
-        sql.push_str(" AND (unread, seq) < (:cursor_unread, :cursor_seq)");
-    }
-    if q.kind.is_some() {
-        sql.push_str(" AND type = :kind");
-    }
-    if q.category.is_some() {
-        sql.push_str(" AND category = :category");
-    }
-    sql.push_str(" ORDER BY unread DESC, seq DESC LIMIT :limit");
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let plan = search::plan(conn, &q.words)?;
+    let mut stmt = conn.prepare_cached(&list_sql(q, &plan))?;
     let limit = i64::from(q.limit) + 1;
     let cursor_unread = q.after.map(|c| i64::from(c.unread));
     let cursor_seq = q.after.map(|c| c.seq);
-    let values: [(&str, &dyn rusqlite::ToSql); 6] = [
+    let candidates = match &plan {
+        search::Plan::Candidates(seqs) => Some(seqs.as_str()),
+        _ => None,
+    };
+    let values: [(&str, &dyn rusqlite::ToSql); 7] = [
         (":user", &q.user_id),
         (":cursor_unread", &cursor_unread),
         (":cursor_seq", &cursor_seq),
         (":kind", &q.kind),
         (":category", &q.category),
         (":limit", &limit),
+        (":candidates", &candidates),
     ];
     for (name, value) in values {
         if let Some(index) = stmt.parameter_index(name)? {
             stmt.raw_bind_parameter(index, value)?;
+        }
+    }
+    for (i, word) in q.words.iter().enumerate() {
+        if let Some(index) = stmt.parameter_index(&format!(":w{i}"))? {
+            stmt.raw_bind_parameter(index, word)?;
         }
     }
     let mut rows = Vec::with_capacity(q.limit as usize + 1);
@@ -109,17 +106,59 @@ pub fn list(conn: &Connection, q: &ListQuery) -> Result<Page, StoreError> {
     })
 }
 
-/// A user's notifications above `after` in sequence order, for stream resume.
+/// The statement `list` runs for `q` searched as `plan`.
+pub(super) fn list_sql(q: &ListQuery, plan: &search::Plan) -> String {
+    // With candidates, `+user_id` keeps SQLite from walking the whole inbox index: the few
+    // candidate rows are looked up by `seq` and sorted.
+    let user = match plan {
+        search::Plan::Candidates(_) => "+user_id = :user",
+        _ => "user_id = :user",
+    };
+    let mut sql = format!("SELECT {NOTIFICATION_COLUMNS}, unread FROM notifications WHERE {user}");
+    if q.unread_only {
+        sql.push_str(" AND unread = 1");
+    }
+    if q.after.is_some() {
+        sql.push_str(" AND (unread, seq) < (:cursor_unread, :cursor_seq)");
+    }
+    if q.kind.is_some() {
+        sql.push_str(" AND type = :kind");
+    }
+    if q.category.is_some() {
+        sql.push_str(" AND category = :category");
+    }
+    if let search::Plan::Candidates(_) = plan {
+        sql.push_str(" AND seq IN (SELECT value FROM json_each(:candidates))");
+    }
+    if plan != &search::Plan::All {
+        sql.push_str(&search::condition(q.words.len()));
+    }
+    sql.push_str(" ORDER BY unread DESC, seq DESC LIMIT :limit");
+    sql
+}
+
+/// Rows `since_seq` reads per call at most, whatever its caller asks: a replay is read in
+/// bounded steps, each a range scan of `notifications_resume`, so that one long replay
+/// cannot hold a reader for long and other reads interleave with its steps.
+pub const MAX_SINCE_ROWS: u32 = 64;
+
+/// The statement `since_seq` runs.
+pub(super) fn since_sql() -> String {
+    format!(
+        "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+    )
+}
+
+/// A user's notifications above `after` in sequence order, for stream resume; at most
+/// `MAX_SINCE_ROWS` of them per call.
 pub fn since_seq(
     conn: &Connection,
     user_id: &str,
     after: i64,
     limit: u32,
 ) -> Result<Vec<Notification>, StoreError> {
-    let sql = format!(
-        "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(&since_sql())?;
+    let limit = limit.min(MAX_SINCE_ROWS);
     let rows = stmt.query_map(params![user_id, after, limit], notification)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -155,12 +194,14 @@ pub fn preferences(conn: &Connection, user_id: &str) -> Result<Preferences, Stor
     Ok(prefs)
 }
 
+/// The statement `authenticate` runs.
+pub(super) const AUTHENTICATE_SQL: &str =
+    "SELECT id, scope, user_id, last_used_at FROM tokens WHERE hash = ?1 AND revoked_at IS NULL";
+
 /// The live (unrevoked) token with this hash.
 pub fn authenticate(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Principal>, StoreError> {
     let principal = conn
-        .prepare_cached(
-            "SELECT id, scope, user_id, last_used_at FROM tokens WHERE hash = ?1 AND revoked_at IS NULL",
-        )?
+        .prepare_cached(AUTHENTICATE_SQL)?
         .query_row([&hash[..]], |r| {
             let scope = match (r.get(1)?, r.get(2)?) {
                 (TokenScope::User, Some(user)) => Scope::User(user),

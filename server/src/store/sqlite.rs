@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 
+use crossbeam_channel::TrySendError;
 use include_dir::{Dir, include_dir};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
@@ -30,12 +31,31 @@ pub enum Sync {
     Normal,
 }
 
+/// How many threads read, and how many requests may wait for the database at most; beyond,
+/// a request is answered `503` with `Retry-After` at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Capacity {
+    pub readers: usize,
+    pub read_queue: usize,
+    pub write_queue: usize,
+}
+
+/// Token lookups waiting for the authentication reader at most. Each is one primary-key
+/// read; open streams re-check their tokens at every ping, so thousands may come at once.
+const AUTH_QUEUE: usize = 65_536;
+
 /// The SQLite store. Cheap to share behind an `Arc`; the writer and readers are threads.
 pub struct SqliteStore {
-    writes: crossbeam_channel::Sender<WriteOp>,
+    pub(super) writes: crossbeam_channel::Sender<WriteOp>,
     reads: ReadPool,
+    /// A reader of its own for token lookups, so that long reads (replays, searches) filling
+    /// the read pool never hold up authentication, which every request needs.
+    auth: ReadPool,
     writer_thread: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
+
+/// How long a statement waits for another connection's lock before failing `busy`.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Opens (creating if need be) the database at `path` and brings its schema up to date.
 /// Used by the admin commands, and as the first step of `SqliteStore::open`.
@@ -44,10 +64,11 @@ pub fn open_connection(path: &Path) -> Result<Connection, StoreError> {
         std::fs::create_dir_all(dir)?;
     }
     create_private(path)?;
+    tighten(path)?;
     let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     migrations().to_latest(&mut conn)?;
     Ok(conn)
 }
@@ -64,6 +85,33 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
         Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(err) => Err(err.into()),
     }
+}
+
+/// Makes an existing database (and its WAL and shared-memory files) readable by its owner
+/// only: a file created by an older version, a copy or a restore may be readable by others.
+fn tighten(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut files = vec![path.to_path_buf()];
+        for suffix in ["-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            files.push(PathBuf::from(name));
+        }
+        for file in files {
+            match std::fs::metadata(&file) {
+                Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                    tracing::info!(file = %file.display(), "made the database readable by its owner only");
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+                }
+                Ok(_) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(err.into()),
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn migrations() -> Migrations<'static> {
@@ -85,16 +133,17 @@ pub(super) fn migrations() -> Migrations<'static> {
 pub(super) fn configure_reader(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.set_prepared_statement_cache_capacity(64);
+    super::search::register(conn)?;
     Ok(())
 }
 
 impl SqliteStore {
     /// Opens the store: migrates, starts the writer (telling `listeners` what it commits,
-    /// and tidying as `housekeeping` says) and `readers` read-only connections.
+    /// and tidying as `housekeeping` says) and the read-only connections `capacity` asks for.
     pub fn open(
         path: &Path,
         sync: Sync,
-        readers: usize,
+        capacity: Capacity,
         listeners: Listeners,
         housekeeping: Housekeeping,
     ) -> Result<SqliteStore, StoreError> {
@@ -105,11 +154,14 @@ impl SqliteStore {
         };
         conn.pragma_update(None, "synchronous", level)?;
         conn.set_prepared_statement_cache_capacity(64);
-        let (writes, writer_thread) = writer::start(conn, listeners, housekeeping)?;
-        let reads = ReadPool::open(path, readers)?;
+        let (writes, writer_thread) =
+            writer::start(conn, listeners, housekeeping, capacity.write_queue)?;
+        let reads = ReadPool::open(path, "reads", capacity.readers, capacity.read_queue)?;
+        let auth = ReadPool::open(path, "authentications", 1, AUTH_QUEUE)?;
         Ok(SqliteStore {
             writes,
             reads,
+            auth,
             writer_thread: std::sync::Mutex::new(Some(writer_thread)),
         })
     }
@@ -124,7 +176,11 @@ impl SqliteStore {
         op: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> WriteOp,
     ) -> Result<T, StoreError> {
         let (tx, rx) = oneshot::channel();
-        self.writes.send(op(tx)).map_err(|_| StoreError::Closed)?;
+        match self.writes.try_send(op(tx)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => return Err(StoreError::Busy("writes")),
+            Err(TrySendError::Disconnected(_)) => return Err(StoreError::Closed),
+        }
         rx.await.map_err(|_| StoreError::Closed)?
     }
 }
@@ -132,13 +188,16 @@ impl SqliteStore {
 impl Store for SqliteStore {
     fn authenticate(&self, token_hash: [u8; 32]) -> StoreFuture<'_, Option<Principal>> {
         Box::pin(
-            self.reads
+            self.auth
                 .run(move |c| queries::authenticate(c, &token_hash)),
         )
     }
 
     fn touch_token(&self, token_id: i64, at_ms: i64) {
-        let _ = self.writes.send(WriteOp::TouchToken { token_id, at_ms });
+        // Best effort: with the queue full, this use is recorded at a later one.
+        let _ = self
+            .writes
+            .try_send(WriteOp::TouchToken { token_id, at_ms });
     }
 
     fn list(&self, query: ListQuery) -> StoreFuture<'_, Page> {
@@ -267,6 +326,25 @@ mod tests {
             |r| r.get(0),
         )
         .unwrap()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn issue11_point9_an_existing_database_is_tightened_to_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        drop(open_connection(&path).unwrap());
+        let wal = dir.path().join("old.db-wal");
+        std::fs::write(&wal, b"").unwrap();
+        for file in [&path, &wal] {
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let _open = open_connection(&path).unwrap();
+        for file in [&path, &wal] {
+            let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}: {mode:o}", file.display());
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub fn database() -> Connection {
     let mut conn = Connection::open_in_memory().unwrap();
     conn.pragma_update(None, "foreign_keys", "ON").unwrap();
     migrations().to_latest(&mut conn).unwrap();
+    super::search::register(&conn).unwrap();
     conn
 }
 

@@ -125,13 +125,15 @@ pub struct Listeners {
     pub outbox: Option<Arc<Notify>>,
 }
 
-/// Starts the writer thread on `conn`.
+/// Starts the writer thread on `conn`, with room for `queue` waiting writes (senders use
+/// `try_send`, and a full queue means `503` with `Retry-After`).
 pub fn start(
     conn: Connection,
     listeners: Listeners,
     housekeeping: Housekeeping,
+    queue: usize,
 ) -> Result<(Sender<WriteOp>, JoinHandle<()>), StoreError> {
-    let (tx, rx) = crossbeam_channel::unbounded();
+    let (tx, rx) = crossbeam_channel::bounded(queue.max(1));
     let handle = thread::Builder::new()
         .name("notif-writer".into())
         .spawn(move || {

@@ -326,3 +326,34 @@ async fn an_email_committed_before_a_sigkill_is_delivered_after_restart() {
     assert!(message.contains("Subject: [INFO] crash test"), "{message}");
     wait_for_status(&server, "crash test", "sent").await;
 }
+
+#[tokio::test]
+async fn issue11_point4_an_email_is_not_resent_while_its_send_is_unrecorded() {
+    let port = free_port().await;
+    let server = email_server(port, &["--email-retry-base", "3s"]).await;
+    let token = alice_with_email(&server).await;
+    server
+        .notify_raw(&token, &json!({"title": "record test"}))
+        .await
+        .expect(201);
+    // The first attempt fails against the closed port; the next is 3 s later.
+    wait_for_outbox(&server, "record test", |columns| {
+        columns.get(1) == Some(&"pending") && columns.get(2).is_some_and(|a| *a != "0")
+    })
+    .await;
+
+    // Another process holds the write lock: the retry reaches the relay, but its result
+    // cannot be recorded (the writer gives up after its 5 s busy timeout).
+    let lock = rusqlite::Connection::open(server.db()).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let (mut sink, _) = Sink::start(port).await;
+    assert!(sink.next().await.contains("record test"));
+    let again = timeout(Duration::from_secs(8), sink.messages.recv()).await;
+    assert!(
+        again.is_err(),
+        "sent again while its first send was unrecorded"
+    );
+    drop(lock);
+    wait_for_status(&server, "record test", "sent").await;
+    assert!(sink.messages.try_recv().is_err(), "sent exactly once");
+}

@@ -36,8 +36,9 @@ fn writer() -> (Sender<WriteOp>, JoinHandle<()>, Arc<Recorder>, Arc<Metrics>) {
     let housekeeping = Housekeeping {
         retention: std::time::Duration::MAX,
         max_per_user: u64::MAX,
+        email_retention: std::time::Duration::MAX,
     };
-    let (tx, handle) = start(conn, listeners, housekeeping).unwrap();
+    let (tx, handle) = start(conn, listeners, housekeeping, 4096).unwrap();
     (tx, handle, recorder, metrics)
 }
 
@@ -108,4 +109,88 @@ fn stop_commits_what_came_before_then_the_writer_is_gone() {
         reply,
     };
     assert!(tx.send(late).is_err(), "nothing takes writes any more");
+}
+
+/// Holds the writer inside `publish` until released, saying when it got there.
+struct Gate {
+    entered: std::sync::mpsc::SyncSender<()>,
+    release: Mutex<std::sync::mpsc::Receiver<()>>,
+}
+
+impl Publisher for Gate {
+    fn publish(&self, _: &[InboxEvent]) {
+        let _ = self.entered.try_send(());
+        let _ = self.release.lock().unwrap().recv();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue11_point6_a_full_write_queue_answers_busy_at_once() {
+    use crate::store::sqlite::{Capacity, SqliteStore, Sync};
+    use crate::store::{Housekeeping, Store};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notif.db");
+    add_user(
+        &super::super::sqlite::open_connection(&path).unwrap(),
+        "alice",
+        None,
+    );
+    let (entered_tx, entered) = std::sync::mpsc::sync_channel(8);
+    let (release, release_rx) = std::sync::mpsc::channel();
+    let gate = Arc::new(Gate {
+        entered: entered_tx,
+        release: Mutex::new(release_rx),
+    });
+    let listeners = Listeners {
+        publisher: gate,
+        metrics: Arc::new(Metrics::default()),
+        outbox: None,
+    };
+    let housekeeping = Housekeeping {
+        retention: std::time::Duration::MAX,
+        max_per_user: u64::MAX,
+        email_retention: std::time::Duration::MAX,
+    };
+    let capacity = Capacity {
+        readers: 1,
+        read_queue: 8,
+        write_queue: 2,
+    };
+    let store = Arc::new(
+        SqliteStore::open(&path, Sync::Normal, capacity, listeners, housekeeping).unwrap(),
+    );
+    let write = |title: &'static str| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move { store.notify(command("alice", title)).await })
+    };
+    // The first write holds the writer in `publish`; two more fill the queue.
+    let first = write("first");
+    tokio::task::spawn_blocking(move || entered.recv().unwrap())
+        .await
+        .unwrap();
+    let queued = [write("second"), write("third")];
+    while store.writes.len() < 2 {
+        tokio::task::yield_now().await;
+    }
+    // At once: on an unbounded queue this write would wait behind the held one.
+    let refused = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        store.notify(command("alice", "refused")),
+    )
+    .await
+    .expect("refused at once, not queued");
+    assert!(
+        matches!(refused, Err(StoreError::Busy("writes"))),
+        "{refused:?}"
+    );
+    for _ in 0..3 {
+        release.send(()).unwrap();
+    }
+    first.await.unwrap().unwrap();
+    for task in queued {
+        task.await.unwrap().unwrap();
+    }
+    drop(release);
+    store.close().await.unwrap();
 }

@@ -10,6 +10,11 @@ use crate::store::{NotifyCommand, NotifyOutcome, StoreError, outbox, queries};
 
 /// An idempotency key is honoured for this long.
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
+/// Idempotency records kept per token at most; beyond, its oldest are forgotten (a retry
+/// with a forgotten key creates the notification again).
+pub const MAX_KEYS_PER_TOKEN: i64 = 1000;
+/// Bytes of stored answers (and keys) kept per token at most, likewise.
+pub const MAX_KEY_BYTES_PER_TOKEN: i64 = 4 * 1024 * 1024;
 
 /// Creates the notification of `command` at `now` (`email`: whether the email channel is
 /// on), or replays the first answer to the same idempotent request. A created in-app
@@ -151,6 +156,29 @@ fn remember(
          VALUES (?1, ?2, ?3, 201, ?4, ?5)",
     )?
     .execute(params![token_id, key, &hash[..], body, now])?;
+    cap_keys(conn, token_id, MAX_KEYS_PER_TOKEN, MAX_KEY_BYTES_PER_TOKEN)?;
+    Ok(())
+}
+
+/// Forgets a token's oldest idempotency records beyond `max_keys` records or `max_bytes` of
+/// answers and keys, so that one token cannot fill the disk within the 24 hours.
+fn cap_keys(
+    conn: &Connection,
+    token_id: i64,
+    max_keys: i64,
+    max_bytes: i64,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "DELETE FROM idempotency_keys WHERE token_id = ?1 AND key IN (
+             SELECT key FROM (
+                 SELECT key,
+                        row_number() OVER newest AS n,
+                        sum(length(CAST(response AS BLOB)) + length(CAST(key AS BLOB))) OVER newest AS bytes
+                 FROM idempotency_keys WHERE token_id = ?1
+                 WINDOW newest AS (ORDER BY created_at DESC, key DESC)
+             ) WHERE n > ?2 OR bytes > ?3)",
+    )?
+    .execute(params![token_id, max_keys, max_bytes])?;
     Ok(())
 }
 
@@ -231,6 +259,45 @@ mod tests {
             "the email channel is off"
         );
         assert_eq!(count(&conn, "email_outbox"), 1);
+    }
+
+    #[test]
+    fn issue11_point5_idempotency_records_are_capped_per_token() {
+        let conn = database();
+        add_user(&conn, "alice", None);
+        let (token, _) = add_token(&conn, None, None).unwrap();
+        let (other, _) = add_token(&conn, None, None).unwrap();
+        let keyed = |token: i64, key: &str, at: i64| {
+            let mut cmd = command("alice", "t");
+            cmd.idempotency = Some((token, key.into(), [0; 32]));
+            notify(&conn, &cmd, false, at).unwrap();
+        };
+        keyed(other, "theirs", 0);
+        for i in 0..(MAX_KEYS_PER_TOKEN + 3) {
+            keyed(token, &format!("k{i}"), i);
+        }
+        let kept = |token: i64| -> Vec<String> {
+            conn.prepare("SELECT key FROM idempotency_keys WHERE token_id = ?1 ORDER BY created_at")
+                .unwrap()
+                .query_map([token], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let mine = kept(token);
+        assert_eq!(mine.len() as i64, MAX_KEYS_PER_TOKEN);
+        assert_eq!(mine[0], "k3", "the oldest went first");
+        assert_eq!(kept(other), ["theirs"], "another token's are its own");
+
+        let size: i64 = conn
+            .query_row(
+                "SELECT length(response) + length(key) FROM idempotency_keys WHERE key = 'k1002'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        cap_keys(&conn, token, i64::MAX, 3 * size).unwrap();
+        assert_eq!(kept(token).len(), 3, "by bytes too");
     }
 
     #[test]

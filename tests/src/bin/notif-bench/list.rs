@@ -1,6 +1,6 @@
 //! `list`: paging one big inbox. Fills a user's inbox with N notifications (concurrent
 //! notifies), marks every other one read, then times the first page, a page deep in the
-//! cursor order, the first `unread=true` page, and read-all.
+//! cursor order, the first `unread=true` page, three searches (`q=`), and read-all.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -187,6 +187,20 @@ async fn time_queries(
         "`unread=true` first page".into(),
         time(&mut conn, &user.token, &unread_first, reps).await?,
     );
+    // Search (`q=`): every title is "bench {i}", so "bench" matches everything, "4242" a
+    // handful (found through the full-text index), and "42" (too short for the index) one
+    // in fifty or so (the inbox is read in order and each row checked).
+    for (what, q) in [
+        ("a word in every notification", "bench"),
+        ("two words, a handful of matches", "bench%204242"),
+        ("a two-letter word", "42"),
+    ] {
+        let path = format!("/api/notifications?limit={LIMIT}&q={q}");
+        row(
+            format!("search: {what} (`q={}`)", q.replace("%20", " ")),
+            time(&mut conn, &user.token, &path, reps).await?,
+        );
+    }
     let (summary, updated) = read_all(&mut conn, &user.token, 1).await?;
     ensure!(
         updated == unread,
