@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod outbox;
+pub mod postgres;
 mod queries;
 mod reader;
 pub mod sqlite;
@@ -49,6 +50,8 @@ pub enum StoreError {
     Migration(#[from] rusqlite_migration::Error),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Postgres(#[from] tokio_postgres::Error),
 }
 
 impl StoreError {

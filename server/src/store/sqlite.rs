@@ -1,5 +1,5 @@
 //! The SQLite backend: one writer thread with group commit (`writer`), a pool of read-only
-//! connections (`reader`), WAL, and the schema in `migrations/` applied at open.
+//! connections (`reader`), WAL, and the schema in `migrations/sqlite/` applied at open.
 
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
@@ -17,8 +17,8 @@ use super::{
 };
 use crate::model::{Notification, Preferences, PreferencesPatch, Principal};
 
-/// The files of `migrations/`, embedded at build time and applied in name order.
-static MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../migrations");
+/// The files of `migrations/sqlite/`, embedded at build time and applied in name order.
+static MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../migrations/sqlite");
 
 /// How hard commits hold on to the disk: `Full` survives power loss, `Normal` survives a
 /// crash of the process but may lose the last commits on power loss.

@@ -1,0 +1,127 @@
+//! Tidying a shared database: one node at a time (whichever holds the advisory lock) trims
+//! users over the per-user maximum every minute and, hourly (or every retention period, if
+//! shorter), forgets idempotency keys past their 24 hours and read notifications past the
+//! retention. The SQLite writer does the same in its idle moments.
+
+use std::time::Duration;
+
+use deadpool_postgres::{GenericClient, Pool};
+use tokio_util::sync::CancellationToken;
+
+use super::fault::Fail;
+use super::writes::IDEMPOTENCY_TTL_MS;
+use crate::store::Housekeeping;
+use crate::timestamp::now_ms;
+
+/// The advisory lock of housekeeping (any fixed number; this one spells "notifhk").
+const HOUSEKEEPING_LOCK: i64 = 0x6e6f_7469_6668_6b00;
+/// How often a node looks for users over the maximum.
+const TRIM_EVERY: Duration = Duration::from_secs(60);
+
+/// Runs housekeeping rounds until `shutdown`.
+pub async fn run(pool: Pool, rules: Housekeeping, shutdown: CancellationToken) {
+    let mut ticker = tokio::time::interval(TRIM_EVERY);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_cleanup = 0;
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = ticker.tick() => {}
+        }
+        match round(&pool, rules, &mut last_cleanup).await {
+            Ok(true) | Ok(false) => {}
+            Err(fail) => {
+                let err = crate::store::StoreError::from(fail);
+                tracing::warn!(%err, "housekeeping failed; trying again later");
+            }
+        }
+    }
+}
+
+/// One round under the lock; `false` when another node holds it.
+pub async fn round(pool: &Pool, rules: Housekeeping, last_cleanup: &mut i64) -> Result<bool, Fail> {
+    let client = pool.get().await?;
+    let locked: bool = client
+        .query_one("SELECT pg_try_advisory_lock($1)", &[&HOUSEKEEPING_LOCK])
+        .await?
+        .try_get(0)?;
+    if !locked {
+        return Ok(false);
+    }
+    let outcome = tidy(&client, rules, last_cleanup).await;
+    client
+        .execute("SELECT pg_advisory_unlock($1)", &[&HOUSEKEEPING_LOCK])
+        .await?;
+    outcome.map(|()| true)
+}
+
+async fn tidy(
+    client: &deadpool_postgres::Object,
+    rules: Housekeeping,
+    last_cleanup: &mut i64,
+) -> Result<(), Fail> {
+    let max = i64::try_from(rules.max_per_user).unwrap_or(i64::MAX);
+    let over = client
+        .query(
+            "SELECT user_id, notification_count - $1 FROM user_counters WHERE notification_count > $1",
+            &[&max],
+        )
+        .await?;
+    for row in over {
+        let (user, excess): (String, i64) = (row.try_get(0)?, row.try_get(1)?);
+        trim(client, &user, excess).await?;
+        tracing::info!(
+            user,
+            deleted = excess,
+            "trimmed to the most notifications kept per user"
+        );
+    }
+    let now = now_ms();
+    let retention_ms = i64::try_from(rules.retention.as_millis()).unwrap_or(i64::MAX);
+    if now - *last_cleanup < retention_ms.clamp(1, 60 * 60 * 1000) {
+        return Ok(());
+    }
+    *last_cleanup = now;
+    client
+        .execute(
+            "DELETE FROM idempotency_keys WHERE created_at < $1",
+            &[&(now - IDEMPOTENCY_TTL_MS)],
+        )
+        .await?;
+    let deleted = client
+        .execute(
+            "DELETE FROM notifications WHERE NOT unread AND read_at < $1",
+            &[&now.saturating_sub(retention_ms)],
+        )
+        .await?;
+    if deleted > 0 {
+        tracing::info!(deleted, "deleted read notifications past the retention");
+    }
+    Ok(())
+}
+
+/// Deletes `user`'s `excess` oldest notifications, read ones first, taking the user's counter
+/// row first as every write to an inbox does.
+async fn trim(client: &deadpool_postgres::Object, user: &str, excess: i64) -> Result<(), Fail> {
+    client.batch_execute("BEGIN").await?;
+    let done = async {
+        client
+            .execute(
+                "SELECT 1 FROM user_counters WHERE user_id = $1 FOR UPDATE",
+                &[&user],
+            )
+            .await?;
+        client
+            .execute(
+                "DELETE FROM notifications WHERE user_id = $1 AND seq IN
+                     (SELECT seq FROM notifications WHERE user_id = $1 ORDER BY unread, seq LIMIT $2)",
+                &[&user, &excess],
+            )
+            .await?;
+        Ok::<_, Fail>(())
+    }
+    .await;
+    let end = if done.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    client.batch_execute(end).await?;
+    done
+}
