@@ -201,7 +201,8 @@ impl PgCluster {
     /// A shell that waits for its standard input to close (this value dropped, or the test
     /// process gone), then stops the server at once and removes the cluster's directory.
     fn spawn_watchdog(&self) -> (Child, ChildStdin) {
-        let script = r#"cat >/dev/null; "$0" -D "$1/data" -m immediate stop >/dev/null 2>&1; rm -rf "$1""#;
+        let script =
+            r#"cat >/dev/null; "$0" -D "$1/data" -m immediate stop >/dev/null 2>&1; rm -rf "$1""#;
         let mut child = self
             .command_sh()
             .args(["-c", script])
@@ -327,7 +328,11 @@ mod tests {
     fn a_private_cluster_serves_restarts_and_is_removed() {
         let cluster = PgCluster::start();
         let url = cluster.database();
-        let out = psql(&cluster, &url, "CREATE TABLE t (x int); INSERT INTO t VALUES (7)");
+        let out = psql(
+            &cluster,
+            &url,
+            "CREATE TABLE t (x int); INSERT INTO t VALUES (7)",
+        );
         assert_ok("psql", &out);
         cluster.stop(false);
         assert!(!psql(&cluster, &url, "SELECT 1").status.success());
