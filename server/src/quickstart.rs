@@ -7,11 +7,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::admin::db_path;
+use crate::admin::database;
 use crate::args::QuickstartArgs;
 use crate::server::{self, ServeConfig};
-use crate::store::admin;
-use crate::store::sqlite::open_connection;
+use crate::store::database::AdminDb;
 
 /// The `notif` CLI's config file: `config.toml` in the platform config directory.
 pub fn cli_config_path() -> Option<PathBuf> {
@@ -19,7 +18,7 @@ pub fn cli_config_path() -> Option<PathBuf> {
 }
 
 pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
-    let db = db_path(&args.serve.db)?;
+    let db = database(&args.serve.db)?;
     let config_path = match args.config.clone() {
         Some(path) => path,
         None => {
@@ -27,10 +26,9 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
         }
     };
     let server_url = format!("http://{}", args.serve.listen);
-    let conn = open_connection(&db)
-        .with_context(|| format!("could not open the database {}", db.display()))?;
-    if !admin::user_exists(&conn, &args.user)? {
-        admin::add_user(&conn, &args.user, None)?;
+    let conn = AdminDb::open(&db).await?;
+    if !conn.user_exists(&args.user).await? {
+        conn.add_user(&args.user, None).await?;
         println!("created user {}", args.user);
     }
     let mut config = read_config(&config_path)?;
@@ -39,11 +37,11 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
         .and_then(|t| t.as_str())
         .map(str::to_owned);
     let valid = match &current {
-        Some(token) => admin::token_belongs_to(&conn, token, &args.user)?,
+        Some(token) => conn.token_belongs_to(token, &args.user).await?,
         None => false,
     };
     if !valid {
-        let (_, token) = admin::add_token(&conn, Some(&args.user), Some("quickstart"))?;
+        let (_, token) = conn.add_token(Some(&args.user), Some("quickstart")).await?;
         config.insert("token".into(), token.into());
     }
     config.insert("server".into(), server_url.clone().into());

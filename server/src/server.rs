@@ -4,7 +4,6 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +16,7 @@ use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::{Notify, watch};
 use tokio_util::sync::CancellationToken;
 
-use crate::admin::db_path;
+use crate::admin::database;
 use crate::args::LimitArgs;
 use crate::args::ServeArgs;
 use crate::cors::Cors;
@@ -29,7 +28,8 @@ use crate::policy::Policy;
 use crate::ratelimit::RateLimiter;
 use crate::router;
 use crate::state::AppState;
-use crate::store::sqlite::{SqliteStore, Sync};
+use crate::store::database::Database;
+use crate::store::sqlite::Sync;
 use crate::store::{Housekeeping, Listeners};
 use crate::timestamp::now_ms;
 
@@ -50,7 +50,7 @@ const LISTEN_BACKLOG: u32 = 4096;
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     pub listen: String,
-    pub db: PathBuf,
+    pub db: Database,
     pub ping_interval: Duration,
     pub sync: Sync,
     pub stream_buffer: usize,
@@ -83,7 +83,7 @@ impl ServeConfig {
             }
         };
         Ok(ServeConfig {
-            db: db_path(&args.db)?,
+            db: database(&args.db)?,
             listen: args.listen,
             ping_interval: args.ping_interval,
             sync: args.sync,
@@ -119,18 +119,20 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
         metrics: Arc::clone(&metrics),
         outbox: outbox.clone(),
     };
-    let store = SqliteStore::open(&config.db, config.sync, READERS, listeners, housekeeping)
-        .with_context(|| format!("could not open the database {}", config.db.display()))?;
+    let store = config
+        .db
+        .open_store(config.sync, READERS, listeners, housekeeping)
+        .await?;
     let listener = bind(&config.listen).await?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, db = %config.db.display(), "notif-server ready");
+    tracing::info!(%addr, db = %config.db.describe(), "notif-server ready");
     println!("listening on http://{addr}");
 
     let cancel = CancellationToken::new();
     let (ping_tx, pings) = watch::channel(ping_frame(now_ms()));
     let ticker = tokio::spawn(tick_pings(ping_tx, config.ping_interval, cancel.clone()));
     let state = AppState {
-        store: Arc::new(store),
+        store,
         hub,
         metrics,
         policy,

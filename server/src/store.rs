@@ -3,6 +3,7 @@
 //! implement so that no handler changes.
 
 pub mod admin;
+pub mod database;
 pub mod outbox;
 pub mod postgres;
 mod queries;
