@@ -69,9 +69,18 @@ impl Server {
     /// Starts `notif-server serve --listen 127.0.0.1:0 --db <fresh> --sync SYNC` and waits
     /// for its `listening on http://…` line.
     pub async fn start(sync: &str) -> anyhow::Result<Server> {
+        Server::start_on(sync, None).await
+    }
+
+    /// Like `start`, on the database `db` names (a `postgres://` URL several servers may
+    /// share) instead of a fresh SQLite file.
+    pub async fn start_on(sync: &str, db: Option<&str>) -> anyhow::Result<Server> {
         let bin = binary("notif-server", "notif-server")?;
         let dir = tempfile::tempdir()?;
-        let db = dir.path().join("notif.db");
+        let db = match db {
+            Some(url) => PathBuf::from(url),
+            None => dir.path().join("notif.db"),
+        };
         let log = std::fs::File::create(dir.path().join("server.log"))?;
         let started = Instant::now();
         let mut child = Command::new(&bin)
@@ -197,7 +206,11 @@ pub struct Target {
 impl Target {
     /// Starts a fresh server with `--sync sync` and a service token.
     pub async fn start(sync: &str) -> anyhow::Result<Target> {
-        let server = Server::start(sync).await?;
+        Target::of(Server::start(sync).await?).await
+    }
+
+    /// The server `server` (started by the bench), with a new service token.
+    pub async fn of(server: Server) -> anyhow::Result<Target> {
         let service_token = admin(
             &server.bin,
             &server.db,
