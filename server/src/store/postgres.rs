@@ -7,6 +7,7 @@
 //! housekeeping runs on one node at a time (`housekeeping`).
 
 pub mod admin;
+mod batch;
 pub mod connect;
 mod events;
 mod fault;
@@ -18,7 +19,7 @@ pub mod schema;
 mod writes;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
@@ -68,8 +69,8 @@ pub async fn admin_connection(url: &str) -> Result<deadpool_postgres::Object, Op
 /// The PostgreSQL store of one node.
 pub struct PostgresStore {
     pool: Pool,
+    writes: std::sync::Mutex<Option<batch::Writes>>,
     listeners: Listeners,
-    closed: AtomicBool,
     stop: CancellationToken,
     tasks: std::sync::Mutex<Vec<JoinHandle<()>>>,
 }
@@ -96,23 +97,29 @@ impl PostgresStore {
             stop.clone(),
         );
         let tidy = tokio::spawn(housekeeping::run(pool.clone(), housekeeping, stop.clone()));
+        let email = listeners.outbox.is_some();
+        let (writes, mut tasks) =
+            batch::Writes::start(pool.clone(), email, Arc::clone(&listeners.metrics));
+        tasks.extend([listener, tidy]);
         if tokio::time::timeout(LISTEN_WAIT, ready).await.is_err() {
             tracing::warn!("not listening to PostgreSQL yet; serving anyway, still trying");
         }
         Ok(PostgresStore {
             pool,
+            writes: std::sync::Mutex::new(Some(writes)),
             listeners,
-            closed: AtomicBool::new(false),
             stop,
-            tasks: std::sync::Mutex::new(vec![listener, tidy]),
+            tasks: std::sync::Mutex::new(tasks),
         })
     }
 
-    fn open_for_writes(&self) -> Result<(), StoreError> {
-        match self.closed.load(Ordering::Acquire) {
-            true => Err(StoreError::Closed),
-            false => Ok(()),
-        }
+    /// The write queue, unless the store is closed.
+    fn writes(&self) -> Result<batch::Writes, StoreError> {
+        self.writes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or(StoreError::Closed)
     }
 
     async fn read<T, F, Fut>(&self, once: F) -> Result<T, StoreError>
@@ -185,10 +192,10 @@ impl Store for PostgresStore {
 
     fn notify(&self, command: NotifyCommand) -> StoreFuture<'_, NotifyOutcome> {
         Box::pin(async move {
-            self.open_for_writes()?;
-            let email = self.listeners.outbox.is_some();
-            let command = &command;
-            let done = retrying(|| writes::notify(&self.pool, command, email)).await?;
+            let done = self
+                .writes()?
+                .submit(|reply| batch::Op::Notify(command, reply))
+                .await?;
             if done.created {
                 self.listeners
                     .metrics
@@ -204,25 +211,25 @@ impl Store for PostgresStore {
 
     fn set_read(&self, user_id: String, id: String, read: bool) -> StoreFuture<'_, Notification> {
         Box::pin(async move {
-            self.open_for_writes()?;
-            let (user, id) = (user_id.as_str(), id.as_str());
-            retrying(|| writes::set_read(&self.pool, user, id, read)).await
+            self.writes()?
+                .submit(|reply| batch::Op::SetRead(user_id, id, read, reply))
+                .await
         })
     }
 
     fn read_all(&self, user_id: String) -> StoreFuture<'_, ReadAllOutcome> {
         Box::pin(async move {
-            self.open_for_writes()?;
-            let user = user_id.as_str();
-            retrying(|| writes::read_all(&self.pool, user)).await
+            self.writes()?
+                .submit(|reply| batch::Op::ReadAll(user_id, reply))
+                .await
         })
     }
 
     fn delete(&self, user_id: String, id: String) -> StoreFuture<'_, ()> {
         Box::pin(async move {
-            self.open_for_writes()?;
-            let (user, id) = (user_id.as_str(), id.as_str());
-            retrying(|| writes::delete(&self.pool, user, id)).await
+            self.writes()?
+                .submit(|reply| batch::Op::Delete(user_id, id, reply))
+                .await
         })
     }
 
@@ -232,9 +239,9 @@ impl Store for PostgresStore {
         patch: PreferencesPatch,
     ) -> StoreFuture<'_, Preferences> {
         Box::pin(async move {
-            self.open_for_writes()?;
-            let (user, patch) = (user_id.as_str(), &patch);
-            retrying(|| writes::update_preferences(&self.pool, user, patch)).await
+            self.writes()?
+                .submit(|reply| batch::Op::UpdatePreferences(user_id, patch, reply))
+                .await
         })
     }
 
@@ -255,7 +262,8 @@ impl Store for PostgresStore {
 
     fn close(&self) -> StoreFuture<'_, ()> {
         Box::pin(async move {
-            self.closed.store(true, Ordering::Release);
+            // Dropping the queue lets the writers finish what is queued, then end.
+            self.writes.lock().unwrap_or_else(|p| p.into_inner()).take();
             self.stop.cancel();
             let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()));
             for task in tasks {

@@ -1,13 +1,9 @@
-//! The writes, each one transaction on a pooled connection. A write that touches a user's
-//! inbox locks that user's counter row first (the notification insert takes it through its
-//! trigger), so one user's writes commit one after another on every node while different
-//! users' run side by side; its events go out with `pg_notify` in the same transaction.
-//! Deadlocks and serialization failures run the transaction again.
-//!
-//! This is the PostgreSQL counterpart of the SQLite writer's group commit: concurrent
-//! transactions on the pool's connections commit together, PostgreSQL flushing their WAL
-//! records in one write (its own group commit), and statements are prepared once per
-//! connection.
+//! The writes, each applied inside a batch's transaction (see `batch`). A write that
+//! touches a user's inbox locks that user's counter row first (the notification insert
+//! takes it through its trigger), so one user's writes commit one after another on every
+//! node while different users' run side by side; its events go out with `pg_notify` in the
+//! same transaction, so they are heard only once committed, in commit order. Statements are
+//! prepared once per connection.
 
 use std::future::Future;
 
@@ -73,12 +69,14 @@ pub struct Notified {
 }
 
 /// Creates a notification as the user's preferences allow (`email`: the channel is on).
-pub async fn notify(pool: &Pool, command: &NotifyCommand, email: bool) -> Result<Notified, Fail> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
+pub async fn notify(
+    tx: &Transaction<'_>,
+    command: &NotifyCommand,
+    email: bool,
+) -> Result<Notified, Fail> {
     let now = now_ms();
     if let Some((token_id, key, hash)) = &command.idempotency {
-        if let Some(earlier) = claim_key(&tx, *token_id, key, hash, now).await? {
+        if let Some(earlier) = claim_key(tx, *token_id, key, hash, now).await? {
             return Ok(Notified {
                 outcome: earlier,
                 created: false,
@@ -87,8 +85,8 @@ pub async fn notify(pool: &Pool, command: &NotifyCommand, email: bool) -> Result
         }
     }
     let new = &command.notification;
-    let address = reads::email_of(&tx, &new.user_id).await?;
-    let channels = reads::preferences(&tx, &new.user_id)
+    let address = reads::email_of(tx, &new.user_id).await?;
+    let channels = reads::preferences(tx, &new.user_id)
         .await?
         .channels_for(new.category.as_deref());
     let id = ids::notification_id();
@@ -151,7 +149,7 @@ pub async fn notify(pool: &Pool, command: &NotifyCommand, email: bool) -> Result
             read_at: None,
             created_at: now,
         };
-        announce(&tx, &new.user_id, &HubEvent::Created(notification.clone())).await?;
+        announce(tx, &new.user_id, &HubEvent::Created(notification.clone())).await?;
         Some(notification)
     } else {
         None
@@ -173,7 +171,6 @@ pub async fn notify(pool: &Pool, command: &NotifyCommand, email: bool) -> Result
         tx.execute(&stmt, &[token_id, key, &to_json(&response)])
             .await?;
     }
-    tx.commit().await?;
     Ok(Notified {
         outcome: NotifyOutcome::Created(response),
         created,
@@ -238,15 +235,13 @@ async fn claim_key(
 
 /// Marks one notification read (`true`) or unread.
 pub async fn set_read(
-    pool: &Pool,
+    tx: &Transaction<'_>,
     user_id: &str,
     id: &str,
     read: bool,
 ) -> Result<Notification, Fail> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    lock_user(&tx, user_id).await?;
-    let current = reads::get(&tx, user_id, id).await?;
+    lock_user(tx, user_id).await?;
+    let current = reads::get(tx, user_id, id).await?;
     if current.read_at.is_some() == read {
         return Ok(current);
     }
@@ -260,18 +255,15 @@ pub async fn set_read(
         .await?;
     let event = HubEvent::ReadChanged {
         ids: vec![current.id.clone()],
-        unread_count: reads::unread_count(&tx, user_id).await?,
+        unread_count: reads::unread_count(tx, user_id).await?,
     };
-    announce(&tx, user_id, &event).await?;
-    tx.commit().await?;
+    announce(tx, user_id, &event).await?;
     Ok(Notification { read_at, ..current })
 }
 
 /// Marks all of a user's notifications read.
-pub async fn read_all(pool: &Pool, user_id: &str) -> Result<ReadAllOutcome, Fail> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    lock_user(&tx, user_id).await?;
+pub async fn read_all(tx: &Transaction<'_>, user_id: &str) -> Result<ReadAllOutcome, Fail> {
+    lock_user(tx, user_id).await?;
     let stmt = tx
         .prepare_cached(
             "UPDATE notifications SET unread = false, read_at = $2 WHERE user_id = $1 AND unread
@@ -283,28 +275,20 @@ pub async fn read_all(pool: &Pool, user_id: &str) -> Result<ReadAllOutcome, Fail
         .iter()
         .map(|r| r.try_get::<_, String>(0))
         .collect::<Result<Vec<_>, _>>()?;
-    let unread_count = reads::unread_count(&tx, user_id).await?;
+    let unread_count = reads::unread_count(tx, user_id).await?;
+    let updated = ids.len() as u64;
     if !ids.is_empty() {
-        let updated = ids.len();
-        announce(&tx, user_id, &HubEvent::ReadChanged { ids, unread_count }).await?;
-        tx.commit().await?;
-        return Ok(ReadAllOutcome {
-            updated: updated as u64,
-            unread_count,
-        });
+        announce(tx, user_id, &HubEvent::ReadChanged { ids, unread_count }).await?;
     }
-    tx.commit().await?;
     Ok(ReadAllOutcome {
-        updated: 0,
+        updated,
         unread_count,
     })
 }
 
 /// Deletes one notification of the user.
-pub async fn delete(pool: &Pool, user_id: &str, id: &str) -> Result<(), Fail> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    lock_user(&tx, user_id).await?;
+pub async fn delete(tx: &Transaction<'_>, user_id: &str, id: &str) -> Result<(), Fail> {
+    lock_user(tx, user_id).await?;
     let stmt = tx
         .prepare_cached("DELETE FROM notifications WHERE id = $1 AND user_id = $2")
         .await?;
@@ -313,21 +297,18 @@ pub async fn delete(pool: &Pool, user_id: &str, id: &str) -> Result<(), Fail> {
     }
     let event = HubEvent::Deleted {
         id: id.to_owned(),
-        unread_count: reads::unread_count(&tx, user_id).await?,
+        unread_count: reads::unread_count(tx, user_id).await?,
     };
-    announce(&tx, user_id, &event).await?;
-    tx.commit().await?;
+    announce(tx, user_id, &event).await?;
     Ok(())
 }
 
 /// Applies a preferences change and returns the result.
 pub async fn update_preferences(
-    pool: &Pool,
+    tx: &Transaction<'_>,
     user_id: &str,
     patch: &PreferencesPatch,
 ) -> Result<Preferences, Fail> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
     let stmt = tx
         .prepare_cached(
             "INSERT INTO preferences (user_id, in_app, email) VALUES ($1, coalesce($2, true), coalesce($3, true))
@@ -372,9 +353,7 @@ pub async fn update_preferences(
         }
         .into());
     }
-    let prefs = reads::preferences(&tx, user_id).await?;
-    tx.commit().await?;
-    Ok(prefs)
+    Ok(reads::preferences(tx, user_id).await?)
 }
 
 /// Notes a token's last use.
