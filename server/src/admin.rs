@@ -1,9 +1,11 @@
-//! The admin commands: `user add|list|rm` and `token add|list|revoke`, run against the
-//! database directly (safe beside running servers): a SQLite file, or PostgreSQL.
+//! The admin commands: `user add|set|list|rm`, `token add|list|revoke` and `outbox list`,
+//! run against the database directly (safe beside running servers): a SQLite file, or
+//! PostgreSQL.
 
 use anyhow::bail;
 
 use crate::args::{DbArg, OutboxCommand, TokenCommand, UserCommand};
+use crate::store::OutboxStatus;
 use crate::store::database::{AdminDb, Database};
 use crate::timestamp::format_ms;
 use crate::validate;
@@ -119,7 +121,7 @@ pub async fn outbox(command: OutboxCommand) -> anyhow::Result<()> {
                 "ID", "STATUS", "ATTEMPTS", "TO", "NEXT ATTEMPT", "TITLE"
             );
             for e in entries {
-                let next = if e.status == "pending" {
+                let next = if e.status == OutboxStatus::Pending {
                     format_ms(e.next_attempt_at)
                 } else {
                     "-".to_owned()

@@ -1,5 +1,6 @@
-//! The `notif-server` command line: `serve`, `quickstart`, and the `user` / `token` admin
-//! commands. Flags fall back to `NOTIF_*` environment variables.
+//! The `notif-server` command line: `serve`, `quickstart`, and the admin commands `user`
+//! (`add`, `set`, `list`, `rm`), `token` (`add`, `list`, `revoke`) and `outbox` (`list`).
+//! Flags fall back to `NOTIF_*` environment variables.
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! Who is calling: the bearer token from `Authorization` (which wins) or the `notif_token`
-//! cookie, looked up by its SHA-256.
+//! cookie, looked up by its SHA-256. The router calls this before a route's handler runs, as
+//! the route's row asks; handlers get the caller and never authenticate.
 
 use hyper::Request;
 use hyper::body::Incoming;

@@ -1,22 +1,22 @@
 //! The hub: fan-out of committed events to the open streams of each user.
 //!
-//! The store's writer publishes here, in commit order, right after each commit. Each event is
-//! serialised once into an SSE frame and shared by every stream of its user. A stream's
-//! buffer is bounded: a stream that cannot keep up is dropped from the hub, its body ends
-//! after what it has buffered, and its client resumes with `Last-Event-ID` (the database has
-//! everything).
+//! The store's writer publishes here (the hub is its `store::Publisher`), in commit order,
+//! right after each commit. Each event is rendered once into an SSE frame (`sse::events`)
+//! and shared by every stream of its user. A stream's buffer is bounded: a stream that
+//! cannot keep up is dropped from the hub, its body ends after what it has buffered, and its
+//! client resumes with `Last-Event-ID` (the database has everything).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
-use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::metrics::Metrics;
-use crate::model::Notification;
-use crate::sse;
+use crate::model::InboxEvent;
+use crate::sse::events;
+use crate::store::Publisher;
 
 /// A frame ready for the wire, with the sequence number of the notification it carries
 /// (streams use it to skip what their replay already sent).
@@ -24,65 +24,6 @@ use crate::sse;
 pub struct Frame {
     pub seq: Option<i64>,
     pub bytes: Bytes,
-}
-
-/// Something that happened to a user's inbox, committed.
-#[derive(Debug, Clone)]
-pub enum HubEvent {
-    Created(Notification),
-    ReadChanged { ids: Vec<String>, unread_count: u64 },
-    Deleted { id: String, unread_count: u64 },
-}
-
-impl HubEvent {
-    /// The SSE frame for this event.
-    pub fn frame(&self) -> Frame {
-        match self {
-            HubEvent::Created(n) => Frame {
-                seq: Some(n.seq),
-                bytes: sse::Event::new("notification", &to_json(n))
-                    .id(n.seq)
-                    .to_bytes(),
-            },
-            HubEvent::ReadChanged { ids, unread_count } => {
-                #[derive(Serialize)]
-                #[serde(rename_all = "camelCase")]
-                struct Data<'a> {
-                    ids: &'a [String],
-                    unread_count: u64,
-                }
-                let data = to_json(&Data {
-                    ids,
-                    unread_count: *unread_count,
-                });
-                Frame {
-                    seq: None,
-                    bytes: sse::Event::new("read", &data).to_bytes(),
-                }
-            }
-            HubEvent::Deleted { id, unread_count } => {
-                #[derive(Serialize)]
-                #[serde(rename_all = "camelCase")]
-                struct Data<'a> {
-                    id: &'a str,
-                    unread_count: u64,
-                }
-                let data = to_json(&Data {
-                    id,
-                    unread_count: *unread_count,
-                });
-                Frame {
-                    seq: None,
-                    bytes: sse::Event::new("deleted", &data).to_bytes(),
-                }
-            }
-        }
-    }
-}
-
-/// JSON of our own plain data types, which cannot fail to serialise.
-pub fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned())
 }
 
 struct Subscriber {
@@ -105,15 +46,6 @@ pub struct Hub {
 pub struct StreamCaps {
     pub total: usize,
     pub per_user: usize,
-}
-
-impl Default for StreamCaps {
-    fn default() -> Self {
-        StreamCaps {
-            total: usize::MAX,
-            per_user: usize::MAX,
-        }
-    }
 }
 
 /// Why a stream was not opened.
@@ -175,14 +107,27 @@ impl Hub {
         })
     }
 
-    /// Hands a committed event to every open stream of `user`; serialises it only if there
-    /// is one. Streams whose buffer is full are dropped (their clients will resume).
-    pub fn publish(&self, user: &str, event: &HubEvent) {
-        let mut users = self.users();
+    /// Hands `event` to every open stream of its user; renders it only if there is one.
+    /// Streams whose buffer is full are dropped (their clients will resume).
+    fn deliver(&self, users: &mut HashMap<String, Vec<Subscriber>>, event: &InboxEvent) {
+        let user = event.user_id();
         let Some(subscribers) = users.get_mut(user) else {
             return;
         };
-        let frame = Arc::new(event.frame());
+        let bytes = match events::render(event) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                // Not reached with our own types; should it be, the user's streams close
+                // and their clients resume from the database rather than miss the event.
+                tracing::error!(%err, user, "could not render an event; closing its streams");
+                users.remove(user);
+                return;
+            }
+        };
+        let frame = Arc::new(Frame {
+            seq: event.seq(),
+            bytes,
+        });
         let before = subscribers.len();
         subscribers.retain(|s| s.tx.try_send(Arc::clone(&frame)).is_ok());
         let dropped = before - subscribers.len();
@@ -208,6 +153,16 @@ impl Hub {
     }
 }
 
+impl Publisher for Hub {
+    /// One lock for the whole batch; events reach each stream in the order given.
+    fn publish(&self, events: &[InboxEvent]) {
+        let mut users = self.users();
+        for event in events {
+            self.deliver(&mut users, event);
+        }
+    }
+}
+
 impl Drop for Subscription {
     fn drop(&mut self) {
         self.hub.unsubscribe(&self.user, self.id);
@@ -222,8 +177,15 @@ impl Drop for Subscription {
 mod tests {
     use super::*;
 
-    fn deleted(id: &str) -> HubEvent {
-        HubEvent::Deleted {
+    /// No caps: the tests that are not about them.
+    const UNCAPPED: StreamCaps = StreamCaps {
+        total: usize::MAX,
+        per_user: usize::MAX,
+    };
+
+    fn deleted(user: &str, id: &str) -> InboxEvent {
+        InboxEvent::Deleted {
+            user_id: user.into(),
             id: id.into(),
             unread_count: 0,
         }
@@ -231,10 +193,10 @@ mod tests {
 
     #[tokio::test]
     async fn events_reach_only_their_users_streams() {
-        let hub = Hub::new(8, StreamCaps::default(), Arc::default());
+        let hub = Hub::new(8, UNCAPPED, Arc::default());
         let mut alice = hub.subscribe("alice").unwrap();
         let mut bob = hub.subscribe("bob").unwrap();
-        hub.publish("alice", &deleted("n1"));
+        hub.publish(&[deleted("alice", "n1")]);
         let frame = alice.rx.recv().await.unwrap();
         assert!(
             std::str::from_utf8(&frame.bytes)
@@ -246,11 +208,11 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_stream_is_closed_after_its_buffer() {
-        let hub = Hub::new(2, StreamCaps::default(), Arc::default());
+        let hub = Hub::new(2, UNCAPPED, Arc::default());
         let mut slow = hub.subscribe("alice").unwrap();
         let mut fast = hub.subscribe("alice").unwrap();
         for i in 0..3 {
-            hub.publish("alice", &deleted(&i.to_string()));
+            hub.publish(&[deleted("alice", &i.to_string())]);
             fast.rx.recv().await.unwrap();
         }
         assert!(slow.rx.recv().await.is_some());
@@ -259,8 +221,34 @@ mod tests {
             slow.rx.recv().await.is_none(),
             "closed after the buffer drained"
         );
-        hub.publish("alice", &deleted("later"));
+        hub.publish(&[deleted("alice", "later")]);
         assert!(fast.rx.recv().await.is_some(), "the other stream goes on");
+    }
+
+    #[tokio::test]
+    async fn a_batch_arrives_in_order_with_the_sequence_numbers() {
+        let hub = Hub::new(8, UNCAPPED, Arc::default());
+        let mut alice = hub.subscribe("alice").unwrap();
+        let created = InboxEvent::Created(crate::model::Notification {
+            seq: 9,
+            id: "n9".into(),
+            user_id: "alice".into(),
+            kind: crate::model::Kind::Info,
+            title: "t".into(),
+            body: None,
+            link: None,
+            category: None,
+            read_at: None,
+            created_at: 0,
+        });
+        hub.publish(&[created.clone(), deleted("bob", "b"), deleted("alice", "n9")]);
+        let first = alice.rx.recv().await.unwrap();
+        assert_eq!(first.seq, Some(9));
+        assert_eq!(first.bytes, events::render(&created).unwrap());
+        let second = alice.rx.recv().await.unwrap();
+        assert_eq!(second.seq, None);
+        assert!(second.bytes.starts_with(b"event: deleted\n"));
+        assert!(alice.rx.try_recv().is_err());
     }
 
     #[test]
@@ -291,7 +279,7 @@ mod tests {
     #[test]
     fn dropping_a_subscription_unregisters_it() {
         let metrics = Arc::new(Metrics::default());
-        let hub = Hub::new(2, StreamCaps::default(), Arc::clone(&metrics));
+        let hub = Hub::new(2, UNCAPPED, Arc::clone(&metrics));
         let sub = hub.subscribe("alice").unwrap();
         assert_eq!(metrics.streams_open.load(Ordering::Relaxed), 1);
         drop(sub);

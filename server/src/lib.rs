@@ -1,9 +1,12 @@
 //! notif-server: the notification inbox API of `API.md` on hyper 1.x and SQLite.
 //!
-//! Requests enter through `server` (accept loop, graceful shutdown) and `router` (the one
-//! place that knows URLs), and are answered by one module per resource in `handlers`. The
-//! `store` is a trait with a SQLite backend: a single writer thread commits in batches and
-//! publishes what it committed to the `hub`, which fans out to the open event streams.
+//! Requests enter through `server` (accept loop, graceful shutdown), pass the `middleware`
+//! every request gets (415, time limit, security and CORS headers, metrics), and reach the
+//! `router`: its table is the one place that knows URLs, and it authenticates and
+//! rate-limits each call as the route's row says before handing it to one module per
+//! resource in `handlers`. The `store` is a trait with a SQLite backend: a single writer
+//! thread commits in batches and publishes what it committed to the `hub`, which fans out
+//! to the open event streams.
 
 pub mod admin;
 pub mod args;
@@ -17,6 +20,7 @@ pub mod handlers;
 pub mod hub;
 pub mod ids;
 pub mod metrics;
+pub mod middleware;
 pub mod model;
 pub mod policy;
 pub mod quickstart;

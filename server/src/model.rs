@@ -1,6 +1,10 @@
 //! The domain: notifications, their types, preferences and who is calling. These are the
 //! shapes handlers, the store and the hub exchange; their `Serialize` is the API's JSON.
 
+mod event;
+
+pub use event::InboxEvent;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -164,6 +168,42 @@ pub enum Scope {
     Service,
 }
 
+/// The kind of a token, without its user: what `tokens.scope` stores and `token list` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenScope {
+    User,
+    Service,
+}
+
+impl TokenScope {
+    /// The stored spelling (the schema's `CHECK` allows exactly these).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::User => "user",
+            TokenScope::Service => "service",
+        }
+    }
+}
+
+impl fmt::Display for TokenScope {
+    /// Pads like a string, so that tables line up.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl FromStr for TokenScope {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "user" => Ok(TokenScope::User),
+            "service" => Ok(TokenScope::Service),
+            _ => Err(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,5 +248,14 @@ mod tests {
         assert_eq!(v["readAt"], serde_json::Value::Null);
         assert_eq!(v["createdAt"], "1970-01-01T00:00:00.000Z");
         assert!(v.get("seq").is_none());
+    }
+
+    #[test]
+    fn token_scopes_round_trip_their_stored_spelling() {
+        for scope in [TokenScope::User, TokenScope::Service] {
+            assert_eq!(scope.as_str().parse(), Ok(scope));
+        }
+        assert_eq!("admin".parse::<TokenScope>(), Err(()));
+        assert_eq!(format!("{:<8}|", TokenScope::User), "user    |");
     }
 }

@@ -1,5 +1,6 @@
-//! The server's protective limits as handlers see them: per-token rate limiting, CORS, and
-//! the time a request may take.
+//! The server's protective limits, set once at start-up: per-token rate limiting (applied by
+//! the router to the routes whose row asks for it), CORS (applied by the middleware and by
+//! cookie authentication), and the time a request may take (applied by the middleware).
 
 use std::time::Duration;
 
@@ -12,7 +13,8 @@ use crate::ratelimit::RateLimiter;
 pub struct Policy {
     pub limiter: RateLimiter,
     pub cors: Cors,
-    /// The longest a non-stream request may take before it is answered `503`.
+    /// The longest a request may take before it is answered `503`, on the routes whose row
+    /// says the time limit applies.
     pub request_timeout: Duration,
 }
 
@@ -26,16 +28,5 @@ impl Policy {
                 message: "too many requests for this token; retry after the time in Retry-After"
                     .to_owned(),
             })
-    }
-}
-
-impl Default for Policy {
-    /// No limits beyond a generous timeout: for tests and embedding.
-    fn default() -> Self {
-        Policy {
-            limiter: RateLimiter::new(0, 1),
-            cors: Cors::default(),
-            request_timeout: Duration::from_secs(30),
-        }
     }
 }

@@ -1,323 +1,170 @@
-//! The one place that knows URLs: `(method, path)` → handler. Nothing here does work.
+//! The route table: every URL the server answers, one row each, and the one step between a
+//! matched row and its handler.
+//!
+//! A row names the method and path pattern, who may call the route (its [`Handler`] variant:
+//! public, user token, or any token), the rate class it counts against and whether the
+//! request time limit applies; its metrics label is built from the method and pattern.
+//! [`resolve`] (pure, in `matching`) finds the row for a request; [`dispatch`] authenticates
+//! and rate-limits as the row says and hands the handler its caller and, for a path with
+//! `{id}`, the id. What wraps every request whatever its row (415, the time limit, headers,
+//! CORS, metrics) is [`crate::middleware`].
+//!
+//! Adding a route is one `route!` row in [`ROUTES`] plus its handler, an
+//! `async fn(Call<Caller, Id>) -> Result<Response<Body>, ApiError>` (see [`Call`]).
 
-use hyper::body::Incoming;
-use hyper::header::{self, HeaderValue};
-use hyper::{Method, Request, Response};
+mod call;
+mod dispatch;
+mod matching;
 
-use crate::error::ApiError;
+use hyper::Method;
+
+pub use call::{Answer, Call, NotificationId, PathId, UserId};
+pub use dispatch::dispatch;
+pub use matching::resolve;
+
 use crate::handlers::{me, notifications, notify, ops, preferences, stream};
-use crate::request::{self, BodyRead};
-use crate::response::{self, Body};
-use crate::state::AppState;
+use crate::model::Principal;
 
-/// The routes. A path segment `{id}` matches any one segment; where a literal route and an
-/// `{id}` route both match a path, the literal one decides (so `/api/notifications/stream`
-/// is never an id).
-pub const ROUTES: &[Route] = &[
-    (Method::GET, "/healthz", Handler::Health),
-    (Method::GET, "/metrics", Handler::Metrics),
-    (Method::GET, "/api/openapi.json", Handler::OpenApi),
-    (Method::GET, "/api/me", Handler::Me),
-    (Method::GET, "/api/notifications", Handler::List),
-    (Method::GET, "/api/notifications/stream", Handler::Stream),
-    (
-        Method::GET,
-        "/api/notifications/preferences",
-        Handler::GetPreferences,
-    ),
-    (
-        Method::PUT,
-        "/api/notifications/preferences",
-        Handler::PutPreferences,
-    ),
-    (
-        Method::POST,
-        "/api/notifications/read-all",
-        Handler::ReadAll,
-    ),
-    (Method::POST, "/api/notifications/{id}/read", Handler::Read),
-    (
-        Method::POST,
-        "/api/notifications/{id}/unread",
-        Handler::Unread,
-    ),
-    (Method::DELETE, "/api/notifications/{id}", Handler::Delete),
-    (Method::POST, "/api/internal/notify", Handler::Notify),
-];
-
-/// One row of `ROUTES`.
-pub type Route = (Method, &'static str, Handler);
-
-/// What a route leads to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Handler {
-    Health,
-    Metrics,
-    OpenApi,
-    Me,
-    List,
-    Stream,
-    GetPreferences,
-    PutPreferences,
-    ReadAll,
-    Read,
-    Unread,
-    Delete,
-    Notify,
-}
-
-impl Handler {
-    /// Whether `--request-timeout` applies. Not to a stream, which lives as long as its
-    /// client; not to a notify: once queued its write may commit, and a 503 then would make
-    /// a retry without an Idempotency-Key notify twice (the writer always answers, within
-    /// SQLite's busy timeout when the database is locked).
-    fn has_time_limit(self) -> bool {
-        !matches!(self, Handler::Stream | Handler::Notify)
-    }
-}
-
-/// Answers one request; never fails (errors become the contract's error body).
-pub async fn handle(state: AppState, mut req: Request<Incoming>) -> Response<Body> {
-    if req.method() == Method::OPTIONS {
-        if let Some(preflight) = state.policy.cors.preflight(req.headers()) {
-            return preflight;
+/// One row of [`ROUTES`]: `route!(METHOD "/pattern", Access handler, RateClass, TimeLimit)`.
+/// The label is the method and pattern; the table's entry to the handler hands it the
+/// `{id}` in the type the handler takes (none, or a [`NotificationId`]).
+macro_rules! route {
+    ($method:ident $pattern:literal, $access:ident $handler:path, $rate:ident, $time:ident) => {
+        Route {
+            method: Method::$method,
+            pattern: $pattern,
+            label: concat!(stringify!($method), " ", $pattern),
+            handler: Handler::$access(|call, id| {
+                Box::pin(async move { $handler(call.with_id(id)?).await })
+            }),
+            rate: RateClass::$rate,
+            time_limit: TimeLimit::$time,
         }
-    }
-    let origin = state
-        .policy
-        .cors
-        .is_on()
-        .then(|| req.headers().get(header::ORIGIN).cloned())
-        .flatten();
-    let path = req.uri().path().to_owned();
-    let body_read = BodyRead::default();
-    let has_body = request::has_body(req.headers());
-    req.extensions_mut().insert(body_read.clone());
-    let (label, result) = match resolve(req.method(), &path) {
-        // Every request with a body must send JSON, whatever the route.
-        Ok((label, ..)) if has_body && !request::is_json(req.headers()) => {
-            (label, Err(ApiError::UnsupportedMediaType))
-        }
-        Ok((label, handler, id)) => {
-            let answer = dispatch(handler, state.clone(), req, id);
-            let limit = state.policy.request_timeout;
-            let result = if handler.has_time_limit() {
-                tokio::time::timeout(limit, answer)
-                    .await
-                    .unwrap_or_else(|_| {
-                        Err(ApiError::Unavailable(format!(
-                            "the request took longer than {limit:?}"
-                        )))
-                    })
-            } else {
-                answer.await
-            };
-            (label, result)
-        }
-        Err(err) => ("unmatched", Err(err)),
     };
-    let mut response = result.unwrap_or_else(|err| {
-        if let ApiError::Internal(cause) = &err {
-            tracing::error!(%cause, route = label, "internal error");
-        }
-        response::error(&err)
-    });
-    if has_body && !body_read.is_read() {
-        response
-            .headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    }
-    secure(&mut response);
-    state.policy.cors.decorate(origin.as_ref(), &mut response);
-    state
-        .metrics
-        .record_request(label, response.status().as_u16());
-    response
 }
 
-/// Headers every response carries: no MIME sniffing, no caching of inbox data (a stream
-/// keeps its own `no-cache`), no referrer leaking ids.
-fn secure(response: &mut Response<Body>) {
-    let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    if !headers.contains_key(header::CACHE_CONTROL) {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-}
-
-async fn dispatch(
-    handler: Handler,
-    state: AppState,
-    req: Request<Incoming>,
-    id: Option<String>,
-) -> Result<Response<Body>, ApiError> {
-    let id = || id.clone().unwrap_or_default();
-    match handler {
-        Handler::Health => Ok(ops::health()),
-        Handler::Metrics => Ok(ops::metrics(&state)),
-        Handler::OpenApi => Ok(ops::openapi()),
-        Handler::Me => me::get(&state, &req).await,
-        Handler::List => notifications::list(&state, &req).await,
-        Handler::Stream => stream::open(&state, &req).await,
-        Handler::GetPreferences => preferences::get(&state, &req).await,
-        Handler::PutPreferences => preferences::put(&state, req).await,
-        Handler::ReadAll => notifications::read_all(&state, &req).await,
-        Handler::Read => notifications::set_read(&state, &req, id(), true).await,
-        Handler::Unread => notifications::set_read(&state, &req, id(), false).await,
-        Handler::Delete => notifications::delete(&state, &req, id()).await,
-        Handler::Notify => notify::create(&state, req).await,
-    }
-}
-
-/// The route for `(method, path)`: its label for metrics, its handler and its `{id}`.
-/// `404` when no route has this path, `405` (with the allowed methods) when only the
-/// method is wrong.
-pub fn resolve(
-    method: &Method,
-    path: &str,
-) -> Result<(&'static str, Handler, Option<String>), ApiError> {
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let matches: Vec<(usize, &Route, Option<String>)> = ROUTES
-        .iter()
-        .filter_map(|route| {
-            match_pattern(route.1, &segments).map(|(literals, id)| (literals, route, id))
-        })
-        .collect();
-    let best = matches
-        .iter()
-        .map(|m| m.0)
-        .max()
-        .ok_or_else(|| ApiError::NotFound(format!("no route for {path}")))?;
-    let candidates: Vec<_> = matches.into_iter().filter(|m| m.0 == best).collect();
-    if let Some((_, route, id)) = candidates.iter().find(|(_, route, _)| route.0 == method) {
-        return Ok((label(route), route.2, id.clone()));
-    }
-    let allow = candidates
-        .iter()
-        .map(|(_, route, _)| route.0.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    Err(ApiError::MethodNotAllowed { allow })
-}
-
-/// How many literal segments of `pattern` match, and the `{id}` it captured.
-fn match_pattern(pattern: &str, segments: &[&str]) -> Option<(usize, Option<String>)> {
-    let parts: Vec<&str> = pattern.split('/').skip(1).collect();
-    if parts.len() != segments.len() {
-        return None;
-    }
-    let mut literals = 0;
-    let mut id = None;
-    for (part, segment) in parts.iter().zip(segments) {
-        if *part == "{id}" {
-            if segment.is_empty() {
-                return None;
-            }
-            id = Some(percent_decode(segment));
-        } else if part == segment {
-            literals += 1;
-        } else {
-            return None;
-        }
-    }
-    Some((literals, id))
-}
-
-/// A path segment with its `%XX` escapes decoded (and nothing else: `+`, `&`, `=` are
-/// themselves in a path).
-fn percent_decode(segment: &str) -> String {
-    percent_encoding::percent_decode_str(segment)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-/// `"METHOD /pattern"`, the route's label in metrics.
-fn label(route: &Route) -> &'static str {
-    ROUTE_LABELS
-        .iter()
-        .find(|(h, _)| *h == route.2)
-        .map_or("unmatched", |(_, l)| l)
-}
-
-const ROUTE_LABELS: &[(Handler, &str)] = &[
-    (Handler::Health, "GET /healthz"),
-    (Handler::Metrics, "GET /metrics"),
-    (Handler::OpenApi, "GET /api/openapi.json"),
-    (Handler::Me, "GET /api/me"),
-    (Handler::List, "GET /api/notifications"),
-    (Handler::Stream, "GET /api/notifications/stream"),
-    (
-        Handler::GetPreferences,
-        "GET /api/notifications/preferences",
-    ),
-    (
-        Handler::PutPreferences,
-        "PUT /api/notifications/preferences",
-    ),
-    (Handler::ReadAll, "POST /api/notifications/read-all"),
-    (Handler::Read, "POST /api/notifications/{id}/read"),
-    (Handler::Unread, "POST /api/notifications/{id}/unread"),
-    (Handler::Delete, "DELETE /api/notifications/{id}"),
-    (Handler::Notify, "POST /api/internal/notify"),
+/// Every route. A path segment `{id}` matches any one non-empty segment; where a literal
+/// route and an `{id}` route both match a path, the literal one decides (so
+/// `/api/notifications/stream` is never an id).
+#[rustfmt::skip]
+pub static ROUTES: &[Route] = &[
+    //     method pattern                            access handler                   rate       time limit
+    route!(GET    "/healthz",                        Public ops::health,              Unlimited, Applies),
+    route!(GET    "/metrics",                        Public ops::metrics,             Unlimited, Applies),
+    route!(GET    "/api/openapi.json",               Public ops::openapi,             Unlimited, Applies),
+    route!(GET    "/api/me",                         Either me::get,                  Unlimited, Applies),
+    route!(GET    "/api/notifications",              User   notifications::list,      PerToken,  Applies),
+    route!(GET    "/api/notifications/stream",       User   stream::open,             PerToken,  Exempt),
+    route!(GET    "/api/notifications/preferences",  User   preferences::get,         Unlimited, Applies),
+    route!(PUT    "/api/notifications/preferences",  User   preferences::put,         Unlimited, Applies),
+    route!(POST   "/api/notifications/read-all",     User   notifications::read_all,  Unlimited, Applies),
+    route!(POST   "/api/notifications/{id}/read",    User   notifications::read,      Unlimited, Applies),
+    route!(POST   "/api/notifications/{id}/unread",  User   notifications::unread,    Unlimited, Applies),
+    route!(DELETE "/api/notifications/{id}",         User   notifications::delete,    Unlimited, Applies),
+    route!(POST   "/api/internal/notify",            Either notify::create,           PerToken,  Exempt),
 ];
+
+/// One route: what it matches, who may call it, and which limits it is under.
+#[derive(Debug)]
+pub struct Route {
+    pub method: Method,
+    /// The path, with `{id}` for a segment handed to the handler.
+    pub pattern: &'static str,
+    /// `"METHOD /pattern"`: the route's name in metrics and logs.
+    pub label: &'static str,
+    /// Who may call the route, and its handler, typed by what the router hands it.
+    pub handler: Handler,
+    /// What a call counts against, checked after authentication and before the handler.
+    pub rate: RateClass,
+    /// Whether `--request-timeout` cuts the call short.
+    pub time_limit: TimeLimit,
+}
+
+impl Route {
+    /// Who may call the route.
+    pub fn access(&self) -> Access {
+        match self.handler {
+            Handler::Public(_) => Access::Public,
+            Handler::User(_) => Access::User,
+            Handler::Either(_) => Access::Either,
+        }
+    }
+}
+
+/// A handler as the table holds it: given the caller the router established and the
+/// captured `{id}`, if the pattern has one.
+pub type Endpoint<C> = fn(Call<C>, Option<String>) -> Answer;
+
+/// Who may call a route, holding the handler that gets what checking it established. Which
+/// variant a row uses decides what its handler may take, so the two cannot disagree.
+#[derive(Debug, Clone, Copy)]
+pub enum Handler {
+    /// Anyone: no credentials are looked at.
+    Public(Endpoint<()>),
+    /// A user token (or cookie): `401` without one, `403` for a service token. The handler
+    /// gets the user's id.
+    User(Endpoint<UserId>),
+    /// Any valid token, user or service: `401` without one. The handler gets the principal
+    /// and applies any rule of its own (a user token notifying another user is `403`).
+    Either(Endpoint<Principal>),
+}
+
+/// [`Handler`]'s variants as plain values, for tests and documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    User,
+    Either,
+}
+
+/// What a call counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateClass {
+    /// The caller's token bucket (`--rate-limit`, `--rate-burst`): `429` when it is empty.
+    PerToken,
+    /// Nothing: the route is cheap, or has a cap of its own.
+    Unlimited,
+}
+
+/// Whether `--request-timeout` applies to a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeLimit {
+    /// Answered `503` when the handler takes longer.
+    Applies,
+    /// Never cut short: a stream lives as long as its client, and a notify once queued may
+    /// commit, so a `503` then would make a retry without an Idempotency-Key notify twice (the
+    /// writer always answers, within SQLite's busy timeout when the database is locked).
+    Exempt,
+}
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
-    fn route(method: Method, path: &str) -> Result<(Handler, Option<String>), u16> {
-        resolve(&method, path)
-            .map(|(_, h, id)| (h, id))
-            .map_err(|e| e.status().as_u16())
-    }
-
     #[test]
-    fn literal_routes_win_over_ids() {
-        assert_eq!(
-            route(Method::GET, "/api/notifications/stream"),
-            Ok((Handler::Stream, None))
-        );
-        assert_eq!(route(Method::DELETE, "/api/notifications/stream"), Err(405));
-        assert_eq!(
-            route(Method::POST, "/api/notifications/read-all"),
-            Ok((Handler::ReadAll, None))
-        );
-    }
-
-    #[test]
-    fn ids_are_captured() {
-        assert_eq!(
-            route(Method::POST, "/api/notifications/abc123/read"),
-            Ok((Handler::Read, Some("abc123".into())))
-        );
-        assert_eq!(
-            route(Method::DELETE, "/api/notifications/abc123"),
-            Ok((Handler::Delete, Some("abc123".into())))
-        );
-    }
-
-    #[test]
-    fn unknown_paths_are_404_and_wrong_methods_405() {
-        assert_eq!(route(Method::GET, "/nope"), Err(404));
-        assert_eq!(route(Method::GET, "/api/notifications/"), Err(404));
-        assert_eq!(route(Method::GET, "/api/notifications/x/read/y"), Err(404));
-        assert_eq!(route(Method::POST, "/api/notifications"), Err(405));
-        assert_eq!(route(Method::GET, "/api/notifications/abc"), Err(405));
-        let err = resolve(&Method::DELETE, "/api/notifications/preferences").unwrap_err();
-        assert!(matches!(err, ApiError::MethodNotAllowed { allow } if allow == "GET, PUT"));
-    }
-
-    #[test]
-    fn every_route_has_a_label() {
+    fn labels_are_the_method_and_pattern() {
         for route in ROUTES {
-            assert_ne!(label(route), "unmatched", "{:?}", route.2);
+            assert_eq!(
+                route.label,
+                format!("{} {}", route.method, route.pattern),
+                "{route:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_two_rows_answer_the_same_request() {
+        let labels: BTreeSet<_> = ROUTES.iter().map(|r| r.label).collect();
+        assert_eq!(labels.len(), ROUTES.len());
+    }
+
+    /// A public route has no token whose bucket it could count against.
+    #[test]
+    fn public_routes_are_unlimited() {
+        for route in ROUTES.iter().filter(|r| r.access() == Access::Public) {
+            assert_eq!(route.rate, RateClass::Unlimited, "{}", route.label);
         }
     }
 }

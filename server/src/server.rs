@@ -21,12 +21,12 @@ use crate::args::LimitArgs;
 use crate::args::ServeArgs;
 use crate::cors::Cors;
 use crate::email::{EmailConfig, run_worker};
-use crate::handlers::stream::ping_frame;
 use crate::hub::{Hub, StreamCaps};
 use crate::metrics::Metrics;
+use crate::middleware;
 use crate::policy::Policy;
 use crate::ratelimit::RateLimiter;
-use crate::router;
+use crate::sse::events;
 use crate::state::AppState;
 use crate::store::database::Database;
 use crate::store::sqlite::Sync;
@@ -115,7 +115,7 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
     });
     let outbox = config.email.as_ref().map(|_| Arc::new(Notify::new()));
     let listeners = Listeners {
-        hub: Arc::clone(&hub),
+        publisher: hub.clone(),
         metrics: Arc::clone(&metrics),
         outbox: outbox.clone(),
     };
@@ -129,7 +129,7 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
     println!("listening on http://{addr}");
 
     let cancel = CancellationToken::new();
-    let (ping_tx, pings) = watch::channel(ping_frame(now_ms()));
+    let (ping_tx, pings) = watch::channel(events::ping(now_ms()));
     let ticker = tokio::spawn(tick_pings(ping_tx, config.ping_interval, cancel.clone()));
     let state = AppState {
         store,
@@ -225,7 +225,7 @@ async fn tick_pings(
     loop {
         tokio::select! {
             () = cancel.cancelled() => return,
-            _ = ticker.tick() => { pings.send_replace(ping_frame(now_ms())); }
+            _ = ticker.tick() => { pings.send_replace(events::ping(now_ms())); }
         }
     }
 }
@@ -269,7 +269,7 @@ pub async fn serve(
                 // the largest request future inline for the rest of its life.
                 let service = service_fn(move |req| {
                     let state = state.clone();
-                    Box::pin(async move { Ok::<_, Infallible>(router::handle(state, req).await) })
+                    Box::pin(async move { Ok::<_, Infallible>(middleware::handle(state, req).await) })
                 });
                 let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
                 tokio::spawn(async move {

@@ -1,5 +1,7 @@
 //! Server-Sent Events framing, per the WHATWG `EventSource` format: pure functions from an
-//! event to the exact bytes on the wire.
+//! event to the exact bytes on the wire. `events` renders this server's five events with it.
+
+pub mod events;
 
 use bytes::Bytes;
 

@@ -1,27 +1,39 @@
-//! The storage interface handlers speak to: domain verbs, domain errors. The SQLite adapter
-//! (`store::sqlite`) is the one backend today; the trait is what a PostgreSQL backend would
-//! implement so that no handler changes.
+//! The storage interface handlers speak to: domain verbs, domain errors. Two backends
+//! implement it: SQLite (`store::sqlite`, the default) and PostgreSQL (`store::postgres`,
+//! for several nodes); `store::database` picks one from `--db`, so no handler knows which.
+//!
+//! Inside the SQLite backend: `queries` reads and `writes` writes (plain functions over a
+//! connection; a write returns the `InboxEvent`s it causes), `writer` is the group-commit
+//! engine that runs the writes and hands what it committed to a `Publisher`, and
+//! `housekeeping` is what the writer tidies when idle.
 
 pub mod admin;
+mod columns;
 pub mod database;
+mod housekeeping;
 pub mod outbox;
 pub mod postgres;
 mod queries;
 mod reader;
 pub mod sqlite;
+#[cfg(test)]
+mod testing;
 mod writer;
+mod writes;
 
 use std::future::Future;
 use std::pin::Pin;
 
 pub use admin::{AdminError, TokenInfo, UserInfo};
-pub use outbox::{EmailResult, OutboxEntry};
+pub use housekeeping::Housekeeping;
+pub use outbox::{EmailResult, OutboxEntry, OutboxStatus};
 pub use sqlite::SqliteStore;
-pub use writer::{Housekeeping, Listeners};
+pub use writer::Listeners;
 
 use crate::cursor::Cursor;
 use crate::model::{
-    Kind, NewNotification, Notification, NotifyResponse, Preferences, PreferencesPatch, Principal,
+    InboxEvent, Kind, NewNotification, Notification, NotifyResponse, Preferences, PreferencesPatch,
+    Principal,
 };
 
 /// The future every store verb returns: boxed, so `Store` can be used as `dyn Store`.
@@ -121,6 +133,15 @@ pub enum NotifyOutcome {
 pub struct ReadAllOutcome {
     pub updated: u64,
     pub unread_count: u64,
+}
+
+/// Where a store hands the events it committed: the hub, which fans them out to open
+/// streams. A trait, so that a backend need not know the hub, and so that a PostgreSQL
+/// backend can feed it from `LISTEN` as well as from its own commits.
+pub trait Publisher: Send + Sync {
+    /// Called once the writes that caused `events` are durably committed, with the events
+    /// in commit order (and before those writes are answered).
+    fn publish(&self, events: &[InboxEvent]);
 }
 
 /// The storage verbs of the API. Writes resolve only once durably committed.

@@ -11,6 +11,9 @@ pub const LINK_MAX: usize = 2_048;
 pub const CATEGORY_MAX: usize = 64;
 pub const USER_ID_MAX: usize = 64;
 pub const IDEMPOTENCY_KEY_MAX: usize = 255;
+/// Category entries a user's preferences may hold at most: a change naming more is refused
+/// whole, and so is one that would leave more once merged.
+pub const MAX_CATEGORIES: usize = 100;
 
 /// 1 to 200 characters after trimming, no control characters. Returns the trimmed title.
 pub fn title(raw: &str) -> Result<String, String> {

@@ -8,10 +8,9 @@
 use futures_util::StreamExt;
 use hyper::Method;
 use notif_server::cursor::Cursor;
-use notif_server::hub::HubEvent;
-use notif_server::model::{Kind, Notification};
-use notif_server::router::{self, Handler, ROUTES};
-use notif_server::sse;
+use notif_server::model::{InboxEvent, Kind, Notification};
+use notif_server::router::{self, ROUTES};
+use notif_server::sse::{self, events};
 use notif_server::validate;
 use proptest::prelude::*;
 
@@ -346,9 +345,10 @@ proptest! {
         chunks in prop::collection::vec(1usize..64, 1..6),
     ) {
         let n = notification(seq, title.clone(), body.clone());
-        let frame = HubEvent::Created(n).frame();
-        prop_assert_eq!(frame.seq, Some(seq));
-        for parsed in [whatwg_parse(std::str::from_utf8(&frame.bytes).unwrap()), crate_parse(&frame.bytes, &chunks)] {
+        let event = InboxEvent::Created(n);
+        prop_assert_eq!(event.seq(), Some(seq));
+        let frame = events::render(&event).unwrap();
+        for parsed in [whatwg_parse(std::str::from_utf8(&frame).unwrap()), crate_parse(&frame, &chunks)] {
             prop_assert_eq!(parsed.len(), 1);
             prop_assert_eq!(&parsed[0].event, "notification");
             prop_assert_eq!(&parsed[0].id, &seq.to_string());
@@ -461,12 +461,12 @@ proptest! {
     #[test]
     fn router_never_panics(method in any_method(), path in any_path()) {
         match router::resolve(&method, &path) {
-            Ok((label, _, _)) => prop_assert!(label.starts_with(method.as_str())),
+            Ok((route, _)) => prop_assert!(route.label.starts_with(method.as_str())),
             Err(err) => {
                 let status = err.status().as_u16();
                 prop_assert!(status == 404 || status == 405, "{method} {path:?} -> {status}");
                 if status == 405 {
-                    let known = ROUTES.iter().any(|r| router::resolve(&r.0, &path).is_ok());
+                    let known = ROUTES.iter().any(|r| router::resolve(&r.method, &path).is_ok());
                     prop_assert!(known, "405 for {method} {path:?}, which no route has");
                 }
             }
@@ -478,11 +478,11 @@ proptest! {
     #[test]
     fn known_routes_resolve_and_capture_ids(index in 0..ROUTES.len(), id in prop_oneof!["[A-Za-z0-9_-]{1,30}", "\\PC{1,20}"]) {
         prop_assume!(!RESERVED.contains(&id.as_str()));
-        let (method, pattern, handler) = &ROUTES[index];
-        let path = pattern.replace("{id}", &percent_encode(&id));
-        let (_, got, captured) = router::resolve(method, &path).unwrap();
-        prop_assert_eq!(got, *handler);
-        if pattern.contains("{id}") {
+        let route = &ROUTES[index];
+        let path = route.pattern.replace("{id}", &percent_encode(&id));
+        let (got, captured) = router::resolve(&route.method, &path).unwrap();
+        prop_assert_eq!(got.label, route.label);
+        if route.pattern.contains("{id}") {
             prop_assert_eq!(captured, Some(id));
         } else {
             prop_assert_eq!(captured, None);
@@ -495,8 +495,8 @@ proptest! {
     fn ids_with_literal_sub_delimiters_are_captured_verbatim(id in "[A-Za-z0-9!$&'()*+,;=:@._~-]{1,20}") {
         prop_assume!(!RESERVED.contains(&id.as_str()) && id != "." && id != "..");
         let path = format!("/api/notifications/{id}/read");
-        let (_, handler, captured) = router::resolve(&Method::POST, &path).unwrap();
-        prop_assert_eq!(handler, Handler::Read);
+        let (route, captured) = router::resolve(&Method::POST, &path).unwrap();
+        prop_assert_eq!(route.label, "POST /api/notifications/{id}/read");
         prop_assert_eq!(captured, Some(id));
     }
 
@@ -510,7 +510,7 @@ proptest! {
         prop_assert_eq!(status(&method, &outside), 404, "{}", outside);
         for route in ROUTES {
             // No route is deeper than four segments; this path has at least five.
-            let deeper = format!("{}/{}/x/y/z", route.1.replace("{id}", &id), segments.join("/"));
+            let deeper = format!("{}/{}/x/y/z", route.pattern.replace("{id}", &id), segments.join("/"));
             prop_assert_eq!(status(&method, &deeper), 404, "{}", deeper);
         }
     }
@@ -527,7 +527,7 @@ fn literal_segments_are_not_ids() {
         let path = format!("/api/notifications/{literal}");
         let got = router::resolve(&Method::DELETE, &path);
         assert!(
-            !matches!(got, Ok((_, Handler::Delete, _))),
+            !matches!(got, Ok((route, _)) if route.pattern == "/api/notifications/{id}"),
             "{path} taken as an id"
         );
     }

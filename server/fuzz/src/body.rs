@@ -4,8 +4,8 @@
 
 use notif_server::error::ApiError;
 use notif_server::handlers::{notify, preferences};
-use notif_server::hub::HubEvent;
 use notif_server::model::{Notification, Principal, Scope};
+use notif_server::sse::events;
 use notif_server::validate;
 use serde_json::Value;
 
@@ -125,8 +125,8 @@ fn errors_render(err: ApiError) {
 
 /// The notification's `notification` frame reads back as the same JSON.
 fn frame_round_trips(notification: &Notification) {
-    let frame = HubEvent::Created(notification.clone()).frame();
-    let text = std::str::from_utf8(&frame.bytes).expect("frames are UTF-8");
+    let frame = events::notification(notification).expect("notifications serialise");
+    let text = std::str::from_utf8(&frame).expect("frames are UTF-8");
     assert!(text.ends_with("\n\n"), "{text:?}");
     let body = text.strip_suffix("\n\n").unwrap_or(text);
     assert!(!body.contains("\n\n") && !body.contains('\r'), "{text:?}");

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use hyper::{Method, Uri};
 use notif_server::cursor::Cursor;
+use notif_server::handlers::notifications::MAX_LIMIT;
 use notif_server::router::{self, ROUTES};
 use notif_server::validate;
 
@@ -25,7 +26,9 @@ pub fn check(data: &[u8]) {
 
 /// Every method gets a route, a 404 or a 405, and a 405 only for a path some route has.
 fn route(path: &str) {
-    let known = ROUTES.iter().any(|r| router::resolve(&r.0, path).is_ok());
+    let known = ROUTES
+        .iter()
+        .any(|r| router::resolve(&r.method, path).is_ok());
     for method in [
         Method::GET,
         Method::POST,
@@ -34,10 +37,11 @@ fn route(path: &str) {
         Method::PATCH,
     ] {
         match router::resolve(&method, path) {
-            Ok((label, _, id)) => {
+            Ok((route, id)) => {
                 assert!(
-                    label.starts_with(method.as_str()),
-                    "{method} {path} -> {label}"
+                    route.label.starts_with(method.as_str()),
+                    "{method} {path} -> {}",
+                    route.label
                 );
                 if let Some(id) = id {
                     assert!(!id.is_empty(), "{method} {path} captured an empty id");
@@ -62,7 +66,10 @@ fn parameters(query: &str) {
             .or_insert(value.into_owned());
     }
     if let Some(limit) = params.get("limit") {
-        let _ = limit.parse::<u32>().ok().filter(|n| (1..=200).contains(n));
+        let _ = limit
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n));
     }
     if let Some(raw) = params.get("cursor")
         && let Some(cursor) = Cursor::decode(raw)

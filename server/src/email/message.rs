@@ -115,6 +115,7 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::Kind;
+    use crate::store::OutboxStatus;
 
     fn entry() -> OutboxEntry {
         OutboxEntry {
@@ -127,7 +128,7 @@ mod tests {
             body: Some("web-1 & web-2".into()),
             link: Some("https://ci.example.com/runs/42".into()),
             category: Some("deploy".into()),
-            status: "pending".into(),
+            status: OutboxStatus::Pending,
             attempts: 0,
             next_attempt_at: 0,
             last_error: None,

@@ -1,18 +1,16 @@
 //! `GET /api/me`: lets a client check its credentials.
 
-use hyper::body::Incoming;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Response, StatusCode};
 use serde_json::json;
 
-use crate::auth;
 use crate::error::ApiError;
-use crate::model::Scope;
+use crate::model::{Principal, Scope};
 use crate::response::{self, Body};
-use crate::state::AppState;
+use crate::router::Call;
 
-pub async fn get(state: &AppState, req: &Request<Incoming>) -> Result<Response<Body>, ApiError> {
-    let principal = auth::authenticate(state, req).await?;
-    let body = match principal.scope {
+/// Who the caller's token speaks for: a user, or a service.
+pub async fn get(call: Call<Principal>) -> Result<Response<Body>, ApiError> {
+    let body = match call.caller.scope {
         Scope::User(user) => json!({"userId": user, "scope": "user"}),
         Scope::Service => json!({"userId": null, "scope": "service"}),
     };

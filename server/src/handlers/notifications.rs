@@ -1,21 +1,20 @@
 //! The inbox: list, read, unread, read-all, delete.
 
-use hyper::body::Incoming;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Response, StatusCode};
 use serde::Serialize;
 
-use crate::auth;
 use crate::cursor::Cursor;
 use crate::error::ApiError;
 use crate::model::Notification;
 use crate::request;
 use crate::response::{self, Body};
-use crate::state::AppState;
+use crate::router::{Call, NotificationId, UserId};
 use crate::store::ListQuery;
 use crate::validate;
 
 const DEFAULT_LIMIT: u32 = 50;
-const MAX_LIMIT: u32 = 200;
+/// The largest page a list may ask for.
+pub const MAX_LIMIT: u32 = 200;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -26,12 +25,9 @@ struct PageBody {
 }
 
 /// `GET /api/notifications?limit&cursor&unread&type&category`.
-pub async fn list(state: &AppState, req: &Request<Incoming>) -> Result<Response<Body>, ApiError> {
-    let principal = auth::authenticate(state, req).await?;
-    let user_id = auth::user_of(&principal)?;
-    state.policy.rate_limit(&principal)?;
-    let query = list_query(user_id, &request::query(req))?;
-    let page = state.store.list(query).await?;
+pub async fn list(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
+    let query = list_query(call.caller, &request::query(&call.req))?;
+    let page = call.state.store.list(query).await?;
     Ok(response::json(
         StatusCode::OK,
         &PageBody {
@@ -55,7 +51,12 @@ fn list_query(
             .parse::<u32>()
             .ok()
             .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| bad("limit", "must be a whole number from 1 to 200"))?,
+            .ok_or_else(|| {
+                bad(
+                    "limit",
+                    &format!("must be a whole number from 1 to {MAX_LIMIT}"),
+                )
+            })?,
     };
     let after = match params.get("cursor") {
         None => None,
@@ -86,25 +87,31 @@ fn list_query(
     })
 }
 
-/// `POST /api/notifications/{id}/read` (`read = true`) and `…/unread`.
-pub async fn set_read(
-    state: &AppState,
-    req: &Request<Incoming>,
-    id: String,
+/// `POST /api/notifications/{id}/read`.
+pub async fn read(call: Call<UserId, NotificationId>) -> Result<Response<Body>, ApiError> {
+    set_read(call, true).await
+}
+
+/// `POST /api/notifications/{id}/unread`.
+pub async fn unread(call: Call<UserId, NotificationId>) -> Result<Response<Body>, ApiError> {
+    set_read(call, false).await
+}
+
+async fn set_read(
+    call: Call<UserId, NotificationId>,
     read: bool,
 ) -> Result<Response<Body>, ApiError> {
-    let user_id = auth::user_of(&auth::authenticate(state, req).await?)?;
-    let notification = state.store.set_read(user_id, id, read).await?;
+    let notification = call
+        .state
+        .store
+        .set_read(call.caller, call.id, read)
+        .await?;
     Ok(response::json(StatusCode::OK, &notification))
 }
 
 /// `POST /api/notifications/read-all`.
-pub async fn read_all(
-    state: &AppState,
-    req: &Request<Incoming>,
-) -> Result<Response<Body>, ApiError> {
-    let user_id = auth::user_of(&auth::authenticate(state, req).await?)?;
-    let outcome = state.store.read_all(user_id).await?;
+pub async fn read_all(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
+    let outcome = call.state.store.read_all(call.caller).await?;
     Ok(response::json(
         StatusCode::OK,
         &serde_json::json!({"updated": outcome.updated, "unreadCount": outcome.unread_count}),
@@ -112,13 +119,8 @@ pub async fn read_all(
 }
 
 /// `DELETE /api/notifications/{id}`.
-pub async fn delete(
-    state: &AppState,
-    req: &Request<Incoming>,
-    id: String,
-) -> Result<Response<Body>, ApiError> {
-    let user_id = auth::user_of(&auth::authenticate(state, req).await?)?;
-    state.store.delete(user_id, id).await?;
+pub async fn delete(call: Call<UserId, NotificationId>) -> Result<Response<Body>, ApiError> {
+    call.state.store.delete(call.caller, call.id).await?;
     Ok(response::empty(StatusCode::NO_CONTENT))
 }
 
@@ -146,9 +148,10 @@ mod tests {
 
     #[test]
     fn rejects_out_of_range_and_malformed_parameters() {
+        let too_many = (MAX_LIMIT + 1).to_string();
         for pairs in [
             [("limit", "0")],
-            [("limit", "201")],
+            [("limit", too_many.as_str())],
             [("limit", "ten")],
             [("cursor", "nope")],
             [("unread", "yes")],

@@ -1,25 +1,27 @@
 //! `POST /api/internal/notify`: how other services, scripts and CI send a notification.
 
-use hyper::body::Incoming;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Response, StatusCode};
 use serde_json::Value;
 
-use crate::auth;
 use crate::error::ApiError;
 use crate::fields::FieldErrors;
 use crate::ids::body_hash;
 use crate::model::{Kind, NewNotification, Principal, Scope};
 use crate::request;
 use crate::response::{self, Body};
-use crate::state::AppState;
+use crate::router::Call;
 use crate::store::{NotifyCommand, NotifyOutcome};
 use crate::validate;
 
 /// Creates a notification for the caller (user token) or for `userId` (service token).
 /// Answers `201` only once the notification is committed.
-pub async fn create(state: &AppState, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
-    let principal = auth::authenticate(state, &req).await?;
-    state.policy.rate_limit(&principal)?;
+pub async fn create(call: Call<Principal>) -> Result<Response<Body>, ApiError> {
+    let Call {
+        state,
+        req,
+        caller: principal,
+        ..
+    } = call;
     let key = match request::header(&req, "idempotency-key") {
         Some(raw) => Some(validate::idempotency_key(raw).map_err(ApiError::BadRequest)?),
         None if req.headers().contains_key("idempotency-key") => {

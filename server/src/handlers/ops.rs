@@ -2,28 +2,29 @@
 
 use hyper::Response;
 
+use crate::error::ApiError;
 use crate::response::{self, Body};
-use crate::state::AppState;
+use crate::router::Call;
 
 /// The OpenAPI 3.1 document of `API.md`, kept in the repository beside the server.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
 
 /// `GET /healthz` → `200 ok`.
-pub fn health() -> Response<Body> {
-    response::text("text/plain; charset=utf-8", "ok")
+pub async fn health(_call: Call) -> Result<Response<Body>, ApiError> {
+    Ok(response::text("text/plain; charset=utf-8", "ok"))
 }
 
 /// `GET /metrics` → Prometheus text format.
-pub fn metrics(state: &AppState) -> Response<Body> {
-    response::text(
+pub async fn metrics(call: Call) -> Result<Response<Body>, ApiError> {
+    Ok(response::text(
         "text/plain; version=0.0.4; charset=utf-8",
-        state.metrics.render(),
-    )
+        call.state.metrics.render(),
+    ))
 }
 
 /// `GET /api/openapi.json`.
-pub fn openapi() -> Response<Body> {
-    response::text("application/json", OPENAPI)
+pub async fn openapi(_call: Call) -> Result<Response<Body>, ApiError> {
+    Ok(response::text("application/json", OPENAPI))
 }
 
 #[cfg(test)]
@@ -57,7 +58,7 @@ mod tests {
             .collect();
         let routed: BTreeSet<(String, String)> = ROUTES
             .iter()
-            .map(|(method, path, _)| (method.to_string(), (*path).to_owned()))
+            .map(|route| (route.method.to_string(), route.pattern.to_owned()))
             .collect();
         assert_eq!(documented, routed);
     }

@@ -2,22 +2,17 @@
 
 use std::collections::BTreeMap;
 
-use hyper::body::Incoming;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Response, StatusCode};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::auth;
 use crate::error::ApiError;
 use crate::fields::FieldErrors;
 use crate::model::{CategoryPreference, Preferences, PreferencesPatch};
 use crate::request;
 use crate::response::{self, Body};
-use crate::state::AppState;
-use crate::validate;
-
-/// At most this many category entries.
-pub const MAX_CATEGORIES: usize = 100;
+use crate::router::{Call, UserId};
+use crate::validate::{self, MAX_CATEGORIES};
 
 /// The preferences as the API shows them: each category entry with both channels, an
 /// unset override shown as the global flag it falls back to.
@@ -60,9 +55,8 @@ impl From<&Preferences> for PreferencesBody {
 }
 
 /// `GET /api/notifications/preferences`.
-pub async fn get(state: &AppState, req: &Request<Incoming>) -> Result<Response<Body>, ApiError> {
-    let user_id = auth::user_of(&auth::authenticate(state, req).await?)?;
-    let prefs = state.store.preferences(user_id).await?;
+pub async fn get(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
+    let prefs = call.state.store.preferences(call.caller).await?;
     Ok(response::json(
         StatusCode::OK,
         &PreferencesBody::from(&prefs),
@@ -71,11 +65,14 @@ pub async fn get(state: &AppState, req: &Request<Incoming>) -> Result<Response<B
 
 /// `PUT /api/notifications/preferences`: omitted fields keep their value, a category set
 /// to `null` is removed.
-pub async fn put(state: &AppState, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
-    let user_id = auth::user_of(&auth::authenticate(state, &req).await?)?;
-    let body = request::json_body(req).await?;
+pub async fn put(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
+    let body = request::json_body(call.req).await?;
     let patch = parse_patch(&body)?;
-    let prefs = state.store.update_preferences(user_id, patch).await?;
+    let prefs = call
+        .state
+        .store
+        .update_preferences(call.caller, patch)
+        .await?;
     Ok(response::json(
         StatusCode::OK,
         &PreferencesBody::from(&prefs),
@@ -160,8 +157,9 @@ mod tests {
 
     #[test]
     fn too_many_categories() {
-        let categories: serde_json::Map<String, Value> =
-            (0..101).map(|i| (format!("c{i}"), json!({}))).collect();
+        let categories: serde_json::Map<String, Value> = (0..=MAX_CATEGORIES)
+            .map(|i| (format!("c{i}"), json!({})))
+            .collect();
         assert!(parse_patch(&json!({"categories": categories})).is_err());
     }
 

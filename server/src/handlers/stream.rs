@@ -20,20 +20,19 @@ use tokio_util::sync::CancellationToken;
 
 use crate::auth;
 use crate::error::ApiError;
-use crate::hub::{HubEvent, StreamRefused, Subscription, to_json};
+use crate::hub::{StreamRefused, Subscription};
 use crate::request;
 use crate::response::{self, Body};
-use crate::sse;
-use crate::state::AppState;
+use crate::router::{Call, UserId};
+use crate::sse::{self, events};
 use crate::store::Store;
 
 /// Notifications replayed per database read.
 const REPLAY_BATCH: u32 = 256;
 
 /// Opens a stream for the caller's inbox.
-pub async fn open(state: &AppState, req: &Request<Incoming>) -> Result<Response<Body>, ApiError> {
-    let principal = auth::authenticate(state, req).await?;
-    let user_id = auth::user_of(&principal)?;
+pub async fn open(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
+    let (state, req, user_id) = (&call.state, &call.req, call.caller);
     let resume_after = last_event_id(req)?;
     // An id from beyond this database (a client that kept its id across a reset) resumes
     // from the newest notification instead of skipping every live one below its id. The
@@ -42,7 +41,6 @@ pub async fn open(state: &AppState, req: &Request<Incoming>) -> Result<Response<
         Some(after) => Some(after.min(state.store.max_seq().await?)),
         None => None,
     };
-    state.policy.rate_limit(&principal)?;
     let subscription = state
         .hub
         .subscribe(&user_id)
@@ -153,7 +151,10 @@ impl EventStream {
                     let mut out = BytesMut::new();
                     for notification in batch {
                         self.last_seq = notification.seq;
-                        out.extend_from_slice(&HubEvent::Created(notification).frame().bytes);
+                        let frame = events::notification(&notification)
+                            .map_err(|err| tracing::error!(%err, "could not render a replay"))
+                            .ok()?;
+                        out.extend_from_slice(&frame);
                     }
                     return Some(out.freeze());
                 }
@@ -165,8 +166,7 @@ impl EventStream {
                         .map_err(|err| tracing::warn!(%err, "stream unread count failed"))
                         .ok()?;
                     self.phase = Phase::Live;
-                    let data = to_json(&serde_json::json!({"unreadCount": count}));
-                    return Some(sse::Event::new("unread", &data).to_bytes());
+                    return Some(events::unread(count));
                 }
                 Phase::Live => {
                     tokio::select! {
@@ -200,10 +200,4 @@ impl EventStream {
             }
         }
     }
-}
-
-/// The ping frame for `now`.
-pub fn ping_frame(now_ms: i64) -> Bytes {
-    let data = to_json(&serde_json::json!({"time": crate::timestamp::format_ms(now_ms)}));
-    sse::Event::new("ping", &data).to_bytes()
 }

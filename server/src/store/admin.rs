@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
 use crate::ids;
+use crate::model::TokenScope;
 use crate::timestamp::now_ms;
 
 /// A user as `user list` shows it.
@@ -21,7 +22,7 @@ pub struct UserInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenInfo {
     pub id: i64,
-    pub scope: String,
+    pub scope: TokenScope,
     pub user_id: Option<String>,
     pub label: Option<String>,
     pub created_at: i64,
@@ -112,7 +113,11 @@ pub fn add_token(
         }
     }
     let token = ids::new_token();
-    let scope = if user.is_some() { "user" } else { "service" };
+    let scope = if user.is_some() {
+        TokenScope::User
+    } else {
+        TokenScope::Service
+    };
     conn.execute(
         "INSERT INTO tokens (hash, scope, user_id, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![&ids::token_hash(&token)[..], scope, user, label, now_ms()],

@@ -76,7 +76,7 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
-    /// Connects to `url`, migrates, starts listening (feeding `listeners.hub`) and
+    /// Connects to `url`, migrates, starts listening (feeding `listeners.publisher`) and
     /// housekeeping. Fails with one clear line when PostgreSQL cannot be reached or its
     /// schema is newer than this binary.
     pub async fn open(
@@ -92,7 +92,7 @@ impl PostgresStore {
         let listener = listener::spawn(
             config,
             pool.clone(),
-            Arc::clone(&listeners.hub),
+            Arc::clone(&listeners.publisher),
             ready_tx,
             stop.clone(),
         );

@@ -5,20 +5,18 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{ListQuery, Page, StoreError};
 use crate::cursor::Cursor;
-use crate::model::{CategoryPreference, Kind, Notification, Preferences, Principal, Scope};
+use crate::model::{CategoryPreference, Notification, Preferences, Principal, Scope, TokenScope};
 
 pub const NOTIFICATION_COLUMNS: &str =
     "seq, id, user_id, type, title, body, link, category, read_at, created_at";
 
 /// Maps a row selected with `NOTIFICATION_COLUMNS`.
 pub fn notification(row: &Row<'_>) -> rusqlite::Result<Notification> {
-    let kind: String = row.get(3)?;
     Ok(Notification {
         seq: row.get(0)?,
         id: row.get(1)?,
         user_id: row.get(2)?,
-        // The schema's CHECK allows only the four kinds.
-        kind: kind.parse().unwrap_or(Kind::Info),
+        kind: row.get(3)?,
         title: row.get(4)?,
         body: row.get(5)?,
         link: row.get(6)?,
@@ -76,12 +74,11 @@ pub fn list(conn: &Connection, q: &ListQuery) -> Result<Page, StoreError> {
     let limit = i64::from(q.limit) + 1;
     let cursor_unread = q.after.map(|c| i64::from(c.unread));
     let cursor_seq = q.after.map(|c| c.seq);
-    let kind = q.kind.map(Kind::as_str);
     let values: [(&str, &dyn rusqlite::ToSql); 6] = [
         (":user", &q.user_id),
         (":cursor_unread", &cursor_unread),
         (":cursor_seq", &cursor_seq),
-        (":kind", &kind),
+        (":kind", &q.kind),
         (":category", &q.category),
         (":limit", &limit),
     ];
@@ -165,14 +162,22 @@ pub fn authenticate(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Princip
             "SELECT id, scope, user_id, last_used_at FROM tokens WHERE hash = ?1 AND revoked_at IS NULL",
         )?
         .query_row([&hash[..]], |r| {
-            let scope: String = r.get(1)?;
-            let user: Option<String> = r.get(2)?;
+            let scope = match (r.get(1)?, r.get(2)?) {
+                (TokenScope::User, Some(user)) => Scope::User(user),
+                (TokenScope::Service, None) => Scope::Service,
+                // The schema's CHECK ties a user to exactly the user scope.
+                (scope, user) => {
+                    let problem = format!("a {scope} token with user {user:?}");
+                    return Err(rusqlite::Error::FromSqlConversionFailure(
+                        1,
+                        rusqlite::types::Type::Text,
+                        problem.into(),
+                    ));
+                }
+            };
             Ok(Principal {
                 token_id: r.get(0)?,
-                scope: match (scope.as_str(), user) {
-                    ("user", Some(user)) => Scope::User(user),
-                    _ => Scope::Service,
-                },
+                scope,
                 last_used_at: r.get(3)?,
             })
         })

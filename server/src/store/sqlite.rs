@@ -9,8 +9,9 @@ use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 use tokio::sync::oneshot;
 
+use super::housekeeping::Housekeeping;
 use super::reader::ReadPool;
-use super::writer::{self, Housekeeping, Listeners, WriteOp};
+use super::writer::{self, Listeners, WriteOp};
 use super::{
     EmailResult, ListQuery, NotifyCommand, NotifyOutcome, OutboxEntry, Page, ReadAllOutcome, Store,
     StoreError, StoreFuture, outbox, queries,
@@ -65,7 +66,7 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-fn migrations() -> Migrations<'static> {
+pub(super) fn migrations() -> Migrations<'static> {
     let mut files: Vec<_> = MIGRATIONS
         .files()
         .filter(|f| f.path().extension().is_some_and(|e| e == "sql"))

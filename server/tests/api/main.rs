@@ -6,6 +6,7 @@
 //! the contract they prove.
 #![allow(clippy::unwrap_used)]
 
+mod access;
 mod auth;
 mod backpressure;
 mod bodies;

@@ -1,9 +1,9 @@
 //! Start-up: migrations applied once whoever starts first, and the two ways a node refuses
 //! to start.
 
+use notif_server::store::Listeners;
 use notif_server::store::postgres::schema::{self, SchemaError};
 use notif_server::store::postgres::{OpenError, PostgresStore};
-use notif_server::store::{Housekeeping, Listeners};
 
 use super::support::{Node, client, database_with};
 
@@ -52,12 +52,19 @@ async fn an_unreachable_database_is_one_clear_line() {
     let url = format!("postgres://postgres@127.0.0.1:{port}/notif");
     let metrics = std::sync::Arc::default();
     let listeners = Listeners {
-        hub: notif_server::hub::Hub::new(8, Default::default(), std::sync::Arc::clone(&metrics)),
+        publisher: notif_server::hub::Hub::new(
+            8,
+            notif_server::hub::StreamCaps {
+                total: 8,
+                per_user: 8,
+            },
+            std::sync::Arc::clone(&metrics),
+        ),
         metrics,
         outbox: None,
     };
     let started = std::time::Instant::now();
-    let err = PostgresStore::open(&url, listeners, Housekeeping::default())
+    let err = PostgresStore::open(&url, listeners, super::support::KEEP_ALL)
         .await
         .err()
         .expect("no database there");

@@ -12,6 +12,12 @@ use tokio_postgres::NoTls;
 
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// Housekeeping that keeps everything.
+pub const KEEP_ALL: Housekeeping = Housekeeping {
+    retention: Duration::MAX,
+    max_per_user: u64::MAX,
+};
+
 pub struct Node {
     pub store: PostgresStore,
     pub hub: Arc<Hub>,
@@ -25,15 +31,20 @@ impl Node {
     /// A node whose email channel is on (it queues emails in the outbox).
     pub async fn open_with(url: &str, email: bool) -> Node {
         let metrics = Arc::new(Metrics::default());
-        let hub = Hub::new(100_000, StreamCaps::default(), Arc::clone(&metrics));
+        let hub = Hub::new(
+            100_000,
+            StreamCaps {
+                total: usize::MAX,
+                per_user: usize::MAX,
+            },
+            Arc::clone(&metrics),
+        );
         let listeners = Listeners {
-            hub: Arc::clone(&hub),
+            publisher: hub.clone(),
             metrics,
             outbox: email.then(|| Arc::new(tokio::sync::Notify::new())),
         };
-        let store = PostgresStore::open(url, listeners, Housekeeping::default())
-            .await
-            .unwrap();
+        let store = PostgresStore::open(url, listeners, KEEP_ALL).await.unwrap();
         Node { store, hub }
     }
 }

@@ -126,7 +126,10 @@ pub async fn list_tokens(c: &impl GenericClient) -> Result<Vec<TokenInfo>, Admin
         .map(|r| {
             Ok(TokenInfo {
                 id: r.try_get(0)?,
-                scope: r.try_get(1)?,
+                scope: r
+                    .try_get::<_, String>(1)?
+                    .parse()
+                    .unwrap_or(crate::model::TokenScope::Service),
                 user_id: r.try_get(2)?,
                 label: r.try_get(3)?,
                 created_at: r.try_get(4)?,

@@ -1,14 +1,13 @@
 //! What travels on the `notif_events` channel: one small JSON payload per committed inbox
 //! event, sent with `pg_notify` inside the write's transaction (so PostgreSQL delivers it
-//! only once committed, and in commit order) and turned back into a `HubEvent` by every
+//! only once committed, and in commit order) and turned back into an `InboxEvent` by every
 //! node's listener. A payload must stay under PostgreSQL's 8,000 bytes: a notification too
 //! large to travel whole travels as a reference the listener reads back, and a `read` event
 //! with many ids is split into several.
 
 use serde::{Deserialize, Serialize};
 
-use crate::hub::HubEvent;
-use crate::model::{Kind, Notification};
+use crate::model::{InboxEvent, Kind, Notification};
 
 /// The channel every node listens on.
 pub const CHANNEL: &str = "notif_events";
@@ -57,16 +56,17 @@ struct WireNotification {
 #[derive(Debug, Clone)]
 pub enum Heard {
     /// Ready to publish.
-    Event { user: String, event: HubEvent },
+    Event(InboxEvent),
     /// Notification `seq` of `user` was created; it must be read from the table.
     Reference { user: String, seq: i64 },
 }
 
-/// The payloads that carry `event` of `user`.
-pub fn encode(user: &str, event: &HubEvent) -> Vec<String> {
+/// The payloads that carry `event`.
+pub fn encode(event: &InboxEvent) -> Vec<String> {
     let json = |wire: &Wire| serde_json::to_string(wire).unwrap_or_default();
+    let user = event.user_id();
     match event {
-        HubEvent::Created(n) => {
+        InboxEvent::Created(n) => {
             let whole = json(&Wire::Created {
                 u: user.to_owned(),
                 n: WireNotification {
@@ -90,7 +90,9 @@ pub fn encode(user: &str, event: &HubEvent) -> Vec<String> {
                 })]
             }
         }
-        HubEvent::ReadChanged { ids, unread_count } => {
+        InboxEvent::ReadChanged {
+            ids, unread_count, ..
+        } => {
             // Ids are at most a few dozen bytes (cuid2), so a few hundred fit each payload.
             let room = MAX_PAYLOAD.saturating_sub(user.len() + 64);
             let mut payloads = Vec::new();
@@ -115,7 +117,9 @@ pub fn encode(user: &str, event: &HubEvent) -> Vec<String> {
             }));
             payloads
         }
-        HubEvent::Deleted { id, unread_count } => vec![json(&Wire::Deleted {
+        InboxEvent::Deleted {
+            id, unread_count, ..
+        } => vec![json(&Wire::Deleted {
             u: user.to_owned(),
             id: id.clone(),
             c: *unread_count,
@@ -126,36 +130,29 @@ pub fn encode(user: &str, event: &HubEvent) -> Vec<String> {
 /// What a payload says, or `None` for one this version does not understand (a newer node's).
 pub fn decode(payload: &str) -> Option<Heard> {
     let heard = match serde_json::from_str::<Wire>(payload).ok()? {
-        Wire::Created { u, n } => Heard::Event {
-            event: HubEvent::Created(Notification {
-                seq: n.seq,
-                id: n.id,
-                user_id: u.clone(),
-                kind: n.kind,
-                title: n.title,
-                body: n.body,
-                link: n.link,
-                category: n.category,
-                read_at: n.read_at,
-                created_at: n.created_at,
-            }),
-            user: u,
-        },
+        Wire::Created { u, n } => Heard::Event(InboxEvent::Created(Notification {
+            seq: n.seq,
+            id: n.id,
+            user_id: u,
+            kind: n.kind,
+            title: n.title,
+            body: n.body,
+            link: n.link,
+            category: n.category,
+            read_at: n.read_at,
+            created_at: n.created_at,
+        })),
         Wire::Reference { u, s } => Heard::Reference { user: u, seq: s },
-        Wire::Read { u, ids, c } => Heard::Event {
-            user: u,
-            event: HubEvent::ReadChanged {
-                ids,
-                unread_count: c,
-            },
-        },
-        Wire::Deleted { u, id, c } => Heard::Event {
-            user: u,
-            event: HubEvent::Deleted {
-                id,
-                unread_count: c,
-            },
-        },
+        Wire::Read { u, ids, c } => Heard::Event(InboxEvent::ReadChanged {
+            user_id: u,
+            ids,
+            unread_count: c,
+        }),
+        Wire::Deleted { u, id, c } => Heard::Event(InboxEvent::Deleted {
+            user_id: u,
+            id,
+            unread_count: c,
+        }),
     };
     Some(heard)
 }
@@ -182,16 +179,10 @@ mod tests {
     #[test]
     fn a_small_notification_travels_whole() {
         let n = notification(Some("line\nline".into()));
-        let payloads = encode("alice", &HubEvent::Created(n.clone()));
+        let payloads = encode(&InboxEvent::Created(n.clone()));
         assert_eq!(payloads.len(), 1);
         match decode(&payloads[0]) {
-            Some(Heard::Event {
-                user,
-                event: HubEvent::Created(back),
-            }) => {
-                assert_eq!(user, "alice");
-                assert_eq!(back, n);
-            }
+            Some(Heard::Event(InboxEvent::Created(back))) => assert_eq!(back, n),
             other => panic!("{other:?}"),
         }
     }
@@ -199,7 +190,7 @@ mod tests {
     #[test]
     fn a_large_notification_travels_as_a_reference() {
         let n = notification(Some("é".repeat(10_000)));
-        let payloads = encode("alice", &HubEvent::Created(n));
+        let payloads = encode(&InboxEvent::Created(n));
         assert!(payloads[0].len() <= MAX_PAYLOAD);
         assert!(matches!(
             decode(&payloads[0]),
@@ -212,13 +203,11 @@ mod tests {
         let ids: Vec<String> = (0..2_000)
             .map(|i| format!("tz4a98xxat96iws9zmbrg{i:04}"))
             .collect();
-        let payloads = encode(
-            "alice",
-            &HubEvent::ReadChanged {
-                ids: ids.clone(),
-                unread_count: 0,
-            },
-        );
+        let payloads = encode(&InboxEvent::ReadChanged {
+            user_id: "alice".into(),
+            ids: ids.clone(),
+            unread_count: 0,
+        });
         assert!(payloads.len() > 1);
         let mut back = Vec::new();
         for p in &payloads {

@@ -1,5 +1,5 @@
 //! Every node's ear on the database: one connection that `LISTEN`s on `notif_events` and
-//! feeds what it hears into this node's hub, in commit order — the only path by which any
+//! feeds what it hears to this node's `Publisher` (the hub), in commit order — the only path by which any
 //! node's streams, the writing node's included, learn of a commit (a local shortcut could
 //! deliver a user's sequence 42 before another node's 41, which a stream would then skip).
 //!
@@ -24,7 +24,8 @@ use tokio_util::sync::CancellationToken;
 use super::events::{self, Heard};
 use super::fault::{self, Fail};
 use super::reads;
-use crate::hub::{Hub, HubEvent};
+use crate::model::InboxEvent;
+use crate::store::Publisher;
 
 /// The first wait before reconnecting; it doubles up to `MAX_BACKOFF`.
 const MIN_BACKOFF: Duration = Duration::from_millis(100);
@@ -57,7 +58,7 @@ impl From<Fail> for Lost {
 struct Listener {
     config: Config,
     pool: Pool,
-    hub: Arc<Hub>,
+    publisher: Arc<dyn Publisher>,
     /// Each user's highest sequence number known to have reached the hub; `None` before
     /// the first connection.
     known: Option<HashMap<String, i64>>,
@@ -67,14 +68,14 @@ struct Listener {
 pub fn spawn(
     config: Config,
     pool: Pool,
-    hub: Arc<Hub>,
+    publisher: Arc<dyn Publisher>,
     ready: oneshot::Sender<()>,
     shutdown: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
     let listener = Listener {
         config,
         pool,
-        hub,
+        publisher,
         known: None,
     };
     tokio::spawn(listener.run(ready, shutdown))
@@ -160,10 +161,10 @@ impl Listener {
                     let Some(newest) = batch.last().map(|n| n.seq) else {
                         break;
                     };
-                    for notification in batch {
-                        self.hub.publish(user, &HubEvent::Created(notification));
-                        published += 1;
-                    }
+                    published += batch.len();
+                    let events: Vec<InboxEvent> =
+                        batch.into_iter().map(InboxEvent::Created).collect();
+                    self.publisher.publish(&events);
                     after = newest;
                 }
             }
@@ -178,12 +179,12 @@ impl Listener {
 
     /// Publishes one heard payload, reading a notification that travelled by reference.
     async fn publish(&mut self, payload: &str) -> Result<(), Lost> {
-        let (user, event) = match events::decode(payload) {
-            Some(Heard::Event { user, event }) => (user, event),
+        let event = match events::decode(payload) {
+            Some(Heard::Event(event)) => event,
             Some(Heard::Reference { user, seq }) => {
                 let db = self.pool.get().await.map_err(Fail::from)?;
                 match reads::by_seq(&db, &user, seq).await? {
-                    Some(notification) => (user, HubEvent::Created(notification)),
+                    Some(notification) => InboxEvent::Created(notification),
                     // Deleted since: nothing to tell.
                     None => return Ok(()),
                 }
@@ -193,11 +194,11 @@ impl Listener {
                 return Ok(());
             }
         };
-        if let (HubEvent::Created(n), Some(known)) = (&event, &mut self.known) {
-            let last = known.entry(user.clone()).or_insert(0);
+        if let (InboxEvent::Created(n), Some(known)) = (&event, &mut self.known) {
+            let last = known.entry(n.user_id.clone()).or_insert(0);
             *last = (*last).max(n.seq);
         }
-        self.hub.publish(&user, &event);
+        self.publisher.publish(std::slice::from_ref(&event));
         Ok(())
     }
 }

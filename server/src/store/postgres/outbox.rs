@@ -8,7 +8,7 @@ use tokio_postgres::Row;
 
 use super::fault::Fail;
 use crate::model::Kind;
-use crate::store::{EmailResult, OutboxEntry};
+use crate::store::{EmailResult, OutboxEntry, OutboxStatus};
 
 /// How long a claimed email is left to its worker before another may try it.
 pub const LEASE_MS: i64 = 5 * 60 * 1000;
@@ -29,7 +29,10 @@ fn entry(row: &Row) -> Result<OutboxEntry, tokio_postgres::Error> {
         body: row.try_get(6)?,
         link: row.try_get(7)?,
         category: row.try_get(8)?,
-        status: row.try_get(9)?,
+        status: row
+            .try_get::<_, String>(9)?
+            .parse()
+            .unwrap_or(OutboxStatus::Failed),
         attempts: attempts.max(0) as u32,
         next_attempt_at: row.try_get(11)?,
         last_error: row.try_get(12)?,

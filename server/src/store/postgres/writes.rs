@@ -12,12 +12,13 @@ use deadpool_postgres::{GenericClient, Pool, Transaction};
 use super::events;
 use super::fault::Fail;
 use super::reads;
-use crate::hub::{HubEvent, to_json};
 use crate::ids;
-use crate::model::{Delivered, Notification, NotifyResponse, Preferences, PreferencesPatch};
-use crate::store::writer::MAX_CATEGORIES;
+use crate::model::{
+    Delivered, InboxEvent, Notification, NotifyResponse, Preferences, PreferencesPatch,
+};
 use crate::store::{NotifyCommand, NotifyOutcome, ReadAllOutcome, StoreError};
 use crate::timestamp::now_ms;
+use crate::validate::MAX_CATEGORIES;
 
 /// An idempotency key is honoured for this long.
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
@@ -43,9 +44,9 @@ where
 }
 
 /// Sends `event` to every node once the transaction commits.
-async fn announce(tx: &Transaction<'_>, user: &str, event: &HubEvent) -> Result<(), Fail> {
+async fn announce(tx: &Transaction<'_>, event: &InboxEvent) -> Result<(), Fail> {
     let stmt = tx.prepare_cached("SELECT pg_notify($1, $2)").await?;
-    for payload in events::encode(user, event) {
+    for payload in events::encode(event) {
         tx.execute(&stmt, &[&events::CHANNEL, &payload]).await?;
     }
     Ok(())
@@ -149,7 +150,7 @@ pub async fn notify(
             read_at: None,
             created_at: now,
         };
-        announce(tx, &new.user_id, &HubEvent::Created(notification.clone())).await?;
+        announce(tx, &InboxEvent::Created(notification.clone())).await?;
         Some(notification)
     } else {
         None
@@ -168,8 +169,9 @@ pub async fn notify(
                 "UPDATE idempotency_keys SET response = $3 WHERE token_id = $1 AND key = $2",
             )
             .await?;
-        tx.execute(&stmt, &[token_id, key, &to_json(&response)])
-            .await?;
+        let body =
+            serde_json::to_string(&response).map_err(|e| StoreError::Commit(e.to_string()))?;
+        tx.execute(&stmt, &[token_id, key, &body]).await?;
     }
     Ok(Notified {
         outcome: NotifyOutcome::Created(response),
@@ -253,11 +255,12 @@ pub async fn set_read(
         .await?;
     tx.execute(&stmt, &[&user_id, &current.seq, &!read, &read_at])
         .await?;
-    let event = HubEvent::ReadChanged {
+    let event = InboxEvent::ReadChanged {
+        user_id: user_id.to_owned(),
         ids: vec![current.id.clone()],
         unread_count: reads::unread_count(tx, user_id).await?,
     };
-    announce(tx, user_id, &event).await?;
+    announce(tx, &event).await?;
     Ok(Notification { read_at, ..current })
 }
 
@@ -278,7 +281,12 @@ pub async fn read_all(tx: &Transaction<'_>, user_id: &str) -> Result<ReadAllOutc
     let unread_count = reads::unread_count(tx, user_id).await?;
     let updated = ids.len() as u64;
     if !ids.is_empty() {
-        announce(tx, user_id, &HubEvent::ReadChanged { ids, unread_count }).await?;
+        let event = InboxEvent::ReadChanged {
+            user_id: user_id.to_owned(),
+            ids,
+            unread_count,
+        };
+        announce(tx, &event).await?;
     }
     Ok(ReadAllOutcome {
         updated,
@@ -295,11 +303,12 @@ pub async fn delete(tx: &Transaction<'_>, user_id: &str, id: &str) -> Result<(),
     if tx.execute(&stmt, &[&id, &user_id]).await? == 0 {
         return Err(StoreError::NotFound.into());
     }
-    let event = HubEvent::Deleted {
+    let event = InboxEvent::Deleted {
+        user_id: user_id.to_owned(),
         id: id.to_owned(),
         unread_count: reads::unread_count(tx, user_id).await?,
     };
-    announce(tx, user_id, &event).await?;
+    announce(tx, &event).await?;
     Ok(())
 }
 
@@ -346,7 +355,7 @@ pub async fn update_preferences(
         .prepare_cached("SELECT count(*) FROM category_preferences WHERE user_id = $1")
         .await?;
     let count: i64 = tx.query_one(&stmt, &[&user_id]).await?.try_get(0)?;
-    if count > MAX_CATEGORIES {
+    if usize::try_from(count).unwrap_or(usize::MAX) > MAX_CATEGORIES {
         return Err(StoreError::Invalid {
             field: "categories".into(),
             problem: format!("at most {MAX_CATEGORIES} categories (this would make {count})"),

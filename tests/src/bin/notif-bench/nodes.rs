@@ -88,7 +88,9 @@ pub async fn ingest(args: &Args) -> anyhow::Result<Report> {
             );
             let token: Arc<str> = Arc::from(nodes.target.service_token.as_str());
             for &c in &connections {
-                crate::progress(format_args!("pg-ingest: {store}, {count} node(s), {c} connection(s)"));
+                crate::progress(format_args!(
+                    "pg-ingest: {store}, {count} node(s), {c} connection(s)"
+                ));
                 let (mut samples, elapsed) =
                     ingest::level(&nodes.addrs(), &token, &body, c, duration).await?;
                 let summary = Summary::of(&mut samples.latencies);

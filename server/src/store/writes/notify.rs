@@ -1,0 +1,264 @@
+//! The notify write: honour an idempotency key, create the notification as the user's
+//! preferences allow, queue its email, and remember the answer for the key.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::Written;
+use crate::ids;
+use crate::model::{Delivered, InboxEvent, NewNotification, Notification, NotifyResponse};
+use crate::store::{NotifyCommand, NotifyOutcome, StoreError, outbox, queries};
+
+/// An idempotency key is honoured for this long.
+pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Creates the notification of `command` at `now` (`email`: whether the email channel is
+/// on), or replays the first answer to the same idempotent request. A created in-app
+/// notification is the one event.
+pub fn notify(
+    conn: &Connection,
+    command: &NotifyCommand,
+    email: bool,
+    now: i64,
+) -> Result<Written<NotifyOutcome>, StoreError> {
+    if let Some((token_id, key, hash)) = &command.idempotency {
+        if let Some(body) = earlier_answer(conn, *token_id, key, hash, now)? {
+            return Ok(Written::quiet(NotifyOutcome::Replayed(body)));
+        }
+    }
+    let response = create(conn, &command.notification, email, now)?;
+    if let Some((token_id, key, hash)) = &command.idempotency {
+        remember(conn, (*token_id, key, hash), &response, now)?;
+    }
+    let events = response
+        .notification
+        .iter()
+        .map(|n| InboxEvent::Created(n.clone()))
+        .collect();
+    Ok(Written {
+        value: NotifyOutcome::Created(response),
+        events,
+    })
+}
+
+/// The body first sent for this key, if it was sent in the last 24 hours for the same
+/// request body; `IdempotencyConflict` for another body. An expired key is forgotten.
+fn earlier_answer(
+    conn: &Connection,
+    token_id: i64,
+    key: &str,
+    hash: &[u8; 32],
+    now: i64,
+) -> Result<Option<String>, StoreError> {
+    let earlier: Option<(Vec<u8>, String, i64)> = conn
+        .prepare_cached(
+            "SELECT request_hash, response, created_at FROM idempotency_keys WHERE token_id = ?1 AND key = ?2",
+        )?
+        .query_row(params![token_id, key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    match earlier {
+        Some((_, _, at)) if now - at >= IDEMPOTENCY_TTL_MS => {
+            conn.prepare_cached("DELETE FROM idempotency_keys WHERE token_id = ?1 AND key = ?2")?
+                .execute(params![token_id, key])?;
+            Ok(None)
+        }
+        Some((earlier_hash, body, _)) if earlier_hash == hash => Ok(Some(body)),
+        Some(_) => Err(StoreError::IdempotencyConflict),
+        None => Ok(None),
+    }
+}
+
+/// Stores the notification (if in-app is on for it) and queues its email (if email is on
+/// for it and the user has an address).
+fn create(
+    conn: &Connection,
+    new: &NewNotification,
+    email: bool,
+    now: i64,
+) -> Result<NotifyResponse, StoreError> {
+    if !queries::user_exists(conn, &new.user_id)? {
+        return Err(StoreError::UnknownUser(new.user_id.clone()));
+    }
+    let channels = queries::preferences(conn, &new.user_id)?.channels_for(new.category.as_deref());
+    let id = ids::notification_id();
+    let address = if email && channels.email {
+        outbox::email_of(conn, &new.user_id)?
+    } else {
+        None
+    };
+    if let Some(to) = &address {
+        outbox::enqueue(conn, &id, new, to, now)?;
+    }
+    let notification = if channels.in_app {
+        Some(insert(conn, id, new, now)?)
+    } else {
+        None
+    };
+    Ok(NotifyResponse {
+        notification,
+        delivered: Delivered {
+            in_app: channels.in_app,
+            email: address.is_some(),
+        },
+    })
+}
+
+fn insert(
+    conn: &Connection,
+    id: String,
+    new: &NewNotification,
+    now: i64,
+) -> Result<Notification, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO notifications (id, user_id, type, title, body, link, category, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        id,
+        new.user_id,
+        new.kind,
+        new.title,
+        new.body,
+        new.link,
+        new.category,
+        now
+    ])?;
+    Ok(Notification {
+        seq: conn.last_insert_rowid(),
+        id,
+        user_id: new.user_id.clone(),
+        kind: new.kind,
+        title: new.title.clone(),
+        body: new.body.clone(),
+        link: new.link.clone(),
+        category: new.category.clone(),
+        read_at: None,
+        created_at: now,
+    })
+}
+
+/// Keeps the `201` body for the key. Serialised here, with its error: a body that cannot
+/// be serialised fails the write rather than being stored as anything else.
+fn remember(
+    conn: &Connection,
+    (token_id, key, hash): (i64, &str, &[u8; 32]),
+    response: &NotifyResponse,
+    now: i64,
+) -> Result<(), StoreError> {
+    let body = serde_json::to_string(response)
+        .map_err(|err| rusqlite::Error::ToSqlConversionFailure(Box::new(err)))?;
+    conn.prepare_cached(
+        "INSERT INTO idempotency_keys (token_id, key, request_hash, status, response, created_at)
+         VALUES (?1, ?2, ?3, 201, ?4, ?5)",
+    )?
+    .execute(params![token_id, key, &hash[..], body, now])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::admin::add_token;
+    use crate::store::testing::{add_user, command, database};
+
+    fn count(conn: &Connection, table: &str) -> i64 {
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    fn created(outcome: NotifyOutcome) -> NotifyResponse {
+        match outcome {
+            NotifyOutcome::Created(response) => response,
+            NotifyOutcome::Replayed(body) => panic!("replayed {body}"),
+        }
+    }
+
+    #[test]
+    fn creates_the_notification_and_its_event() {
+        let conn = database();
+        add_user(&conn, "alice", None);
+        let written = notify(&conn, &command("alice", "hello"), false, 1_000).unwrap();
+        let response = created(written.value);
+        let n = response.notification.unwrap();
+        assert_eq!(
+            (n.title.as_str(), n.created_at, n.read_at),
+            ("hello", 1_000, None)
+        );
+        assert_eq!(written.events, vec![InboxEvent::Created(n.clone())]);
+        assert_eq!(queries::get(&conn, "alice", &n.id).unwrap(), n);
+        assert_eq!(queries::unread_count(&conn, "alice").unwrap(), 1);
+        assert_eq!(
+            response.delivered,
+            Delivered {
+                in_app: true,
+                email: false
+            }
+        );
+    }
+
+    #[test]
+    fn an_unknown_user_is_refused() {
+        let conn = database();
+        let err = notify(&conn, &command("nobody", "t"), false, 0).unwrap_err();
+        assert!(matches!(err, StoreError::UnknownUser(u) if u == "nobody"));
+    }
+
+    #[test]
+    fn preferences_choose_the_channels() {
+        let conn = database();
+        add_user(&conn, "alice", Some("alice@example.com"));
+        conn.execute(
+            "INSERT INTO preferences (user_id, in_app, email) VALUES ('alice', 0, 1)",
+            [],
+        )
+        .unwrap();
+        let written = notify(&conn, &command("alice", "t"), true, 0).unwrap();
+        let response = created(written.value);
+        assert!(response.notification.is_none() && written.events.is_empty());
+        assert_eq!(
+            response.delivered,
+            Delivered {
+                in_app: false,
+                email: true
+            }
+        );
+        assert_eq!(
+            (count(&conn, "notifications"), count(&conn, "email_outbox")),
+            (0, 1)
+        );
+        let off = notify(&conn, &command("alice", "t"), false, 0).unwrap();
+        assert!(
+            !created(off.value).delivered.email,
+            "the email channel is off"
+        );
+        assert_eq!(count(&conn, "email_outbox"), 1);
+    }
+
+    #[test]
+    fn an_idempotent_request_is_answered_once_for_a_day() {
+        let conn = database();
+        add_user(&conn, "alice", None);
+        let (token, _) = add_token(&conn, None, None).unwrap();
+        let mut cmd = command("alice", "once");
+        cmd.idempotency = Some((token, "k".into(), [1; 32]));
+        let first = created(notify(&conn, &cmd, false, 0).unwrap().value);
+        let again = notify(&conn, &cmd, false, 1_000).unwrap();
+        let NotifyOutcome::Replayed(body) = again.value else {
+            panic!("not replayed")
+        };
+        assert_eq!(body, serde_json::to_string(&first).unwrap());
+        assert!(again.events.is_empty());
+        assert_eq!(count(&conn, "notifications"), 1);
+
+        let mut other_body = cmd.clone();
+        other_body.idempotency = Some((token, "k".into(), [2; 32]));
+        let err = notify(&conn, &other_body, false, 1_000).unwrap_err();
+        assert!(matches!(err, StoreError::IdempotencyConflict));
+
+        let later = notify(&conn, &other_body, false, IDEMPOTENCY_TTL_MS).unwrap();
+        assert!(
+            matches!(later.value, NotifyOutcome::Created(_)),
+            "the key expired"
+        );
+        assert_eq!(count(&conn, "notifications"), 2);
+    }
+}
