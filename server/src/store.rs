@@ -154,8 +154,10 @@ pub trait Store: Send + Sync + 'static {
     fn list(&self, query: ListQuery) -> StoreFuture<'_, Page>;
     /// How many unread notifications a user has.
     fn unread_count(&self, user_id: String) -> StoreFuture<'_, u64>;
-    /// The highest sequence number ever given to a notification (0 when none was).
-    fn max_seq(&self) -> StoreFuture<'_, i64>;
+    /// A sequence number at or above every one `user_id` has had, and below every one they
+    /// will get (0 when none was given): the global highest on SQLite, the user's own on
+    /// PostgreSQL, where sequences are per user.
+    fn max_seq(&self, user_id: String) -> StoreFuture<'_, i64>;
     /// A user's notifications with a sequence number above `after`, oldest first.
     fn since_seq(
         &self,

@@ -34,13 +34,12 @@ const REPLAY_BATCH: u32 = 256;
 pub async fn open(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
     let (state, req, user_id) = (&call.state, &call.req, call.caller);
     let resume_after = last_event_id(req)?;
-    // An id from beyond this database (a client that kept its id across a reset) resumes
-    // from the newest notification instead of skipping every live one below its id. The
-    // newest is read before subscribing, so nothing committed in between is missed.
-    let resume_after = match resume_after {
-        Some(after) => Some(after.min(state.store.max_seq().await?)),
-        None => None,
-    };
+    // The newest sequence number this user has had, read before subscribing. An id from
+    // beyond it (a client that kept its id across a reset) resumes from it instead of
+    // skipping every live one below its id; a stream without an id goes live after it (on
+    // PostgreSQL, what was committed just before may still be on its way to the hub).
+    let newest = state.store.max_seq(user_id.clone()).await?;
+    let resume_after = resume_after.map(|after| after.min(newest));
     let subscription = state
         .hub
         .subscribe(&user_id)
@@ -58,7 +57,7 @@ pub async fn open(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
         user_id,
         token_hash: auth::token_hash_of(req).unwrap_or_default(),
         resume_after,
-        last_seq: resume_after.unwrap_or(0),
+        last_seq: resume_after.unwrap_or(newest),
         store: Arc::clone(&state.store),
         subscription,
         pings,

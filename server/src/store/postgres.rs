@@ -69,6 +69,7 @@ pub async fn admin_connection(url: &str) -> Result<deadpool_postgres::Object, Op
 /// The PostgreSQL store of one node.
 pub struct PostgresStore {
     pool: Pool,
+    claims: outbox::Claims,
     writes: std::sync::Mutex<Option<batch::Writes>>,
     listeners: Listeners,
     stop: CancellationToken,
@@ -98,14 +99,19 @@ impl PostgresStore {
         );
         let tidy = tokio::spawn(housekeeping::run(pool.clone(), housekeeping, stop.clone()));
         let email = listeners.outbox.is_some();
-        let (writes, mut tasks) =
-            batch::Writes::start(pool.clone(), email, Arc::clone(&listeners.metrics));
+        let (writes, mut tasks) = batch::Writes::start(
+            pool.clone(),
+            email,
+            housekeeping.max_per_user,
+            Arc::clone(&listeners.metrics),
+        );
         tasks.extend([listener, tidy]);
         if tokio::time::timeout(LISTEN_WAIT, ready).await.is_err() {
             tracing::warn!("not listening to PostgreSQL yet; serving anyway, still trying");
         }
         Ok(PostgresStore {
             pool,
+            claims: outbox::Claims::default(),
             writes: std::sync::Mutex::new(Some(writes)),
             listeners,
             stop,
@@ -165,8 +171,12 @@ impl Store for PostgresStore {
         })
     }
 
-    fn max_seq(&self) -> StoreFuture<'_, i64> {
-        Box::pin(self.read(|c| async move { reads::max_seq(&c).await }))
+    fn max_seq(&self, user_id: String) -> StoreFuture<'_, i64> {
+        Box::pin(async move {
+            let user = user_id.as_str();
+            self.read(|c| async move { reads::max_seq(&c, user).await })
+                .await
+        })
     }
 
     fn since_seq(
@@ -246,7 +256,9 @@ impl Store for PostgresStore {
     }
 
     fn due_emails(&self, now_ms: i64, limit: u32) -> StoreFuture<'_, Vec<OutboxEntry>> {
-        Box::pin(retrying(move || outbox::claim(&self.pool, now_ms, limit)))
+        Box::pin(retrying(move || {
+            outbox::claim(&self.pool, &self.claims, now_ms, limit)
+        }))
     }
 
     fn next_email_at(&self) -> StoreFuture<'_, Option<i64>> {
@@ -256,7 +268,7 @@ impl Store for PostgresStore {
     fn record_email(&self, id: i64, result: EmailResult) -> StoreFuture<'_, ()> {
         Box::pin(async move {
             let result = &result;
-            retrying(|| outbox::record(&self.pool, id, result)).await
+            retrying(|| outbox::record(&self.pool, &self.claims, id, result)).await
         })
     }
 

@@ -145,7 +145,7 @@ impl Store for SqliteStore {
         Box::pin(self.reads.run(move |c| queries::list(c, &query)))
     }
 
-    fn max_seq(&self) -> StoreFuture<'_, i64> {
+    fn max_seq(&self, _user_id: String) -> StoreFuture<'_, i64> {
         Box::pin(self.reads.run(queries::max_seq))
     }
 

@@ -74,7 +74,10 @@ impl TestServer {
     /// Starts a server with `extra` appended after `serve --listen 127.0.0.1:0 --db <db>`.
     pub async fn start_with(extra: &[&str]) -> TestServer {
         let dir = tempfile::tempdir().expect("create a temp dir for the server");
-        let db = dir.path().join("notif.db");
+        let db = match std::env::var("NOTIF_TEST_STORE").as_deref() {
+            Ok("postgres") => PathBuf::from(notif_tests::postgres::PgCluster::shared().database()),
+            _ => dir.path().join("notif.db"),
+        };
         let extra_args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
         let (child, addr) = spawn_serve(dir.path(), &db, "127.0.0.1:0", &extra_args).await;
         TestServer {

@@ -91,5 +91,5 @@ async fn a_restarted_postgresql_fails_writes_with_the_cause_then_streams_catch_u
         (2..=21).collect::<Vec<i64>>(),
         "caught up, in order, once"
     );
-    assert_eq!(b.store.max_seq().await.unwrap(), 21);
+    assert_eq!(b.store.max_seq("alice".into()).await.unwrap(), 21);
 }

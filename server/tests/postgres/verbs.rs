@@ -106,7 +106,7 @@ async fn the_inbox_verbs_work_and_publish_through_listen() {
     assert_eq!(store.unread_count("alice".into()).await.unwrap(), 0);
     let since = store.since_seq("alice".into(), 1, 10).await.unwrap();
     assert_eq!(since.iter().map(|n| n.seq).collect::<Vec<_>>(), [2]);
-    assert_eq!(store.max_seq().await.unwrap(), 3);
+    assert_eq!(store.max_seq("alice".into()).await.unwrap(), 3);
     assert!(matches!(
         store.notify(command("nobody", "x")).await,
         Err(StoreError::UnknownUser(_))

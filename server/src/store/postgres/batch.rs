@@ -16,6 +16,7 @@ use deadpool_postgres::Pool;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::fault::{self, Fail};
+use super::housekeeping;
 use super::writes::{self, Notified};
 use crate::metrics::Metrics;
 use crate::model::{Notification, Preferences, PreferencesPatch};
@@ -68,11 +69,13 @@ pub struct Writes {
 }
 
 impl Writes {
-    /// Starts `WRITERS` writer tasks on `pool` (`email`: the email channel is on). They end
+    /// Starts `WRITERS` writer tasks on `pool` (`email`: the email channel is on; users over
+    /// `max_per_user` are trimmed after each batch). They end
     /// when every `Writes` handle is dropped and the queue is empty.
     pub fn start(
         pool: Pool,
         email: bool,
+        max_per_user: u64,
         metrics: Arc<Metrics>,
     ) -> (Writes, Vec<tokio::task::JoinHandle<()>>) {
         let (queue, rx) = mpsc::unbounded_channel();
@@ -83,7 +86,13 @@ impl Writes {
                 tokio::spawn(async move {
                     while let Some(batch) = next_batch(&rx).await {
                         metrics.record_batch(batch.len());
-                        run(&pool, batch, email).await;
+                        let grown = run(&pool, batch, email).await;
+                        if let Err(fail) =
+                            housekeeping::trim_users(&pool, &grown, max_per_user).await
+                        {
+                            let err = StoreError::from(fail);
+                            tracing::warn!(%err, "could not trim users to the most kept");
+                        }
                     }
                 })
             })
@@ -113,8 +122,9 @@ async fn next_batch(rx: &Mutex<mpsc::UnboundedReceiver<Op>>) -> Option<Vec<Op>> 
     Some(batch)
 }
 
-/// Applies and commits `batch`, running it again after a deadlock, then answers each write.
-async fn run(pool: &Pool, mut batch: Vec<Op>, email: bool) {
+/// Applies and commits `batch`, running it again after a deadlock, then answers each write;
+/// returns the users who got notifications.
+async fn run(pool: &Pool, mut batch: Vec<Op>, email: bool) -> Vec<String> {
     batch.sort_by(|a, b| a.user().cmp(b.user()));
     let mut attempt = 1;
     let outcome = loop {
@@ -123,9 +133,16 @@ async fn run(pool: &Pool, mut batch: Vec<Op>, email: bool) {
             outcome => break outcome,
         }
     };
+    let mut grown: Vec<String> = Vec::new();
     match outcome {
         Ok(results) => {
             for (op, result) in batch.into_iter().zip(results) {
+                if let Ok(Done::Notify(n)) = &result {
+                    let user = op.user();
+                    if n.created && grown.last().is_none_or(|last| last != user) {
+                        grown.push(user.to_owned());
+                    }
+                }
                 answer(op, result);
             }
         }
@@ -142,6 +159,7 @@ async fn run(pool: &Pool, mut batch: Vec<Op>, email: bool) {
             }
         }
     }
+    grown
 }
 
 /// One try at the batch: every write's own result, or the failure of the whole.

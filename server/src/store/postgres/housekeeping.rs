@@ -100,6 +100,28 @@ async fn tidy(
     Ok(())
 }
 
+/// Trims those of `users` who are over `max` notifications (the writers call it after a
+/// batch that gave them some, as the SQLite writer does when idle).
+pub async fn trim_users(pool: &Pool, users: &[String], max: u64) -> Result<(), Fail> {
+    let max = i64::try_from(max).unwrap_or(i64::MAX);
+    if users.is_empty() || max == i64::MAX {
+        return Ok(());
+    }
+    let client = pool.get().await?;
+    let over = client
+        .query(
+            "SELECT user_id, notification_count - $2 FROM user_counters
+             WHERE user_id = ANY($1) AND notification_count > $2",
+            &[&users, &max],
+        )
+        .await?;
+    for row in over {
+        let (user, excess): (String, i64) = (row.try_get(0)?, row.try_get(1)?);
+        trim(&client, &user, excess).await?;
+    }
+    Ok(())
+}
+
 /// Deletes `user`'s `excess` oldest notifications, read ones first, taking the user's counter
 /// row first as every write to an inbox does.
 async fn trim(client: &deadpool_postgres::Object, user: &str, excess: i64) -> Result<(), Fail> {

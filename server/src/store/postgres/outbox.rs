@@ -1,17 +1,33 @@
-//! The email outbox on PostgreSQL, shared by the workers of every node: a worker claims due
-//! entries with `FOR UPDATE SKIP LOCKED` and pushes them a lease into the future in the same
-//! statement, so no other worker takes them while it sends; its recorded result (or the
-//! lease running out, if its node died mid-send) settles them.
+//! The email outbox on PostgreSQL, shared by the workers of every node. A worker claims due
+//! entries with `FOR UPDATE SKIP LOCKED` and, on its node's claims session, an advisory lock
+//! per entry, held until it records the attempt's result: no other worker takes the entry
+//! meanwhile, and if the node dies mid-send its session ends, the locks go with it, and the
+//! entry is due again for the others (or for the node, restarted) at once.
 
-use deadpool_postgres::{GenericClient, Pool};
+use std::collections::HashSet;
+
+use deadpool_postgres::{GenericClient, Object, Pool};
+use tokio::sync::Mutex;
 use tokio_postgres::Row;
 
 use super::fault::Fail;
 use crate::model::Kind;
 use crate::store::{EmailResult, OutboxEntry, OutboxStatus};
 
-/// How long a claimed email is left to its worker before another may try it.
-pub const LEASE_MS: i64 = 5 * 60 * 1000;
+/// The first key of the outbox's advisory locks (the second is the entry's id).
+const CLAIM_LOCKS: i32 = 0x6e6f_7469;
+
+/// The session that holds this node's claims, and what it holds.
+#[derive(Default)]
+pub struct Claims {
+    session: Mutex<(Option<Object>, HashSet<i64>)>,
+}
+
+/// The advisory lock's second key for entry `id` (ids beyond 2³¹ share keys: an entry may
+/// then wait for another's attempt, never be sent twice).
+fn lock_key(id: i64) -> i32 {
+    i32::try_from(id % i64::from(i32::MAX)).unwrap_or(0)
+}
 
 const COLUMNS: &str = "id, notification_id, user_id, to_address, type, title, body, link, category, \
                        status, attempts, next_attempt_at, last_error, created_at";
@@ -40,22 +56,71 @@ fn entry(row: &Row) -> Result<OutboxEntry, tokio_postgres::Error> {
     })
 }
 
-/// Claims up to `limit` pending entries due at `now`, oldest first, for this worker alone.
-pub async fn claim(pool: &Pool, now: i64, limit: u32) -> Result<Vec<OutboxEntry>, Fail> {
-    let client = pool.get().await?;
-    let sql = format!(
-        "UPDATE email_outbox SET next_attempt_at = $2 WHERE id IN (
-             SELECT id FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= $1
-             ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-         RETURNING {COLUMNS}"
-    );
-    let stmt = client.prepare_cached(&sql).await?;
-    let rows = client
-        .query(&stmt, &[&now, &(now + LEASE_MS), &i64::from(limit)])
+/// Claims up to `limit` pending entries due at `now`, oldest first, for this node's worker.
+pub async fn claim(
+    pool: &Pool,
+    claims: &Claims,
+    now: i64,
+    limit: u32,
+) -> Result<Vec<OutboxEntry>, Fail> {
+    let mut guard = claims.session.lock().await;
+    let (session, held) = &mut *guard;
+    if session.as_ref().is_none_or(|c| c.is_closed()) {
+        // A new session: whatever the old one held was released with it.
+        *session = Some(pool.get().await?);
+        held.clear();
+    }
+    let Some(client) = session.as_mut() else {
+        return Ok(Vec::new());
+    };
+    let tx = client.transaction().await?;
+    let candidates = tx
+        .prepare_cached(
+            "SELECT id FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= $1
+             ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED",
+        )
         .await?;
-    let mut claimed = rows.iter().map(entry).collect::<Result<Vec<_>, _>>()?;
-    claimed.sort_by_key(|e| (e.created_at, e.id));
-    Ok(claimed)
+    let try_lock = tx
+        .prepare_cached("SELECT pg_try_advisory_lock($1, $2)")
+        .await?;
+    let mut mine = Vec::new();
+    for row in tx.query(&candidates, &[&now, &i64::from(limit)]).await? {
+        let id: i64 = row.try_get(0)?;
+        if held.contains(&id) {
+            continue;
+        }
+        let locked: bool = tx
+            .query_one(&try_lock, &[&CLAIM_LOCKS, &lock_key(id)])
+            .await?
+            .try_get(0)?;
+        if locked {
+            mine.push(id);
+        }
+    }
+    let sql =
+        format!("SELECT {COLUMNS} FROM email_outbox WHERE id = ANY($1) ORDER BY created_at, id");
+    let stmt = tx.prepare_cached(&sql).await?;
+    let rows = tx.query(&stmt, &[&mine]).await?;
+    tx.commit().await?;
+    held.extend(mine);
+    Ok(rows.iter().map(entry).collect::<Result<_, _>>()?)
+}
+
+/// Lets go of entry `id` after its attempt was recorded.
+async fn release(claims: &Claims, id: i64) -> Result<(), Fail> {
+    let mut guard = claims.session.lock().await;
+    let (session, held) = &mut *guard;
+    if held.remove(&id) {
+        if let Some(client) = session.as_ref().filter(|c| !c.is_closed()) {
+            client
+                .execute(
+                    "SELECT pg_advisory_unlock($1, $2)",
+                    &[&CLAIM_LOCKS, &lock_key(id)],
+                )
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// When the next pending entry is due.
@@ -67,8 +132,18 @@ pub async fn next_due(pool: &Pool) -> Result<Option<i64>, Fail> {
     Ok(client.query_one(&stmt, &[]).await?.try_get(0)?)
 }
 
-/// Records one attempt's result.
-pub async fn record(pool: &Pool, id: i64, result: &EmailResult) -> Result<(), Fail> {
+/// Records one attempt's result and lets go of the entry.
+pub async fn record(
+    pool: &Pool,
+    claims: &Claims,
+    id: i64,
+    result: &EmailResult,
+) -> Result<(), Fail> {
+    record_result(pool, id, result).await?;
+    release(claims, id).await
+}
+
+async fn record_result(pool: &Pool, id: i64, result: &EmailResult) -> Result<(), Fail> {
     let client = pool.get().await?;
     match result {
         EmailResult::Sent { at_ms } => {

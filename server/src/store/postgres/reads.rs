@@ -204,13 +204,13 @@ pub async fn authenticate(
     }))
 }
 
-/// The highest sequence number any user has had (sequences are per user on PostgreSQL, so
-/// this bounds every user's).
-pub async fn max_seq(c: &impl GenericClient) -> Result<i64, Fail> {
+/// The last sequence number `user_id` was given (0 for none, or no such user).
+pub async fn max_seq(c: &impl GenericClient, user_id: &str) -> Result<i64, Fail> {
     let stmt = c
-        .prepare_cached("SELECT coalesce(max(last_seq), 0)::bigint FROM user_counters")
+        .prepare_cached("SELECT last_seq FROM user_counters WHERE user_id = $1")
         .await?;
-    Ok(c.query_one(&stmt, &[]).await?.try_get(0)?)
+    let row = c.query_opt(&stmt, &[&user_id]).await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?.unwrap_or(0))
 }
 
 /// Every user's last sequence number: the baseline from which the LISTEN connection's
