@@ -70,7 +70,23 @@ pub fn redact(url: &str) -> String {
             let _ = parsed.set_password(Some("***"));
             parsed.to_string()
         }
-        _ => url.to_owned(),
+        Ok(_) => url.to_owned(),
+        // Not a URL the parser takes (a bad port, say): cut the password out by hand.
+        Err(_) => match (url.find("://"), url.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme + 3 => {
+                let userinfo = &url[scheme + 3..at];
+                match userinfo.find(':') {
+                    Some(colon) => format!(
+                        "{}{}:***{}",
+                        &url[..scheme + 3],
+                        &userinfo[..colon],
+                        &url[at..]
+                    ),
+                    None => url.to_owned(),
+                }
+            }
+            _ => url.to_owned(),
+        },
     }
 }
 

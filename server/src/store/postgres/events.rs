@@ -213,14 +213,11 @@ mod tests {
         for p in &payloads {
             assert!(p.len() <= MAX_PAYLOAD, "{}", p.len());
             match decode(p) {
-                Some(Heard::Event {
-                    event:
-                        HubEvent::ReadChanged {
-                            ids,
-                            unread_count: 0,
-                        },
+                Some(Heard::Event(InboxEvent::ReadChanged {
+                    ids,
+                    unread_count: 0,
                     ..
-                }) => back.extend(ids),
+                })) => back.extend(ids),
                 other => panic!("{other:?}"),
             }
         }

@@ -62,6 +62,9 @@ struct Listener {
     /// Each user's highest sequence number known to have reached the hub; `None` before
     /// the first connection.
     known: Option<HashMap<String, i64>>,
+    /// What this connection's catch-up published, per user: the same notifications heard
+    /// again (committed between `LISTEN` and the catch-up's read) are not published twice.
+    caught_up: HashMap<String, i64>,
 }
 
 /// Starts the listener; `ready` fires once it first listens.
@@ -77,6 +80,7 @@ pub fn spawn(
         pool,
         publisher,
         known: None,
+        caught_up: HashMap::new(),
     };
     tokio::spawn(listener.run(ready, shutdown))
 }
@@ -153,6 +157,7 @@ impl Listener {
         let db = self.pool.get().await.map_err(Fail::from)?;
         let now: HashMap<String, i64> = reads::last_seqs(&db).await?.into_iter().collect();
         let mut published = 0;
+        self.caught_up.clear();
         if let Some(known) = &self.known {
             for (user, &last) in &now {
                 let mut after = known.get(user).copied().unwrap_or(0);
@@ -165,6 +170,7 @@ impl Listener {
                     let events: Vec<InboxEvent> =
                         batch.into_iter().map(InboxEvent::Created).collect();
                     self.publisher.publish(&events);
+                    self.caught_up.insert(user.clone(), newest);
                     after = newest;
                 }
             }
@@ -194,6 +200,15 @@ impl Listener {
                 return Ok(());
             }
         };
+        if let InboxEvent::Created(n) = &event {
+            if self
+                .caught_up
+                .get(&n.user_id)
+                .is_some_and(|&done| n.seq <= done)
+            {
+                return Ok(());
+            }
+        }
         if let (InboxEvent::Created(n), Some(known)) = (&event, &mut self.known) {
             let last = known.entry(n.user_id.clone()).or_insert(0);
             *last = (*last).max(n.seq);
