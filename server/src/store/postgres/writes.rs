@@ -362,7 +362,7 @@ pub async fn update_preferences(
         }
         .into());
     }
-    Ok(reads::preferences(tx, user_id).await?)
+    reads::preferences(tx, user_id).await
 }
 
 /// Notes a token's last use.
