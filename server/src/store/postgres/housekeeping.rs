@@ -147,3 +147,59 @@ async fn trim(client: &deadpool_postgres::Object, user: &str, excess: i64) -> Re
     client.batch_execute(end).await?;
     done
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::postgres::{admin, admin_connection, connect};
+
+    #[tokio::test]
+    async fn one_node_at_a_time_tidies_and_trims_oldest_read_first() {
+        let url = notif_tests::postgres::PgCluster::shared().database();
+        let c = admin_connection(&url).await.unwrap();
+        admin::add_user(&c, "alice", None).await.unwrap();
+        for i in 0..6 {
+            c.execute(
+                "INSERT INTO notifications (id, user_id, type, title, unread, created_at)
+                 VALUES ($1, 'alice', 'INFO', 't', $2, 0)",
+                &[&format!("n{i}"), &(i != 1)],
+            )
+            .await
+            .unwrap();
+        }
+        let pool = connect::pool(connect::config(&url).unwrap(), 2).unwrap();
+        let rules = Housekeeping {
+            retention: Duration::MAX,
+            max_per_user: 4,
+        };
+        // Another node holds the lock: this one leaves everything alone.
+        c.execute("SELECT pg_advisory_lock($1)", &[&HOUSEKEEPING_LOCK])
+            .await
+            .unwrap();
+        assert!(!round(&pool, rules, &mut 0).await.unwrap());
+        c.execute("SELECT pg_advisory_unlock($1)", &[&HOUSEKEEPING_LOCK])
+            .await
+            .unwrap();
+        assert!(round(&pool, rules, &mut 0).await.unwrap());
+        let left: Vec<String> = c
+            .query("SELECT id FROM notifications ORDER BY seq", &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(
+            left,
+            ["n2", "n3", "n4", "n5"],
+            "the read one went first, then the oldest"
+        );
+        let counts = c
+            .query_one(
+                "SELECT notification_count, unread_count FROM user_counters WHERE user_id = 'alice'",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!((counts.get::<_, i64>(0), counts.get::<_, i64>(1)), (4, 4));
+    }
+}
