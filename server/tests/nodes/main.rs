@@ -8,3 +8,4 @@
 mod clients;
 mod node;
 mod run;
+mod startup;
