@@ -63,16 +63,16 @@ async fn tidy(
     let max = i64::try_from(rules.max_per_user).unwrap_or(i64::MAX);
     let over = client
         .query(
-            "SELECT user_id, notification_count - $1 FROM user_counters WHERE notification_count > $1",
+            "SELECT user_id FROM user_counters WHERE notification_count > $1",
             &[&max],
         )
         .await?;
     for row in over {
-        let (user, excess): (String, i64) = (row.try_get(0)?, row.try_get(1)?);
-        trim(client, &user, excess).await?;
+        let user: String = row.try_get(0)?;
+        let deleted = trim(client, &user, max).await?;
         tracing::info!(
             user,
-            deleted = excess,
+            deleted,
             "trimmed to the most notifications kept per user"
         );
     }
@@ -110,37 +110,44 @@ pub async fn trim_users(pool: &Pool, users: &[String], max: u64) -> Result<(), F
     let client = pool.get().await?;
     let over = client
         .query(
-            "SELECT user_id, notification_count - $2 FROM user_counters
-             WHERE user_id = ANY($1) AND notification_count > $2",
+            "SELECT user_id FROM user_counters WHERE user_id = ANY($1) AND notification_count > $2",
             &[&users, &max],
         )
         .await?;
     for row in over {
-        let (user, excess): (String, i64) = (row.try_get(0)?, row.try_get(1)?);
-        trim(&client, &user, excess).await?;
+        let user: String = row.try_get(0)?;
+        trim(&client, &user, max).await?;
     }
     Ok(())
 }
 
-/// Deletes `user`'s `excess` oldest notifications, read ones first, taking the user's counter
-/// row first as every write to an inbox does.
-async fn trim(client: &deadpool_postgres::Object, user: &str, excess: i64) -> Result<(), Fail> {
+/// Deletes `user`'s oldest notifications beyond `max`, read ones first, counting them under
+/// the user's counter row (taken first, as every write to an inbox does), so two nodes
+/// trimming at once do not both delete the same excess. Returns how many went.
+async fn trim(client: &deadpool_postgres::Object, user: &str, max: i64) -> Result<i64, Fail> {
     client.batch_execute("BEGIN").await?;
     let done = async {
-        client
-            .execute(
-                "SELECT 1 FROM user_counters WHERE user_id = $1 FOR UPDATE",
+        let count: i64 = client
+            .query_opt(
+                "SELECT notification_count FROM user_counters WHERE user_id = $1 FOR UPDATE",
                 &[&user],
             )
-            .await?;
-        client
-            .execute(
-                "DELETE FROM notifications WHERE user_id = $1 AND seq IN
-                     (SELECT seq FROM notifications WHERE user_id = $1 ORDER BY unread, seq LIMIT $2)",
-                &[&user, &excess],
-            )
-            .await?;
-        Ok::<_, Fail>(())
+            .await?
+            .map(|row| row.try_get(0))
+            .transpose()?
+            .unwrap_or(0);
+        let excess = count - max;
+        if excess > 0 {
+            client
+                .execute(
+                    "DELETE FROM notifications WHERE user_id = $1 AND seq IN
+                         (SELECT seq FROM notifications WHERE user_id = $1
+                          ORDER BY unread, seq LIMIT $2)",
+                    &[&user, &excess],
+                )
+                .await?;
+        }
+        Ok::<_, Fail>(excess.max(0))
     }
     .await;
     let end = if done.is_ok() { "COMMIT" } else { "ROLLBACK" };
