@@ -122,7 +122,7 @@ _notif() {
 
     case "${cmd}" in
         notif)
-            opts="-v -h -V --server --token --config --json --verbose --help --version send list ls read unread read-all rm prefs login watch tui completions help"
+            opts="-v -h -V --server --token --config --json --verbose --timeout --help --version send list ls read unread read-all rm prefs login watch tui completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -140,6 +140,10 @@ _notif() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -148,7 +152,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__completions)
-            opts="-v -h --server --token --config --json --verbose --help bash elvish fish powershell zsh"
+            opts="-v -h --server --token --config --json --verbose --timeout --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -163,6 +167,10 @@ _notif() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -384,7 +392,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__list)
-            opts="-u -t -c -n -a -v -h --unread --type --category --limit --all --server --token --config --json --verbose --help"
+            opts="-u -t -c -s -n -a -v -h --unread --type --category --search --limit --all --server --token --config --json --verbose --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -403,6 +411,14 @@ _notif() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -426,6 +442,10 @@ _notif() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -434,7 +454,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__login)
-            opts="-v -h --server --token --config --json --verbose --help"
+            opts="-v -h --server --token --config --json --verbose --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,6 +469,10 @@ _notif() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -460,7 +484,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__prefs)
-            opts="-v -h --server --token --config --json --verbose --help set unset help"
+            opts="-v -h --server --token --config --json --verbose --timeout --help set unset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -475,6 +499,10 @@ _notif() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -542,7 +570,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__prefs__subcmd__set)
-            opts="-v -h --in-app --email --category --server --token --config --json --verbose --help"
+            opts="-v -h --in-app --email --category --server --token --config --json --verbose --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -572,6 +600,10 @@ _notif() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -580,7 +612,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__prefs__subcmd__unset)
-            opts="-v -h --category --server --token --config --json --verbose --help"
+            opts="-v -h --category --server --token --config --json --verbose --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -602,6 +634,10 @@ _notif() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -610,7 +646,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__read)
-            opts="-v -h --server --token --config --json --verbose --help"
+            opts="-v -h --server --token --config --json --verbose --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -625,6 +661,10 @@ _notif() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -636,7 +676,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__read__subcmd__all)
-            opts="-v -h --server --token --config --json --verbose --help"
+            opts="-v -h --server --token --config --json --verbose --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -651,6 +691,10 @@ _notif() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -662,7 +706,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__rm)
-            opts="-v -h --server --token --config --json --verbose --help"
+            opts="-v -h --server --token --config --json --verbose --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -680,6 +724,10 @@ _notif() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -688,7 +736,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__send)
-            opts="-b -t -l -c -v -h --body --type --link --category --to --idempotency-key --retries --server --token --config --json --verbose --help"
+            opts="-b -t -l -c -v -h --body --type --link --category --to --idempotency-key --retries --server --token --config --json --verbose --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -750,6 +798,10 @@ _notif() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -758,7 +810,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__tui)
-            opts="-v -h --no-toast --server --token --config --json --verbose --help"
+            opts="-v -h --no-toast --server --token --config --json --verbose --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -773,6 +825,10 @@ _notif() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -784,7 +840,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__unread)
-            opts="-v -h --server --token --config --json --verbose --help"
+            opts="-v -h --server --token --config --json --verbose --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -802,6 +858,10 @@ _notif() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -810,7 +870,7 @@ _notif() {
             return 0
             ;;
         notif__subcmd__watch)
-            opts="-v -h --exec --last-event-id --server --token --config --json --verbose --help"
+            opts="-v -h --exec --last-event-id --server --token --config --json --verbose --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -833,6 +893,10 @@ _notif() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -20,7 +20,8 @@ written by `notif login` (~/.config/notif/config.toml; --config PATH or NOTIF_CO
 to use another), else http://127.0.0.1:8787.
 
 Exit status: 0 success, 1 other error, 2 usage error, 3 authentication or permission
-refused, 4 not found, 5 server unreachable or failing.
+refused, 4 not found, 5 server unreachable, failing or not answering within --timeout
+(default 10s, e.g. --timeout 30s).
 
 Examples:
   notif login --server http://127.0.0.1:8787 --token <TOKEN>
@@ -60,6 +61,11 @@ pub struct GlobalArgs {
     /// Say on stderr where the server and token come from
     #[arg(long, short, global = true)]
     pub verbose: bool,
+    /// Longest wait for the server, retries included (not for watch and tui)
+    #[arg(long, global = true, value_name = "DURATION",
+          default_value = crate::deadline::DEFAULT_TIMEOUT,
+          value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
 }
 
 /// The sub-commands.
@@ -207,10 +213,30 @@ mod tests {
             &["prefs", "set", "--email", "maybe"],
             &["completions", "tcsh"],
             &["frobnicate"],
+            &["list", "--limit", "3", "--all"],
+            &["send", "t", "--idempotency-key", ""],
+            &["send", "t", "--link", "http://exa mple.com"],
         ] {
             let err = parse(bad).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn types_are_accepted_in_any_case() {
+        for given in ["ERROR", "error", "Error"] {
+            let cli = parse(&["list", "--type", given]).unwrap();
+            let Command::List(args) = cli.command else {
+                panic!("not list")
+            };
+            assert_eq!(args.kind, Some(TypeArg::Error));
+        }
+    }
+
+    #[test]
+    fn limit_errors_say_the_range() {
+        let err = parse(&["list", "--limit", "0"]).unwrap_err().to_string();
+        assert!(err.contains("from 1"), "{err}");
     }
 
     #[test]

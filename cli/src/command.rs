@@ -29,9 +29,19 @@ pub struct Context {
     pub out: Out,
     /// `--verbose`: say more on stderr (where settings come from, stream state).
     pub verbose: bool,
+    /// `--timeout`: the longest a command waits for the server, retries included.
+    pub timeout: std::time::Duration,
 }
 
 impl Context {
+    /// Runs `work` within `--timeout` (see [`crate::deadline`]).
+    pub async fn within<T>(
+        &self,
+        work: impl std::future::Future<Output = anyhow::Result<T>>,
+    ) -> anyhow::Result<T> {
+        crate::deadline::within(self.timeout, &self.settings.server, work).await
+    }
+
     /// An API client for the configured server and token; fails (exit 3) when there is
     /// no token, with a hint to run `notif login`.
     pub fn client(&self) -> anyhow::Result<Client> {

@@ -2,16 +2,15 @@
 //! file, then the default.
 //!
 //! The config file is TOML (`server = "…"`, `token = "…"`), shared with
-//! `notif-server quickstart`, at [`default_path`] unless `--config PATH` or
+//! `notif-server quickstart` through the `notif-config` crate, at [`default_path`] unless `--config PATH` or
 //! `NOTIF_CONFIG` points elsewhere. `notif login` writes it with mode 0600.
 //! Resolution takes the environment as a function, so tests need not touch the
 //! process environment.
 
 use std::fmt;
-use std::io;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+pub use notif_config::{ConfigError, ConfigFile, Missing, default_path, load, save};
 
 /// The server used when nothing else names one.
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8787";
@@ -21,47 +20,6 @@ pub const ENV_SERVER: &str = "NOTIF_SERVER";
 pub const ENV_TOKEN: &str = "NOTIF_TOKEN";
 /// Environment variable naming the config file.
 pub const ENV_CONFIG: &str = "NOTIF_CONFIG";
-
-/// A config file that cannot be read or written.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// Reading failed for another reason than "not found".
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: io::Error,
-    },
-    /// The file is not valid TOML, or a key has the wrong type.
-    #[error("invalid config file {path}: {message}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// The TOML parser's explanation, on one line.
-        message: String,
-    },
-    /// Writing failed.
-    #[error("cannot write config file {path}: {source}")]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: io::Error,
-    },
-    /// There is no home directory to put the default config file in.
-    #[error("no config directory found; pass --config PATH or set NOTIF_CONFIG")]
-    NoConfigDir,
-}
-
-/// The contents of the config file; missing keys are `None`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct ConfigFile {
-    /// Server URL.
-    pub server: Option<String>,
-    /// Token.
-    pub token: Option<String>,
-}
 
 /// Where a setting came from, for `--verbose` and error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,34 +71,29 @@ pub struct Settings {
     pub config_path: Option<PathBuf>,
 }
 
-/// The platform's default config file, such as `~/.config/notif/config.toml`.
-pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "notif").map(|d| d.config_dir().join("config.toml"))
+/// The config file to use and whether it must exist: `--config`, else `NOTIF_CONFIG`
+/// (both must name an existing file, so that a misspelt path is not silently ignored),
+/// else [`default_path`] (which need not exist yet).
+pub fn config_path(
+    flag: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<(PathBuf, Missing)> {
+    let named = flag
+        .map(Path::to_path_buf)
+        .or_else(|| non_empty(env(ENV_CONFIG)).map(PathBuf::from));
+    match named {
+        Some(path) => Some((path, Missing::IsError)),
+        None => default_path().map(|path| (path, Missing::IsEmpty)),
+    }
 }
 
-/// The config file to use: `--config`, else `NOTIF_CONFIG`, else [`default_path`].
-pub fn config_path(flag: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    flag.map(Path::to_path_buf)
-        .or_else(|| non_empty(env(ENV_CONFIG)).map(PathBuf::from))
-        .or_else(default_path)
-}
-
-/// Reads the config file; a missing file is an empty config.
-pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
-        Err(source) => {
-            return Err(ConfigError::Read {
-                path: path.to_owned(),
-                source,
-            });
-        }
+/// Whether the config file has anything to add: not when flags or environment already
+/// give both the server and the token (then a named file need not exist either).
+pub fn needs_file(flags: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> bool {
+    let given = |flag: &Option<String>, var: &str| {
+        non_empty(flag.clone()).is_some() || non_empty(env(var)).is_some()
     };
-    toml::from_str(&text).map_err(|e| ConfigError::Parse {
-        path: path.to_owned(),
-        message: e.message().to_owned(),
-    })
+    !(given(&flags.server, ENV_SERVER) && given(&flags.token, ENV_TOKEN))
 }
 
 /// Resolves every setting: flag > environment > file > default. Empty values count
@@ -173,61 +126,6 @@ pub fn resolve(
         token,
         token_source,
         config_path,
-    }
-}
-
-/// Writes `server` and `token` into the config file at `path`, keeping any other keys,
-/// creating the directory, with mode 0600 (the file holds a secret). The file is
-/// replaced atomically.
-pub fn save(path: &Path, server: &str, token: &str) -> Result<(), ConfigError> {
-    let write_err = |source| ConfigError::Write {
-        path: path.to_owned(),
-        source,
-    };
-    let mut table = match std::fs::read_to_string(path) {
-        Ok(text) => text.parse::<toml::Table>().unwrap_or_default(),
-        Err(_) => toml::Table::new(),
-    };
-    table.insert("server".to_owned(), toml::Value::String(server.to_owned()));
-    table.insert("token".to_owned(), toml::Value::String(token.to_owned()));
-    let text = toml::to_string(&table).map_err(|e| write_err(io::Error::other(e)))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        create_private_dir(dir).map_err(write_err)?;
-    }
-    let tmp = path.with_extension("toml.tmp");
-    write_private(&tmp, text.as_bytes()).map_err(write_err)?;
-    std::fs::rename(&tmp, path).map_err(write_err)
-}
-
-/// Creates `dir` and its missing parents; new directories are private (0700), since
-/// the file inside holds a secret. Existing directories are left as they are.
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
-/// Creates `path` readable and writable by its owner only, and writes `bytes`.
-fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        let mut file = options.open(path)?;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        file.write_all(bytes)?;
-        file.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let mut file = options.open(path)?;
-        file.write_all(bytes)?;
-        file.sync_all()
     }
 }
 
@@ -318,44 +216,15 @@ mod tests {
         let env = env_of(&[("NOTIF_CONFIG", "/env.toml")]);
         assert_eq!(
             config_path(Some(Path::new("/flag.toml")), &env),
-            Some("/flag.toml".into())
+            Some(("/flag.toml".into(), Missing::IsError))
         );
-        assert_eq!(config_path(None, &env), Some("/env.toml".into()));
-        assert_eq!(config_path(None, &env_of(&[])), default_path());
-    }
-
-    #[test]
-    fn save_then_load_keeps_other_keys_and_is_private() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/config.toml");
-        save(&path, "http://x:1", "first").unwrap();
-        std::fs::write(&path, "editor = \"vi\"\ntoken = \"old\"\n").unwrap();
-        save(&path, "http://x:1", "secret").unwrap();
-        assert_eq!(load(&path).unwrap(), file("http://x:1", "secret"));
-        assert!(std::fs::read_to_string(&path).unwrap().contains("editor"));
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-            let dir_mode = std::fs::metadata(path.parent().unwrap())
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(dir_mode & 0o777, 0o700);
-        }
-    }
-
-    #[test]
-    fn missing_file_is_empty_and_bad_file_names_itself() {
-        let dir = tempfile::tempdir().unwrap();
         assert_eq!(
-            load(&dir.path().join("none.toml")).unwrap(),
-            ConfigFile::default()
+            config_path(None, &env),
+            Some(("/env.toml".into(), Missing::IsError))
         );
-        let bad = dir.path().join("bad.toml");
-        std::fs::write(&bad, "server = 3\n").unwrap();
-        let err = load(&bad).unwrap_err().to_string();
-        assert!(err.contains("bad.toml"), "{err}");
+        assert_eq!(
+            config_path(None, &env_of(&[])),
+            default_path().map(|p| (p, Missing::IsEmpty))
+        );
     }
 }

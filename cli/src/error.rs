@@ -3,7 +3,9 @@
 
 use std::io;
 
-use crate::api::{ApiError, EXIT_AUTH, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE};
+use crate::api::{
+    ApiError, EXIT_AUTH, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE,
+};
 use crate::config::ConfigError;
 
 /// A command failed before or beside the API.
@@ -18,6 +20,14 @@ pub enum CliError {
     /// The user asked for something that makes no sense (exit 2).
     #[error("{0}")]
     Usage(String),
+    /// The server did not answer within `--timeout` (exit 5).
+    #[error("no answer from {server} within {after} (--timeout)")]
+    TimedOut {
+        /// The server's URL.
+        server: String,
+        /// The limit, as people write it (`10s`).
+        after: String,
+    },
     /// An id or prefix that matches nothing in the inbox (exit 4).
     #[error("no notification matches {0:?}")]
     NoMatch(String),
@@ -43,6 +53,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
                 CliError::NoToken => EXIT_AUTH,
                 CliError::Usage(_) | CliError::Ambiguous { .. } => EXIT_USAGE,
                 CliError::NoMatch(_) => EXIT_NOT_FOUND,
+                CliError::TimedOut { .. } => EXIT_UNAVAILABLE,
             };
         }
         if cause.downcast_ref::<ConfigError>().is_some() {

@@ -1,17 +1,16 @@
 //! Id arguments: full ids or unique prefixes of at least [`MIN_PREFIX`] characters,
 //! resolved against the user's inbox (read and unread).
 
-use crate::api::{Client, ListQuery};
+use crate::api::{Client, ListQuery, MAX_PAGE};
 use crate::error::CliError;
 
 /// The shortest prefix accepted, so that a prefix is rarely ambiguous.
 pub const MIN_PREFIX: usize = 6;
 
-/// The largest page the server serves.
-const PAGE: u32 = 200;
-
 /// Resolves each of `given` to a full id, paging through the inbox once (stopping as
 /// soon as every argument has an exact match). An exact id always wins over prefixes.
+/// Each notification comes once, in the order first named, however often it was
+/// named (the same id twice, or a prefix and its full id).
 pub async fn resolve(client: &Client, given: &[String]) -> anyhow::Result<Vec<String>> {
     if let Some(short) = given.iter().find(|g| g.chars().count() < MIN_PREFIX) {
         return Err(CliError::Usage(format!(
@@ -21,7 +20,7 @@ pub async fn resolve(client: &Client, given: &[String]) -> anyhow::Result<Vec<St
     }
     let mut matches: Vec<Vec<String>> = vec![Vec::new(); given.len()];
     let mut query = ListQuery {
-        limit: Some(PAGE),
+        limit: Some(MAX_PAGE),
         ..ListQuery::default()
     };
     loop {
@@ -41,7 +40,20 @@ pub async fn resolve(client: &Client, given: &[String]) -> anyhow::Result<Vec<St
             _ => break,
         }
     }
-    given.iter().zip(matches).map(|(g, m)| pick(g, m)).collect()
+    let resolved = given
+        .iter()
+        .zip(matches)
+        .map(|(g, m)| pick(g, m))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(first_of_each(resolved))
+}
+
+/// `ids` without repeats, keeping the first of each.
+fn first_of_each(ids: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    ids.into_iter()
+        .filter(|id| seen.insert(id.clone()))
+        .collect()
 }
 
 /// The one id `arg` stands for among `matches`.
@@ -80,5 +92,14 @@ mod tests {
         assert_eq!(exit_code(&amb), 2);
         assert!(amb.to_string().contains("abcdef1, abcdef2"), "{amb}");
         assert_eq!(exit_code(&pick("abcdef", vec![]).unwrap_err()), 4);
+    }
+
+    #[test]
+    fn an_id_named_twice_counts_once() {
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            first_of_each(ids(&["b", "a", "b", "a", "c"])),
+            ids(&["b", "a", "c"])
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! - [`api`]: the typed async HTTP client (also used by the TUI and the end-to-end tests);
 //! - [`cli`]: the command line, with one module per sub-command under [`command`];
 //! - [`config`]: flag > environment > config file > default;
-//! - [`output`]: tables and lines for people; [`error`]: exit statuses;
+//! - [`output`]: tables and lines for people; [`time`]: relative times;
+//!   [`error`]: exit statuses;
 //! - [`tui`]: the live terminal inbox of `notif tui`.
 //!
 //! [`run`] is the whole program: parse, run, print `error: …`, return the exit status.
@@ -13,9 +14,11 @@ pub mod api;
 pub mod cli;
 pub mod command;
 pub mod config;
+pub mod deadline;
 pub mod error;
 pub mod ids;
 pub mod output;
+pub mod time;
 pub mod tui;
 
 use std::ffi::OsString;
@@ -53,16 +56,24 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 /// Resolves the configuration, then runs the command on a tokio runtime.
 fn execute(cli: Cli) -> anyhow::Result<()> {
     let env = |name: &str| std::env::var(name).ok();
-    let path = config::config_path(cli.global.config.as_deref(), &env);
-    let file = match &path {
-        Some(p) => config::load(p)?,
-        None => config::ConfigFile::default(),
-    };
     let flags = Overrides {
         server: cli.global.server.clone(),
         token: cli.global.token.clone(),
         config: cli.global.config.clone(),
     };
+    let location = config::config_path(cli.global.config.as_deref(), &env);
+    let file = match &location {
+        // Nothing to read when flags and environment say everything, or for completions.
+        _ if !config::needs_file(&flags, &env) => config::ConfigFile::default(),
+        _ if matches!(cli.command, cli::Command::Completions(_)) => config::ConfigFile::default(),
+        // `notif login` creates the file it is told to write.
+        Some((p, _)) if matches!(cli.command, cli::Command::Login(_)) => {
+            config::load(p, config::Missing::IsEmpty)?
+        }
+        Some((p, missing)) => config::load(p, *missing)?,
+        None => config::ConfigFile::default(),
+    };
+    let path = location.map(|(p, _)| p);
     let settings = config::resolve(&flags, &env, &file, path);
     if cli.global.verbose {
         eprintln!(
@@ -81,10 +92,24 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             json: cli.global.json,
         },
         verbose: cli.global.verbose,
+        timeout: cli.global.timeout,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(cli.command.run(&ctx))
+    runtime.block_on(async {
+        match &cli.command {
+            // Long-running, or bounding only their requests (not stdin) themselves.
+            cli::Command::Watch(_)
+            | cli::Command::Tui(_)
+            | cli::Command::Completions(_)
+            | cli::Command::Send(_)
+            | cli::Command::Login(_) => cli.command.run(&ctx).await,
+            _ => {
+                let server = ctx.settings.server.clone();
+                deadline::within(ctx.timeout, &server, cli.command.run(&ctx)).await
+            }
+        }
+    })
 }

@@ -10,7 +10,6 @@ pub mod app;
 pub mod effects;
 pub mod stream;
 pub mod terminal;
-pub mod time;
 pub mod toast;
 pub mod ui;
 

@@ -9,12 +9,14 @@
 
 use std::process::{Command, Output};
 
-/// Runs `notif ARGS` with a config file that does not exist and no `NOTIF_*` variables.
+/// Runs `notif ARGS` with no config file (an empty home) and no `NOTIF_*` variables.
 fn notif(args: &[&str]) -> Output {
     let dir = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_notif"))
         .args(args)
-        .env("NOTIF_CONFIG", dir.path().join("none.toml"))
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("xdg"))
+        .env_remove("NOTIF_CONFIG")
         .env_remove("NOTIF_SERVER")
         .env_remove("NOTIF_TOKEN")
         .output()

@@ -6,11 +6,11 @@
 mod tui_support;
 
 use notif::api::ListQuery;
-use tui_support::{TestServer, Tui, cooked};
+use tui_support::{Alice, Tui, api, cooked};
 
 #[test]
 fn send_appears_read_all_reaches_the_server_and_q_restores_the_terminal() {
-    let server = TestServer::start();
+    let server = Alice::start();
     // No D-Bus session: the TUI works on and says once that toasts are unavailable.
     let mut tui = Tui::start(&server, None, &[]);
     tui.wait_for_text("No notifications yet");
@@ -21,14 +21,17 @@ fn send_appears_read_all_reaches_the_server_and_q_restores_the_terminal() {
         "raw mode while running"
     );
 
-    server.notif(&[
-        "send",
-        "Deploy finished",
-        "--type",
-        "success",
-        "--category",
-        "deploy",
-    ]);
+    server
+        .notif(&[
+            "send",
+            "Deploy finished",
+            "--type",
+            "success",
+            "--category",
+            "deploy",
+        ])
+        .run()
+        .success();
     tui.wait_for_text("Deploy finished");
     tui.wait_for_text("1 unread");
 
@@ -36,7 +39,7 @@ fn send_appears_read_all_reaches_the_server_and_q_restores_the_terminal() {
     tui.wait_for_text("0 unread");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let page = runtime
-        .block_on(server.client().list(&ListQuery::default()))
+        .block_on(api(&server).list(&ListQuery::default()))
         .unwrap();
     assert_eq!(page.unread_count, 0, "read-all reached the server");
     assert!(page.notifications.iter().all(|n| n.read_at.is_some()));
@@ -54,19 +57,8 @@ fn send_appears_read_all_reaches_the_server_and_q_restores_the_terminal() {
 
 #[test]
 fn a_refused_token_exits_3_before_taking_the_terminal() {
-    let server = TestServer::start();
-    let out = std::process::Command::new(tui_support::notif_bin())
-        .arg("tui")
-        .env("NOTIF_SERVER", &server.url)
-        .env("NOTIF_TOKEN", "not-a-token")
-        .env("NOTIF_CONFIG", server.dir.path().join("no-config.toml"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
+    let server = Alice::start();
+    let run = server.notif_as("not-a-token", &["tui"]).run();
+    assert_eq!(run.code, 3, "{}", run.explain());
+    assert!(run.stderr.starts_with("error: "), "{}", run.explain());
 }

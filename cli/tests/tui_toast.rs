@@ -11,14 +11,14 @@ use std::sync::mpsc::Receiver;
 use notif::api::NotifyRequest;
 use notif::api::types::NotificationType;
 use tui_support::dbus::{SessionBus, Toast, serve_fake};
-use tui_support::{PATIENCE, TestServer, Tui};
+use tui_support::{Alice, PATIENCE, Tui, api};
 
 /// Sends a notification of `kind` through the API.
-async fn send(server: &TestServer, title: &str, kind: NotificationType, key: &str) {
+async fn send(server: &Alice, title: &str, kind: NotificationType, key: &str) {
     let mut request = NotifyRequest::new(title);
     request.kind = Some(kind);
     request.body = Some(format!("body of {title}"));
-    server.client().notify(&request, key).await.unwrap();
+    api(server).notify(&request, key).await.unwrap();
 }
 
 fn next(toasts: &Receiver<Toast>) -> Toast {
@@ -29,8 +29,8 @@ fn next(toasts: &Receiver<Toast>) -> Toast {
 
 #[test]
 fn new_notifications_become_toasts_with_the_urgency_of_their_type() {
-    let server = TestServer::start();
-    let bus = SessionBus::start(server.dir.path());
+    let server = Alice::start();
+    let bus = SessionBus::start(server.dir());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (_service, toasts) = runtime.block_on(serve_fake(&bus.address));
     let tui = Tui::start(&server, Some(&bus.address), &[]);
@@ -78,8 +78,8 @@ fn new_notifications_become_toasts_with_the_urgency_of_their_type() {
 
 #[test]
 fn no_toast_turns_them_off() {
-    let server = TestServer::start();
-    let bus = SessionBus::start(server.dir.path());
+    let server = Alice::start();
+    let bus = SessionBus::start(server.dir());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (_service, toasts) = runtime.block_on(serve_fake(&bus.address));
     let quiet = Tui::start(&server, Some(&bus.address), &["--no-toast"]);

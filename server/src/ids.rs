@@ -53,10 +53,22 @@ mod tests {
     }
 
     #[test]
-    fn tokens_are_long_and_hash_stably() {
+    fn tokens_are_long_and_hash_apart() {
         let token = new_token();
         assert!(token.starts_with("ntf_") && token.len() >= 40);
-        assert_eq!(token_hash(&token), token_hash(&token));
         assert_ne!(token_hash(&token), token_hash(&new_token()));
+    }
+
+    #[test]
+    fn token_hash_is_sha256() {
+        // The FIPS 180-2 test vector: a hash that changed would lock every user out.
+        let hex: String = token_hash("abc")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            hex,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

@@ -97,6 +97,17 @@ impl ServeConfig {
 /// Opens the database, binds, prints `listening on http://ADDR` on stdout once ready, and
 /// serves until `shutdown` resolves.
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let listener = bind(&config.listen).await?;
+    run_on(listener, config, shutdown).await
+}
+
+/// [`run`] on a listener the caller bound (`config.listen` is not used): tests bind
+/// `127.0.0.1:0`, know the port before the server starts, and need no readiness line.
+pub async fn run_on(
+    listener: TcpListener,
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::default());
     let limits = &config.limits;
     let caps = StreamCaps {
@@ -123,7 +134,6 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> any
         .db
         .open_store(config.sync, READERS, listeners, housekeeping)
         .await?;
-    let listener = bind(&config.listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, db = %config.db.describe(), "notif-server ready");
     println!("listening on http://{addr}");

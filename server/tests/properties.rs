@@ -12,6 +12,7 @@ use notif_server::model::{InboxEvent, Kind, Notification};
 use notif_server::router::{self, ROUTES};
 use notif_server::sse::{self, events};
 use notif_server::validate;
+use notif_tests::frames::parse_all;
 use proptest::prelude::*;
 
 /// Cases per property unless `PROPTEST_CASES` says otherwise.
@@ -195,52 +196,23 @@ struct Parsed {
     data: String,
 }
 
-/// A line-by-line transcription of the WHATWG "event stream interpretation" algorithm
-/// (HTML §9.2.6): lines end in CRLF, LF or CR; `:` lines are comments; one leading space
-/// after the colon is dropped; `data` lines are joined with LF and the last LF removed;
-/// a blank line dispatches, unless the data buffer is empty.
+/// What a WHATWG `EventSource` (HTML §9.2.6) dispatches for `stream`, read by the test kit's
+/// frame reader (`notif_tests::frames`, written from the spec, independent of
+/// `server/src/sse.rs`): a frame dispatches when it has data, as `message` when unnamed, with
+/// the last `id:` seen so far on the connection.
 fn whatwg_parse(stream: &str) -> Vec<Parsed> {
-    let stream = stream.strip_prefix('\u{feff}').unwrap_or(stream);
+    let mut last_id = String::new();
     let mut out = Vec::new();
-    let (mut event, mut data, mut last_id) = (String::new(), String::new(), String::new());
-    let mut rest = stream;
-    while let Some(end) = rest.find(['\r', '\n']) {
-        let line = &rest[..end];
-        let skip = if rest[end..].starts_with("\r\n") {
-            2
-        } else {
-            1
-        };
-        rest = &rest[end + skip..];
-        if line.is_empty() {
-            if !data.is_empty() {
-                data.pop();
-                let name = if event.is_empty() { "message" } else { &event };
-                out.push(Parsed {
-                    event: name.to_owned(),
-                    id: last_id.clone(),
-                    data: std::mem::take(&mut data),
-                });
-            }
-            data.clear();
-            event.clear();
-            continue;
+    for frame in parse_all(stream.as_bytes()) {
+        if let Some(id) = &frame.id {
+            last_id.clone_from(id);
         }
-        if line.starts_with(':') {
-            continue;
-        }
-        let (field, value) = match line.split_once(':') {
-            Some((f, v)) => (f, v.strip_prefix(' ').unwrap_or(v)),
-            None => (line, ""),
-        };
-        match field {
-            "event" => event = value.to_owned(),
-            "data" => {
-                data.push_str(value);
-                data.push('\n');
-            }
-            "id" if !value.contains('\0') => last_id = value.to_owned(),
-            _ => {}
+        if let (Some(kind), Some(data)) = (frame.kind(), &frame.data) {
+            out.push(Parsed {
+                event: kind.to_owned(),
+                id: last_id.clone(),
+                data: data.clone(),
+            });
         }
     }
     out

@@ -1,10 +1,12 @@
-//! `notif completions`: every shell works and matches the committed scripts.
+//! `notif completions`: the real binary prints every shell's script, equal to the
+//! committed one, and refuses an unknown shell. No server is needed.
 
-use crate::util::TestServer;
+use std::process::Command;
+
+use notif_tests::bins::bin;
 
 #[test]
 fn completions_match_the_committed_files() {
-    let server = TestServer::start();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../completions");
     for (shell, file) in [
         ("bash", "notif.bash"),
@@ -13,13 +15,21 @@ fn completions_match_the_committed_files() {
         ("elvish", "notif.elv"),
         ("powershell", "_notif.ps1"),
     ] {
-        let run = server.bare(&["completions", shell]).run().success();
+        let out = Command::new(bin("notif"))
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "notif completions {shell}: {out:?}");
         let committed = std::fs::read_to_string(dir.join(file)).unwrap();
         assert!(
-            run.stdout == committed,
+            String::from_utf8_lossy(&out.stdout) == committed,
             "completions/{file} differs from `notif completions {shell}`; \
             regenerate with `NOTIF_UPDATE_COMPLETIONS=1 cargo test -p notif completions`"
         );
     }
-    server.bare(&["completions", "tcsh"]).run().code(2);
+    let out = Command::new(bin("notif"))
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
 }

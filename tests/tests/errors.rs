@@ -1,11 +1,11 @@
 //! Exit statuses and error lines that are not specific to one command.
 
-use crate::util::TestServer;
+use crate::util::Alice;
 
 #[test]
 fn usage_errors_exit_2() {
-    let server = TestServer::start();
-    server.notif(&["send"]).run().code(2).stderr_has("error:");
+    let server = Alice::start();
+    server.notif(&["send"]).fails(2, "error:");
     server.notif(&["list", "--frobnicate"]).run().code(2);
     server
         .notif(&["send", "x", "--type", "fatal"])
@@ -13,14 +13,12 @@ fn usage_errors_exit_2() {
         .code(2);
     server
         .bare(&["list", "--server", "not a url", "--token", "t"])
-        .run()
-        .code(2)
-        .stderr_has("invalid server URL");
+        .fails(2, "invalid server URL");
 }
 
 #[test]
 fn help_and_version_exit_0() {
-    let server = TestServer::start();
+    let server = Alice::start();
     server
         .bare(&["--help"])
         .run()
@@ -40,51 +38,33 @@ fn help_and_version_exit_0() {
 
 #[test]
 fn bad_or_missing_token_exits_3() {
-    let server = TestServer::start();
+    let server = Alice::start();
+    server.notif_as("wrong", &["list"]).fails(3, "401");
     server
-        .bare(&["list", "--server", &server.url, "--token", "wrong"])
-        .run()
-        .code(3)
-        .stderr_has("401");
-    server
-        .bare(&["list", "--server", &server.url])
-        .run()
-        .code(3)
-        .stderr_has("notif login");
+        .bare(&["list", "--server", &server.url()])
+        .fails(3, "notif login");
 }
 
 #[test]
 fn a_service_token_cannot_read_an_inbox() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let service = server.service_token();
-    server
-        .bare(&["list", "--server", &server.url, "--token", &service])
-        .run()
-        .code(3)
-        .stderr_has("403");
+    server.notif_as(&service, &["list"]).fails(3, "403");
 }
 
 #[test]
 fn unreachable_server_exits_5() {
-    let mut server = TestServer::start();
-    server.stop();
-    server
-        .notif(&["list"])
-        .run()
-        .code(5)
-        .stderr_has("cannot reach the server");
+    let mut server = Alice::start();
+    server.kill();
+    server.notif(&["list"]).fails(5, "cannot reach the server");
     server.notif(&["read-all"]).run().code(5);
 }
 
 #[test]
 fn a_bad_config_file_is_named() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let path = server.config_path();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, "server = [").unwrap();
-    server
-        .bare(&["list"])
-        .run()
-        .code(2)
-        .stderr_has("notif.toml");
+    server.bare(&["list"]).fails(2, "config.toml");
 }

@@ -3,8 +3,8 @@
 //!
 //! Each test is bounded (every wait has a deadline) and talks only to 127.0.0.1. The long
 //! versions run with environment variables (`NOTIF_FAULT_KILL_ITERATIONS`,
-//! `NOTIF_FAULT_RECONNECTS`, …); `server/fuzz/README-section.md` lists the commands and
-//! the figures they gave.
+//! `NOTIF_FAULT_RECONNECTS`, …); the README's section "Fault tests — `tests/tests/faults/`"
+//! lists the commands and the figures they gave.
 
 mod disk;
 mod drain;
@@ -15,6 +15,7 @@ mod stall;
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use notif_tests::frames::Parser;
 use serde_json::{Value, json};
 
 use crate::util::TIMEOUT;
@@ -109,7 +110,7 @@ impl Api {
         assert_eq!(resp.status().as_u16(), 200, "stream refused");
         Sse {
             body: Box::pin(resp.bytes_stream()),
-            buffer: Vec::new(),
+            frames: Parser::default(),
             raw: Vec::new(),
         }
     }
@@ -133,10 +134,11 @@ impl Event {
 type ByteStream =
     std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>;
 
-/// An open event stream, read event by event (the server only sends `\n` line ends).
+/// An open event stream, read event by event through the kit's frame reader.
 pub struct Sse {
     body: ByteStream,
-    buffer: Vec<u8>,
+    /// Splits the bytes received into frames.
+    frames: Parser,
     /// Every byte received, for checking that the stream ended on an event boundary.
     pub raw: Vec<u8>,
 }
@@ -163,9 +165,12 @@ impl Sse {
     /// The next event, or how the stream ended.
     pub async fn next(&mut self) -> Result<Event, End> {
         loop {
-            if let Some(at) = self.buffer.windows(2).position(|w| w == b"\n\n") {
-                let block: Vec<u8> = self.buffer.drain(..at + 2).collect();
-                let event = parse_block(&String::from_utf8_lossy(&block));
+            if let Some(frame) = self.frames.next_frame() {
+                let event = Event {
+                    name: frame.event.unwrap_or_default(),
+                    id: frame.id.and_then(|id| id.parse().ok()),
+                    data: frame.data.unwrap_or_default(),
+                };
                 if event.name.is_empty() && event.data.is_empty() {
                     continue; // the `retry:` frame, or a comment
                 }
@@ -174,7 +179,7 @@ impl Sse {
             match self.body.next().await {
                 Some(Ok(chunk)) => {
                     self.raw.extend_from_slice(&chunk);
-                    self.buffer.extend_from_slice(&chunk);
+                    self.frames.push(&chunk);
                 }
                 Some(Err(err)) => return Err(End::Broken(format!("{err:?}"))),
                 None => return Err(End::Closed),
@@ -197,22 +202,4 @@ impl Sse {
             .await
             .unwrap_or_else(|_| panic!("no {name:?} event within {TIMEOUT:?}"))
     }
-}
-
-/// One event block (without its blank line) per the `EventSource` field rules.
-fn parse_block(block: &str) -> Event {
-    let mut event = Event::default();
-    let mut data = Vec::new();
-    for line in block.lines() {
-        let (field, value) = line.split_once(':').unwrap_or((line, ""));
-        let value = value.strip_prefix(' ').unwrap_or(value);
-        match field {
-            "event" => event.name = value.to_owned(),
-            "id" => event.id = value.parse().ok(),
-            "data" => data.push(value),
-            _ => {}
-        }
-    }
-    event.data = data.join("\n");
-    event
 }

@@ -1,28 +1,23 @@
 //! `notif list`: plain rows when piped, `--json`, filters, limits and paging.
 
-use crate::util::{TestServer, block_on};
+use crate::util::{Alice, AliceApi, block_on};
 use notif::api::{NotificationType, NotifyRequest};
 
 /// Sends `title` with a type and category through the API.
-fn send(
-    server: &TestServer,
-    title: &str,
-    kind: NotificationType,
-    category: Option<&str>,
-) -> String {
+fn send(server: &Alice, title: &str, kind: NotificationType, category: Option<&str>) -> String {
     let mut req = NotifyRequest::new(title);
     req.kind = Some(kind);
     req.category = category.map(str::to_owned);
-    let resp = block_on(server.client().notify(&req, &format!("k-{title}"))).unwrap();
+    let resp = block_on(server.api().notify(&req, &format!("k-{title}"))).unwrap();
     resp.notification.unwrap().id
 }
 
 #[test]
 fn piped_list_is_tab_separated_unread_first() {
-    let server = TestServer::start();
-    let old = server.send("old");
-    let new = server.send("new");
-    block_on(server.client().mark_read(&new)).unwrap();
+    let server = Alice::start();
+    let old = server.seed("old");
+    let new = server.seed("new");
+    block_on(server.api().mark_read(&new)).unwrap();
     let run = server.notif(&["list"]).run().success();
     let rows: Vec<Vec<&str>> = run
         .stdout
@@ -37,7 +32,7 @@ fn piped_list_is_tab_separated_unread_first() {
 
 #[test]
 fn json_is_an_array_of_notifications() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let id = send(&server, "Disk full", NotificationType::Error, Some("ops"));
     let run = server.notif(&["list", "--json"]).run().success();
     let v = run.json();
@@ -52,11 +47,11 @@ fn json_is_an_array_of_notifications() {
 
 #[test]
 fn filters_by_unread_type_and_category() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let a = send(&server, "a", NotificationType::Error, Some("ops"));
     let b = send(&server, "b", NotificationType::Info, Some("ops"));
     let c = send(&server, "c", NotificationType::Error, None);
-    block_on(server.client().mark_read(&c)).unwrap();
+    block_on(server.api().mark_read(&c)).unwrap();
     let ids = |args: &[&str]| -> Vec<String> {
         let v = server
             .notif(&["list", "--json"])
@@ -91,8 +86,8 @@ fn filters_by_unread_type_and_category() {
 
 #[test]
 fn limit_and_all_page_through_the_inbox() {
-    let server = TestServer::start();
-    let client = server.client();
+    let server = Alice::start();
+    let client = server.api();
     block_on(async {
         for i in 0..230 {
             let req = NotifyRequest::new(format!("n{i}"));
@@ -125,7 +120,7 @@ fn limit_and_all_page_through_the_inbox() {
 
 #[test]
 fn empty_inbox_prints_nothing_when_piped() {
-    let server = TestServer::start();
+    let server = Alice::start();
     server.notif(&["list"]).run().success();
     let run = server.notif(&["list", "--json"]).run().success();
     assert_eq!(run.json(), serde_json::json!([]));
@@ -133,8 +128,8 @@ fn empty_inbox_prints_nothing_when_piped() {
 
 #[test]
 fn closed_stdout_is_success() {
-    let server = TestServer::start();
-    server.send("one");
+    let server = Alice::start();
+    server.seed("one");
     let mut child = server.notif(&["list"]).spawn();
     drop(child.stdout.take());
     let status = child.wait().unwrap();

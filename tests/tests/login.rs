@@ -1,19 +1,19 @@
 //! `notif login` and the config file: precedence and permissions.
 
-use crate::util::TestServer;
+use crate::util::{Alice, AliceApi};
 
 #[test]
 fn login_writes_a_private_config_that_later_commands_use() {
-    let server = TestServer::start();
+    let server = Alice::start();
     server
-        .bare(&["login", "--server", &server.url, "--token", &server.token])
+        .notif_as(&server.token, &["login"])
         .run()
         .success()
         .stdout_has("alice");
     let path = server.config_path();
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(
-        text.contains(&server.token) && text.contains(&server.url),
+        text.contains(&server.token) && text.contains(&server.url()),
         "{text}"
     );
     #[cfg(unix)]
@@ -32,9 +32,9 @@ fn login_writes_a_private_config_that_later_commands_use() {
 
 #[test]
 fn login_reads_the_token_from_stdin() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let run = server
-        .bare(&["login", "--server", &server.url, "--json"])
+        .bare(&["login", "--server", &server.url(), "--json"])
         .stdin(format!("created user alice\n{}\n", server.token))
         .run()
         .success();
@@ -44,24 +44,17 @@ fn login_reads_the_token_from_stdin() {
 
 #[test]
 fn login_with_a_bad_token_exits_3_and_writes_nothing() {
-    let server = TestServer::start();
-    server
-        .bare(&["login", "--server", &server.url, "--token", "not-a-token"])
-        .run()
-        .code(3)
-        .stderr_has("401");
+    let server = Alice::start();
+    server.notif_as("not-a-token", &["login"]).fails(3, "401");
     assert!(!server.config_path().exists());
 }
 
 #[test]
 fn flag_beats_env_beats_config_file() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let bob = server.add_user("bob");
-    server
-        .bare(&["login", "--server", &server.url, "--token", &bob])
-        .run()
-        .success();
-    server.send("for alice");
+    server.notif_as(&bob, &["login"]).run().success();
+    server.seed("for alice");
     // File says bob: bob's inbox is empty.
     let v = server.bare(&["list", "--json"]).run().success().json();
     assert_eq!(v.as_array().unwrap().len(), 0);
@@ -82,12 +75,13 @@ fn flag_beats_env_beats_config_file() {
         .json();
     assert_eq!(v.as_array().unwrap().len(), 0);
     // --config points to another file.
-    let other = server.dir.path().join("other.toml");
+    let other = server.dir().join("other.toml");
     std::fs::write(
         &other,
         format!(
             "server = \"{}\"\ntoken = \"{}\"\n",
-            server.url, server.token
+            server.url(),
+            server.token
         ),
     )
     .unwrap();

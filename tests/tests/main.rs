@@ -4,6 +4,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod cli_config;
+mod cli_quickstart;
+mod cli_rm;
+mod cli_send;
+mod cli_stream;
+mod cli_timeout;
+mod cli_watch;
 mod completions;
 mod errors;
 mod faults;

@@ -1,11 +1,11 @@
 //! `notif prefs`: show, set (global and per category), unset.
 
-use crate::util::TestServer;
+use crate::util::{Alice, AliceApi};
 use serde_json::json;
 
 #[test]
 fn defaults_then_set_and_unset() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let v = server.notif(&["prefs", "--json"]).run().success().json();
     assert_eq!(v, json!({"inApp": true, "email": true, "categories": {}}));
     server
@@ -57,7 +57,7 @@ fn defaults_then_set_and_unset() {
 
 #[test]
 fn category_preference_stops_in_app_delivery() {
-    let server = TestServer::start();
+    let server = Alice::start();
     server
         .notif(&["prefs", "set", "--category", "noise", "--in-app", "off"])
         .run()
@@ -77,6 +77,6 @@ fn category_preference_stops_in_app_delivery() {
 
 #[test]
 fn set_without_flags_is_a_usage_error() {
-    let server = TestServer::start();
+    let server = Alice::start();
     server.notif(&["prefs", "set"]).run().code(2);
 }

@@ -1,11 +1,11 @@
 //! `notif read`, `unread`, `read-all` and `rm`, with full ids and prefixes.
 
-use crate::util::{TestServer, block_on};
+use crate::util::{Alice, AliceApi, block_on};
 
 #[test]
 fn read_and_unread_by_prefix() {
-    let server = TestServer::start();
-    let id = server.send("hello");
+    let server = Alice::start();
+    let id = server.seed("hello");
     let prefix = &id[..6];
     let run = server.notif(&["read", prefix, "--json"]).run().success();
     let v = run.json();
@@ -23,18 +23,18 @@ fn read_and_unread_by_prefix() {
 
 #[test]
 fn read_takes_several_full_ids() {
-    let server = TestServer::start();
-    let a = server.send("a");
-    let b = server.send("b");
+    let server = Alice::start();
+    let a = server.seed("a");
+    let b = server.seed("b");
     server.notif(&["read", &a, &b]).run().success();
     assert!(server.inbox().iter().all(|n| n.read_at.is_some()));
 }
 
 #[test]
 fn read_all_marks_everything() {
-    let server = TestServer::start();
-    server.send("a");
-    server.send("b");
+    let server = Alice::start();
+    server.seed("a");
+    server.seed("b");
     server
         .notif(&["read-all"])
         .run()
@@ -47,9 +47,9 @@ fn read_all_marks_everything() {
 
 #[test]
 fn rm_deletes_by_prefix() {
-    let server = TestServer::start();
-    let keep = server.send("keep");
-    let gone = server.send("gone");
+    let server = Alice::start();
+    let keep = server.seed("keep");
+    let gone = server.seed("gone");
     server
         .notif(&["rm", &gone[..7]])
         .run()
@@ -68,8 +68,8 @@ fn rm_deletes_by_prefix() {
 
 #[test]
 fn unknown_ids_are_not_found() {
-    let server = TestServer::start();
-    server.send("a");
+    let server = Alice::start();
+    server.seed("a");
     server.notif(&["read", "zzzzzzzzzz"]).run().code(4);
     server
         .notif(&["rm", "zzzzzzzzzzzzzzzzzzzzzzzz"])
@@ -79,27 +79,23 @@ fn unknown_ids_are_not_found() {
 
 #[test]
 fn short_prefixes_are_usage_errors() {
-    let server = TestServer::start();
-    let id = server.send("a");
-    server
-        .notif(&["read", &id[..5]])
-        .run()
-        .code(2)
-        .stderr_has("at least 6");
+    let server = Alice::start();
+    let id = server.seed("a");
+    server.notif(&["read", &id[..5]]).fails(2, "at least 6");
 }
 
 #[test]
 fn another_users_notification_is_not_found() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let bob = server.add_user("bob");
-    let id = server.send("alice's");
+    let id = server.seed("alice's");
     server
         .bare(&["rm", &id])
-        .args(["--server", &server.url, "--token", &bob])
+        .args(["--server", &server.url(), "--token", &bob])
         .run()
         .code(4);
     assert_eq!(
-        block_on(server.client().list(&Default::default()))
+        block_on(server.api().list(&Default::default()))
             .unwrap()
             .notifications
             .len(),

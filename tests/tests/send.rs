@@ -1,10 +1,10 @@
 //! `notif send`: ids, `--json`, stdin bodies, recipients, idempotency and retries.
 
-use crate::util::{Lines, TestServer};
+use crate::util::{Alice, AliceApi, Lines};
 
 #[test]
 fn send_prints_the_new_id_and_stores_every_field() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let run = server
         .notif(&["send", "Deploy finished", "--type", "success"])
         .args([
@@ -30,7 +30,7 @@ fn send_prints_the_new_id_and_stores_every_field() {
 
 #[test]
 fn send_json_prints_the_servers_response() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let run = server.notif(&["send", "hello", "--json"]).run().success();
     let v = run.json();
     assert_eq!(v["notification"]["title"], "hello", "{}", run.explain());
@@ -41,7 +41,7 @@ fn send_json_prints_the_servers_response() {
 
 #[test]
 fn body_dash_reads_stdin() {
-    let server = TestServer::start();
+    let server = Alice::start();
     server
         .notif(&["send", "Build log", "--body", "-"])
         .stdin("line 1\nline 2 ✓\n")
@@ -52,7 +52,7 @@ fn body_dash_reads_stdin() {
 
 #[test]
 fn same_idempotency_key_notifies_once() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let first = server
         .notif(&["send", "once", "--idempotency-key", "k-1"])
         .run()
@@ -67,25 +67,22 @@ fn same_idempotency_key_notifies_once() {
 
 #[test]
 fn same_key_with_another_body_is_a_conflict() {
-    let server = TestServer::start();
+    let server = Alice::start();
     server
         .notif(&["send", "one", "--idempotency-key", "k-2"])
         .run()
         .success();
     server
         .notif(&["send", "two", "--idempotency-key", "k-2"])
-        .run()
-        .code(1)
-        .stderr_has("409");
+        .fails(1, "409");
 }
 
 #[test]
 fn a_service_token_sends_to_any_user() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let service = server.service_token();
     server
-        .bare(&["send", "from CI", "--to", "alice"])
-        .args(["--server", &server.url, "--token", &service])
+        .notif_as(&service, &["send", "from CI", "--to", "alice"])
         .run()
         .success();
     assert_eq!(server.inbox()[0].title, "from CI");
@@ -93,35 +90,29 @@ fn a_service_token_sends_to_any_user() {
 
 #[test]
 fn a_user_token_cannot_notify_someone_else() {
-    let server = TestServer::start();
+    let server = Alice::start();
     server.add_user("bob");
     server
         .notif(&["send", "hi bob", "--to", "bob"])
-        .run()
-        .code(3)
-        .stderr_has("403");
+        .fails(3, "403");
 }
 
 #[test]
 fn an_unknown_recipient_is_not_found() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let service = server.service_token();
     server
         .bare(&["send", "hi", "--to", "nobody"])
-        .args(["--server", &server.url, "--token", &service])
-        .run()
-        .code(4)
-        .stderr_has("unknown_user");
+        .args(["--server", &server.url(), "--token", &service])
+        .fails(4, "unknown_user");
 }
 
 #[test]
 fn invalid_fields_fail_with_the_servers_message() {
-    let server = TestServer::start();
+    let server = Alice::start();
     server
         .notif(&["send", "x", "--link", "javascript:alert(1)"])
-        .run()
-        .code(1)
-        .stderr_has("422");
+        .fails(1, "422");
     assert!(server.inbox().is_empty());
 }
 
@@ -129,8 +120,8 @@ fn invalid_fields_fail_with_the_servers_message() {
 /// notification is stored.
 #[test]
 fn send_retries_until_the_server_is_back_without_duplicates() {
-    let mut server = TestServer::start();
-    server.stop();
+    let mut server = Alice::start();
+    server.kill();
     let mut child = server
         .notif(&["send", "survives restarts", "--retries", "8"])
         .spawn();
@@ -153,11 +144,9 @@ fn send_retries_until_the_server_is_back_without_duplicates() {
 
 #[test]
 fn send_to_a_dead_server_exits_5() {
-    let mut server = TestServer::start();
-    server.stop();
+    let mut server = Alice::start();
+    server.kill();
     server
         .notif(&["send", "nobody home", "--retries", "0"])
-        .run()
-        .code(5)
-        .stderr_has("cannot reach the server");
+        .fails(5, "cannot reach the server");
 }

@@ -3,7 +3,7 @@
 
 use std::process::Child;
 
-use crate::util::{Lines, TestServer};
+use crate::util::{Alice, Lines};
 
 /// A running `notif watch` and its output.
 struct Watch {
@@ -15,7 +15,7 @@ struct Watch {
 impl Watch {
     /// Starts `notif watch --verbose ARGS` and waits until it is subscribed (the server
     /// sends `unread` once the subscription is in place).
-    fn start(server: &TestServer, args: &[&str]) -> Watch {
+    fn start(server: &Alice, args: &[&str]) -> Watch {
         let mut child = server.notif(&["watch", "--verbose"]).args(args).spawn();
         let stdout = Lines::follow(child.stdout.take().unwrap());
         let stderr = Lines::follow(child.stderr.take().unwrap());
@@ -37,7 +37,7 @@ impl Drop for Watch {
 
 #[test]
 fn watch_prints_a_notification_sent_after_it_started() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let watch = Watch::start(&server, &[]);
     let id = server
         .notif(&["send", "Deploy finished", "--type", "success"])
@@ -55,7 +55,7 @@ fn watch_prints_a_notification_sent_after_it_started() {
 
 #[test]
 fn watch_json_prints_one_notification_per_line() {
-    let server = TestServer::start();
+    let server = Alice::start();
     let watch = Watch::start(&server, &["--json"]);
     server.notif(&["send", "first"]).run().success();
     server
@@ -73,8 +73,8 @@ fn watch_json_prints_one_notification_per_line() {
 
 #[test]
 fn watch_exec_gets_the_notification_in_its_environment() {
-    let server = TestServer::start();
-    let out = server.dir.path().join("exec.txt");
+    let server = Alice::start();
+    let out = server.dir().join("exec.txt");
     let cmd = format!(
         "printf '%s|%s|%s|%s|%s\\n' \"$NOTIF_ID\" \"$NOTIF_TITLE\" \"$NOTIF_TYPE\" \"$NOTIF_BODY\" \"$NOTIF_LINK\" >> '{}'; echo ran",
         out.display()
@@ -106,12 +106,12 @@ fn watch_exec_gets_the_notification_in_its_environment() {
 /// during (none can be) and after the outage are each printed exactly once.
 #[test]
 fn watch_reconnects_and_never_prints_twice() {
-    let mut server = TestServer::start();
+    let mut server = Alice::start();
     let watch = Watch::start(&server, &["--json"]);
     server.notif(&["send", "before"]).run().success();
     watch.stdout.expect("before", |l| l.contains("\"before\""));
 
-    server.stop();
+    server.kill();
     watch
         .stderr
         .expect("the lost stream", |l| l.contains("stream lost"));
@@ -141,9 +141,6 @@ fn watch_reconnects_and_never_prints_twice() {
 
 #[test]
 fn watch_with_a_bad_token_exits_3() {
-    let server = TestServer::start();
-    server
-        .bare(&["watch", "--server", &server.url, "--token", "nope"])
-        .run()
-        .code(3);
+    let server = Alice::start();
+    server.notif_as("nope", &["watch"]).run().code(3);
 }

@@ -30,6 +30,10 @@ pub struct Client {
     auth: Option<HeaderValue>,
 }
 
+/// The largest page the server serves (`limit` is 1 to 200), used wherever the CLI
+/// pages through the whole inbox.
+pub const MAX_PAGE: u32 = 200;
+
 /// Filters and paging of [`Client::list`]; `Default` is the server's first page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListQuery {
@@ -43,6 +47,9 @@ pub struct ListQuery {
     pub kind: Option<NotificationType>,
     /// Only this category.
     pub category: Option<String>,
+    /// Only notifications whose title, body or category contains every word of this
+    /// (`q`, 1 to 200 characters, case-insensitive).
+    pub search: Option<String>,
 }
 
 impl Client {
@@ -94,6 +101,9 @@ impl Client {
         }
         if let Some(category) = &query.category {
             params.push(("category", category.clone()));
+        }
+        if let Some(search) = &query.search {
+            params.push(("q", search.clone()));
         }
         if !params.is_empty() {
             req = req.query(&params);

@@ -1,10 +1,11 @@
 //! The live stream, `GET /api/notifications/stream`, on top of reqwest-eventsource.
 //!
 //! Two levels:
-//! - [`Client::events`] is **one connection**: a stream of decoded [`StreamEvent`]s that
+//! - `Client::connect` is **one connection**: a stream of decoded [`StreamEvent`]s that
 //!   ends after its first error (reqwest-eventsource's own reconnect is switched off).
 //! - [`Subscription`] **reconnects** with back-off and `Last-Event-ID`, drops any
-//!   notification it has already yielded, detects a dead link by silence, and reports
+//!   notification it has already yielded, detects a dead link by silence (longer than
+//!   twice the ping interval it observes, see `silence`), and reports
 //!   connection changes as [`StreamUpdate`]s (for `notif watch` and the TUI's status).
 //!
 //! [`parse_event`] decodes one SSE message and is usable on its own.
@@ -12,19 +13,16 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use futures_util::stream::{BoxStream, Stream};
+use futures_util::stream::BoxStream;
 use reqwest_eventsource::retry::RetryPolicy;
 use reqwest_eventsource::{Error as EsError, Event, EventSource};
-use tokio::time::{Instant, sleep_until, timeout};
+use tokio::time::{Instant, sleep_until, timeout_at};
 
 use super::client::{Client, error_for_status};
 use super::error::ApiError;
 use super::retry::Backoff;
+use super::silence::Silence;
 use super::types::{DeletedData, Notification, ReadData, StreamEvent, UnreadData};
-
-/// How long a stream may stay silent before it counts as dead. The server pings every
-/// 30 s by default, so three missed pings.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(95);
 
 /// Decodes one SSE message from its `event` name, its (last) `id` and its `data`.
 /// Unknown event names give `Ok(None)`, so that a newer server can add events without
@@ -85,22 +83,6 @@ impl RetryPolicy for NoRetry {
 }
 
 impl Client {
-    /// Opens one connection to the stream, resuming after sequence number
-    /// `last_event_id` when given. The stream yields decoded events and ends after its
-    /// first error; see [`Subscription`] for reconnection.
-    pub fn events(
-        &self,
-        last_event_id: Option<u64>,
-    ) -> Result<impl Stream<Item = Result<StreamEvent, ApiError>> + Send + 'static, ApiError> {
-        Ok(self.connect(last_event_id)?.filter_map(|item| async move {
-            match item {
-                Ok(Raw::Open) => None,
-                Ok(Raw::Event(ev)) => Some(Ok(ev)),
-                Err(e) => Some(Err(e)),
-            }
-        }))
-    }
-
     /// One connection, including its `Open`.
     fn connect(
         &self,
@@ -186,7 +168,8 @@ pub struct Subscription {
     /// When to reconnect, after a failure.
     reconnect_at: Option<Instant>,
     backoff: Backoff,
-    idle_timeout: Duration,
+    /// When the open connection has been silent for too long.
+    silence: Silence,
 }
 
 impl Subscription {
@@ -198,25 +181,14 @@ impl Subscription {
             current: None,
             reconnect_at: None,
             backoff: Backoff::default(),
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            silence: Silence::new(Instant::now()),
         }
     }
 
-    /// Sets how long the stream may be silent before it is taken for dead.
-    pub fn with_idle_timeout(mut self, idle_timeout: Duration) -> Self {
-        self.idle_timeout = idle_timeout;
-        self
-    }
-
-    /// Sets the reconnection back-off.
-    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
-        self.backoff = backoff;
-        self
-    }
-
-    /// The highest notification sequence number yielded so far.
-    pub fn last_seq(&self) -> Option<u64> {
-        self.last_seq
+    /// The server's ping interval as observed, once known: the stream counts as dead
+    /// after twice that (plus a margin) without an event.
+    pub fn ping_interval(&self) -> Option<Duration> {
+        self.silence.ping_interval()
     }
 
     /// The next update; see [`Subscription`].
@@ -228,9 +200,15 @@ impl Subscription {
             }
             let stream = match &mut self.current {
                 Some(stream) => stream,
-                None => self.current.insert(self.client.connect(self.last_seq)?),
+                None => {
+                    self.silence.connected(Instant::now());
+                    self.current.insert(self.client.connect(self.last_seq)?)
+                }
             };
-            let item = match timeout(self.idle_timeout, stream.next()).await {
+            // A deadline, not a timeout per call, so that a caller that cancels `next`
+            // (in a `select!`) does not restart the clock.
+            let limit = self.silence.limit();
+            let item = match timeout_at(self.silence.deadline(), stream.next()).await {
                 Ok(Some(item)) => item,
                 Ok(None) => Err(ApiError::Transport {
                     url: self.client.stream_url(),
@@ -238,9 +216,13 @@ impl Subscription {
                 }),
                 Err(_) => Err(ApiError::Transport {
                     url: self.client.stream_url(),
-                    reason: format!("no event for {} s", self.idle_timeout.as_secs()),
+                    reason: format!("no event for {} s", limit.as_secs()),
                 }),
             };
+            if item.is_ok() {
+                let ping = matches!(item, Ok(Raw::Event(StreamEvent::Ping)));
+                self.silence.heard(Instant::now(), ping);
+            }
             match item {
                 Ok(Raw::Open) => {
                     self.backoff.reset();

@@ -3,12 +3,9 @@
 use chrono::Utc;
 
 use super::Context;
-use crate::api::{ListQuery, Notification};
+use crate::api::{ListQuery, MAX_PAGE, Notification};
 use crate::cli::TypeArg;
 use crate::output;
-
-/// The largest page the server serves.
-const PAGE: u32 = 200;
 
 /// List notifications, unread first, newest first.
 #[derive(Debug, clap::Args)]
@@ -16,6 +13,7 @@ const PAGE: u32 = 200;
 Examples:
   notif list
   notif list --unread --type error
+  notif list --search \"disk full\"
   notif list --all --json | jq -r '.[] | select(.category == \"deploy\") | .id'
 
 On a terminal: a table (● marks unread). Otherwise: tab-separated rows
@@ -24,18 +22,20 @@ pub struct Args {
     /// Only unread notifications
     #[arg(long, short)]
     pub unread: bool,
-    /// Only this type
-    #[arg(long = "type", short = 't', value_name = "TYPE")]
+    /// Only this type, in any case
+    #[arg(long = "type", short = 't', value_name = "TYPE", ignore_case = true)]
     pub kind: Option<TypeArg>,
     /// Only this category
     #[arg(long, short, value_name = "NAME")]
     pub category: Option<String>,
-    /// Show at most N notifications
-    #[arg(long, short = 'n', value_name = "N", default_value_t = 50,
-          value_parser = clap::value_parser!(u32).range(1..))]
+    /// Only notifications whose title, body or category contain every word of TEXT
+    #[arg(long, short = 's', value_name = "TEXT", value_parser = parse_search)]
+    pub search: Option<String>,
+    /// Show at most N notifications (1 or more; fetched in pages of up to 200)
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 50, value_parser = parse_limit)]
     pub limit: u32,
-    /// Show every notification (ignores --limit)
-    #[arg(long, short)]
+    /// Show every notification (cannot be combined with --limit)
+    #[arg(long, short, conflicts_with = "limit")]
     pub all: bool,
 }
 
@@ -54,6 +54,7 @@ impl Args {
             unread: self.unread,
             kind: self.kind.map(Into::into),
             category: self.category.clone(),
+            search: self.search.clone(),
         };
         let mut items: Vec<Notification> = Vec::new();
         let unread_count = loop {
@@ -75,13 +76,31 @@ impl Args {
     }
 }
 
+/// `--search`: 1 to 200 characters after trimming, as the API accepts for `q`.
+fn parse_search(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if (1..=200).contains(&text.chars().count()) {
+        Ok(text.to_owned())
+    } else {
+        Err("must be 1 to 200 characters".to_owned())
+    }
+}
+
+/// `--limit`: a whole number from 1.
+fn parse_limit(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("must be a whole number from 1 (pages of 1 to 200 are fetched as needed; --all for everything)".to_owned()),
+    }
+}
+
 /// The page size to ask for, given how many are wanted and already fetched.
 fn page_size(wanted: Option<usize>, have: usize) -> u32 {
     match wanted {
         Some(w) => u32::try_from(w.saturating_sub(have))
-            .unwrap_or(PAGE)
-            .clamp(1, PAGE),
-        None => PAGE,
+            .unwrap_or(MAX_PAGE)
+            .clamp(1, MAX_PAGE),
+        None => MAX_PAGE,
     }
 }
 

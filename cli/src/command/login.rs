@@ -41,8 +41,8 @@ impl Args {
             _ => read_token()?,
         };
         let client = Client::new(&settings.server, Some(token.clone()))?;
-        let me = client
-            .me()
+        let me = ctx
+            .within(async { Ok(client.me().await?) })
             .await
             .with_context(|| format!("cannot log in to {}", settings.server))?;
         let path = settings

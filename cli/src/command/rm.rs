@@ -27,17 +27,28 @@ struct Deleted {
 }
 
 impl Args {
-    /// Deletes each notification and prints its id.
+    /// Deletes each notification and prints its id. When a deletion fails, the ones
+    /// already deleted are still printed before the error.
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
         let client = ctx.client()?;
         let ids = ids::resolve(&client, &self.ids).await?;
-        for id in &ids {
-            client.delete(id).await?;
+        let mut deleted = Vec::new();
+        let mut failure = None;
+        for id in ids {
+            match client.delete(&id).await {
+                Ok(()) => deleted.push(id),
+                Err(e) => {
+                    failure = Some(anyhow::Error::from(e).context(format!("cannot delete {id}")));
+                    break;
+                }
+            }
         }
         if ctx.out.json {
-            return Ok(ctx.out.json(&Deleted { deleted: ids }, false)?);
+            ctx.out.json(&Deleted { deleted }, false)?;
+        } else {
+            let text: String = deleted.iter().map(|id| format!("{id}\n")).collect();
+            ctx.out.text(&text)?;
         }
-        let text: String = ids.iter().map(|id| format!("{id}\n")).collect();
-        Ok(ctx.out.text(&text)?)
+        failure.map_or(Ok(()), Err)
     }
 }

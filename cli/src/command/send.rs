@@ -11,6 +11,7 @@ use super::Context;
 use crate::api::retry::{Backoff, with_retries};
 use crate::api::{ApiError, NotifyRequest};
 use crate::cli::TypeArg;
+use crate::error::CliError;
 
 /// Send a notification.
 #[derive(Debug, clap::Args)]
@@ -27,11 +28,11 @@ pub struct Args {
     /// Body text; `-` reads it from stdin
     #[arg(long, short, value_name = "TEXT")]
     pub body: Option<String>,
-    /// Type [default: info]
-    #[arg(long = "type", short = 't', value_name = "TYPE")]
+    /// Type, in any case [default: info]
+    #[arg(long = "type", short = 't', value_name = "TYPE", ignore_case = true)]
     pub kind: Option<TypeArg>,
-    /// Link: an absolute http, https or mailto URL
-    #[arg(long, short, value_name = "URL")]
+    /// Link: an absolute http, https or mailto URL (spaces are percent-encoded)
+    #[arg(long, short, value_name = "URL", value_parser = parse_link)]
     pub link: Option<String>,
     /// Category, which selects the recipient's per-category preference
     #[arg(long, short, value_name = "NAME")]
@@ -39,9 +40,9 @@ pub struct Args {
     /// Recipient user id (default: the token's own user; required with a service token)
     #[arg(long, value_name = "USER")]
     pub to: Option<String>,
-    /// Key that makes retries safe: the server creates nothing for a repeated key
-    /// [default: a random key per invocation]
-    #[arg(long, value_name = "KEY")]
+    /// Key that makes retries safe: the server creates nothing for a repeated key;
+    /// 1 to 255 printable ASCII characters [default: a random key per invocation]
+    #[arg(long, value_name = "KEY", value_parser = parse_idempotency_key)]
     pub idempotency_key: Option<String>,
     /// How many times to retry when the server is unreachable, failing (5xx) or busy (429)
     #[arg(long, value_name = "N", default_value_t = 5)]
@@ -57,19 +58,24 @@ impl Args {
         let backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(8));
         let attempts = self.retries + 1;
         let mut attempt = 1;
-        let response = with_retries(
-            self.retries,
-            backoff,
-            || client.notify(&request, &key),
-            |err: &ApiError, delay: Duration| {
-                attempt += 1;
-                eprintln!(
-                    "notif: {err}; retrying in {:.1}s (attempt {attempt} of {attempts})",
-                    delay.as_secs_f32()
-                );
-            },
-        )
-        .await?;
+        let response = ctx
+            .within(async {
+                Ok(with_retries(
+                    self.retries,
+                    backoff,
+                    || client.notify(&request, &key),
+                    |err: &ApiError, delay: Duration| {
+                        attempt += 1;
+                        eprintln!(
+                            "notif: {err}; retrying in {:.1}s (attempt {attempt} of {attempts})",
+                            delay.as_secs_f32()
+                        );
+                    },
+                )
+                .await?)
+            })
+            .await
+            .map_err(|e| self.explain(e))?;
         if ctx.out.json {
             return Ok(ctx.out.json(&response, false)?);
         }
@@ -85,6 +91,22 @@ impl Args {
             ),
         }
         Ok(())
+    }
+
+    /// A service token without `--to` as the usage error it is (exit 2): only the
+    /// server knows what kind of token it was given, so this is told by its answer.
+    fn explain(&self, err: anyhow::Error) -> anyhow::Error {
+        let missing_to = self.to.is_none()
+            && err
+                .downcast_ref::<ApiError>()
+                .is_some_and(|e| e.status() == Some(422) && e.to_string().contains("userId"));
+        if missing_to {
+            return CliError::Usage(
+                "this token is a service token: name the recipient with --to USER".to_owned(),
+            )
+            .into();
+        }
+        err
     }
 
     /// The request body, reading the body from stdin for `--body -`.
@@ -120,6 +142,27 @@ fn trim_body(mut body: String) -> Option<String> {
     (!body.is_empty()).then_some(body)
 }
 
+/// `--idempotency-key`: 1 to 255 printable ASCII characters, as the API requires.
+fn parse_idempotency_key(key: &str) -> Result<String, String> {
+    if (1..=255).contains(&key.len()) && key.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
+        Ok(key.to_owned())
+    } else {
+        Err("must be 1 to 255 printable ASCII characters".to_owned())
+    }
+}
+
+/// `--link`: an absolute URL, sent as given except that spaces are percent-encoded
+/// (`https://example.com/a b` becomes `…/a%20b`). A link that is no URL even then
+/// (a space in the host, a relative path) is refused before anything is sent; which
+/// schemes are allowed is the server's rule (http, https, mailto).
+fn parse_link(link: &str) -> Result<String, String> {
+    let encoded = link.trim().replace(' ', "%20");
+    match url::Url::parse(&encoded) {
+        Ok(_) => Ok(encoded),
+        Err(e) => Err(format!("not an absolute URL: {e}")),
+    }
+}
+
 /// A fresh idempotency key: `notif-` and 32 random letters and digits (190 bits).
 fn new_key() -> String {
     format!("notif-{}", Alphanumeric.sample_string(&mut rand::rng(), 32))
@@ -137,6 +180,28 @@ mod tests {
         );
         assert_eq!(trim_body("\n".into()), None);
         assert_eq!(trim_body("  x".into()).as_deref(), Some("  x"));
+    }
+
+    #[test]
+    fn links_are_encoded_when_they_can_be_and_refused_otherwise() {
+        assert_eq!(
+            parse_link("https://example.com/a b").unwrap(),
+            "https://example.com/a%20b"
+        );
+        assert_eq!(
+            parse_link("https://x.example").unwrap(),
+            "https://x.example"
+        );
+        assert!(parse_link("http://exa mple.com").is_err());
+        assert!(parse_link("example.com").is_err());
+    }
+
+    #[test]
+    fn idempotency_keys_are_checked_before_sending() {
+        assert!(parse_idempotency_key("k1").is_ok());
+        assert!(parse_idempotency_key("").is_err());
+        assert!(parse_idempotency_key("é").is_err());
+        assert!(parse_idempotency_key(&"k".repeat(256)).is_err());
     }
 
     #[test]

@@ -32,11 +32,17 @@ impl Args {
     /// Follows the stream until Ctrl-C or an error reconnecting cannot fix.
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
         let mut subscription = Subscription::new(ctx.client()?, self.last_event_id);
+        // One listener for the whole run, so that a Ctrl-C that arrives while an
+        // `--exec` command runs is not lost (a listener only hears signals sent after
+        // it was made).
+        let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
         let mut lost = false;
+        let mut told_interval = false;
         loop {
             let update = tokio::select! {
+                biased;
+                _ = &mut interrupted => return Ok(()),
                 update = subscription.next() => update?,
-                _ = tokio::signal::ctrl_c() => return Ok(()),
             };
             match update {
                 StreamUpdate::Connected if lost => {
@@ -49,7 +55,24 @@ impl Args {
                     eprintln!("notif: {unread_count} unread");
                 }
                 StreamUpdate::Event(StreamEvent::Notification { notification, .. }) => {
-                    self.show(ctx, &notification).await?;
+                    tokio::select! {
+                        biased;
+                        _ = &mut interrupted => return Ok(()),
+                        shown = self.show(ctx, &notification) => {
+                            if shown? == Exec::Interrupted {
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+                StreamUpdate::Event(StreamEvent::Ping) if ctx.verbose && !told_interval => {
+                    if let Some(interval) = subscription.ping_interval() {
+                        eprintln!(
+                            "notif: the server pings every {:.1}s",
+                            interval.as_secs_f32()
+                        );
+                        told_interval = true;
+                    }
                 }
                 StreamUpdate::Event(_) => {}
                 StreamUpdate::Disconnected { error, retry_in } => {
@@ -64,17 +87,17 @@ impl Args {
     }
 
     /// Prints one notification and runs `--exec` for it.
-    async fn show(&self, ctx: &Context, n: &Notification) -> anyhow::Result<()> {
+    async fn show(&self, ctx: &Context, n: &Notification) -> anyhow::Result<Exec> {
         if ctx.out.json {
             ctx.out.json(n, true)?;
         } else {
             ctx.out
                 .text(&format!("{}\n", output::watch_line(n, ctx.out.style)))?;
         }
-        if let Some(cmd) = &self.exec {
-            run_exec(cmd, n).await;
+        match &self.exec {
+            Some(cmd) => Ok(run_exec(cmd, n).await),
+            None => Ok(Exec::Done),
         }
-        Ok(())
     }
 }
 
@@ -96,9 +119,18 @@ fn exec_env(n: &Notification) -> [(&'static str, String); 7] {
     ]
 }
 
+/// How an `--exec` command ended, as far as the watch cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exec {
+    /// It ran (successfully or not): go on watching.
+    Done,
+    /// It died of SIGINT, that is Ctrl-C in the terminal: stop, as a shell does.
+    Interrupted,
+}
+
 /// Runs `cmd` through the shell for `n` and waits for it; failures are reported on
-/// stderr and do not stop the watch.
-async fn run_exec(cmd: &str, n: &Notification) {
+/// stderr and do not stop the watch, an interrupted command does.
+async fn run_exec(cmd: &str, n: &Notification) -> Exec {
     let mut command = if cfg!(windows) {
         let mut c = tokio::process::Command::new("cmd");
         c.arg("/C").arg(cmd);
@@ -111,8 +143,23 @@ async fn run_exec(cmd: &str, n: &Notification) {
     command.envs(exec_env(n)).stdin(Stdio::null());
     match command.status().await {
         Ok(status) if status.success() => {}
+        Ok(status) if killed_by_sigint(&status) => return Exec::Interrupted,
         Ok(status) => eprintln!("notif: --exec command failed ({status}) for {}", n.id),
         Err(e) => eprintln!("notif: cannot run --exec command: {e}"),
+    }
+    Exec::Done
+}
+
+/// Whether the process was killed by SIGINT (2).
+fn killed_by_sigint(status: &std::process::ExitStatus) -> bool {
+    #[cfg(unix)]
+    {
+        std::os::unix::process::ExitStatusExt::signal(status) == Some(2)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = status;
+        false
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod inbox;
 mod keys;
 mod msg;
+mod search;
 mod server;
 
 use std::time::{Duration, Instant};
@@ -103,6 +104,8 @@ pub struct App {
     pub mode: Mode,
     /// The `/` text filter (case-insensitive, on title, body and category).
     pub filter: String,
+    /// The server's answer to the `/` filter, once it came.
+    search: Option<search::Search>,
     /// Show only unread notifications (`u`).
     pub unread_only: bool,
     /// Toast state, for the header and to skip toasts nobody sees.
@@ -150,6 +153,7 @@ impl App {
             loaded: false,
             mode: Mode::Normal,
             filter: String::new(),
+            search: None,
             unread_only: false,
             toasts,
             status: None,
@@ -193,6 +197,7 @@ impl App {
             Msg::Me(Err(message)) => self.set_error(format!("cannot check the token: {message}")),
             Msg::Synced { generation, result } => return self.on_synced(generation, result),
             Msg::PageLoaded { generation, result } => return self.on_page(generation, result),
+            Msg::Searched { query, result } => self.on_searched(query, result),
             Msg::Done(result) => self.on_done(result),
             Msg::ToastsUnavailable(reason) => {
                 self.toasts = Toasts::Unavailable;
@@ -202,14 +207,27 @@ impl App {
         Vec::new()
     }
 
-    /// The notifications the list shows, after `u` and `/`.
+    /// The notifications the list shows, after `u` and `/`: with a filter, the
+    /// server's answer once it came (each in its loaded copy, which has the latest
+    /// read state), else the loaded ones that match.
     pub fn visible(&self) -> Vec<&Notification> {
         let needle = self.filter.to_lowercase();
-        self.inbox
-            .items()
-            .iter()
+        let candidates: Vec<&Notification> = match self.current_search() {
+            Some(found) => found
+                .items
+                .iter()
+                .map(|n| self.inbox.get(&n.id).unwrap_or(n))
+                .collect(),
+            None => self
+                .inbox
+                .items()
+                .iter()
+                .filter(|n| needle.is_empty() || matches(n, &needle))
+                .collect(),
+        };
+        candidates
+            .into_iter()
             .filter(|n| !self.unread_only || n.read_at.is_none())
-            .filter(|n| needle.is_empty() || matches(n, &needle))
             .collect()
     }
 

@@ -10,10 +10,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::app::{Effect, Failure, Msg, Outcome, PAGE_SIZE, Snapshot};
 use super::toast::Toaster;
-use crate::api::{ApiError, Client, ListQuery};
+use crate::api::{ApiError, Client, ListQuery, MAX_PAGE};
 
-/// Page size of a sync (the API's maximum), so that a resync costs few requests.
-const SYNC_PAGE: u32 = 200;
 /// How long the browser launcher may take before it counts as started.
 const OPENER_WAIT: Duration = Duration::from_secs(5);
 
@@ -59,6 +57,19 @@ impl Runner {
                 };
                 let result = c.list(&query).await.map_err(|e| message(&e));
                 Msg::PageLoaded { generation, result }
+            }),
+            Effect::Search(query) => self.spawn(move |c| async move {
+                let list = ListQuery {
+                    limit: Some(MAX_PAGE),
+                    search: Some(query.clone()),
+                    ..ListQuery::default()
+                };
+                let result = c
+                    .list(&list)
+                    .await
+                    .map(|page| page.notifications)
+                    .map_err(|e| message(&e));
+                Msg::Searched { query, result }
             }),
             Effect::MarkRead(id) => self.action("mark read", id, |c, id| async move {
                 c.mark_read(&id).await.map(Outcome::Updated)
@@ -113,7 +124,7 @@ impl Runner {
 /// The head of the list: pages until at least `want` notifications or the end.
 async fn snapshot(client: &Client, want: usize) -> Result<Snapshot, ApiError> {
     let mut query = ListQuery {
-        limit: Some(SYNC_PAGE),
+        limit: Some(MAX_PAGE),
         ..ListQuery::default()
     };
     let first = client.list(&query).await?;

@@ -15,10 +15,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::app::{App, Connection, Mode, Toasts};
+use unicode_width::UnicodeWidthStr;
+
 use crate::api::types::NotificationType;
+use crate::output::truncate;
 
 /// From this width on, the detail pane sits beside the list.
 const SIDE_BY_SIDE: u16 = 120;
+/// Below this width the header leaves out what it can do without.
+const NARROW: u16 = 70;
+/// The badge at the start of the header.
+const BADGE: &str = " notif ";
 
 /// The areas of one screen.
 struct Areas {
@@ -86,23 +93,32 @@ pub(super) fn type_color(kind: NotificationType) -> Color {
 /// Server, user, connection and unread count.
 fn header(app: &App, frame: &mut Frame, area: Rect) {
     let user = app.user.as_deref().unwrap_or("…");
-    let left = Line::from(vec![
-        Span::styled(
-            " notif ",
-            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-        ),
-        Span::raw(format!(" {} · {user}", app.server)),
-    ]);
     let mut right = vec![connection(app), Span::raw(" · ")];
     right.push(match app.unread_count {
         Some(count) => Span::styled(format!("{count} unread"), Style::new().bold()),
         None => Span::raw("… unread"),
     });
-    if app.toasts != Toasts::On {
+    if app.toasts != Toasts::On && area.width >= NARROW {
         right.push(Span::raw(" · no toasts").dim());
     }
     right.push(Span::raw(" "));
     let right = Line::from(right);
+    // What is left for " notif  server · user", one column kept free: the server and
+    // user are cut with … or left out, never run into the right-hand side.
+    let room = usize::from(area.width)
+        .saturating_sub(right.width() + 1)
+        .saturating_sub(BADGE.width() + 1);
+    let mut left = vec![Span::styled(
+        BADGE,
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+    )];
+    if room >= 8 {
+        left.push(Span::raw(format!(
+            " {}",
+            truncate(&format!("{} · {user}", app.server), room)
+        )));
+    }
+    let left = Line::from(left);
     let width = u16::try_from(right.width())
         .unwrap_or(u16::MAX)
         .min(area.width);
@@ -142,6 +158,9 @@ fn status(app: &App, frame: &mut Frame, area: Rect) {
             Span::raw(&app.filter),
             Span::raw("█"),
         ])
+    } else if let Mode::ConfirmDelete { title, .. } = &app.mode {
+        // The question replaces the last outcome, which is about something else.
+        Line::raw(format!(" delete “{}”? y / n", truncate(title, 60))).bold()
     } else if let Some(status) = &app.status {
         let style = if status.error {
             Style::new().fg(Color::Red)
@@ -176,10 +195,18 @@ fn keys(app: &App, frame: &mut Frame, area: Rect) {
         Mode::Help => &[("any key", "closes the help")],
         Mode::ConfirmDelete { .. } => &[("y", "delete"), ("n", "keep")],
     };
+    // Whole pairs only, as many as fit: a pair cut in half tells nothing.
     let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
     for (key, what) in pairs {
+        let text = format!(" {what}  ");
+        used += key.width() + text.trim_end().width();
+        if used > usize::from(area.width) {
+            break;
+        }
+        used += 2;
         spans.push(Span::styled(*key, Style::new().bold().fg(Color::Cyan)));
-        spans.push(Span::raw(format!(" {what}  ")));
+        spans.push(Span::raw(text));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -1,122 +1,27 @@
 //! Shared by the TUI's integration tests: a real `notif-server` on a free port with a
-//! fresh database, and the real `notif tui` in a pseudo-terminal whose screen is
-//! emulated (vt100) so tests can wait for text to appear — never sleeping.
+//! fresh database and the user alice (the workspace's test kit, [`notif_tests::Alice`]), and
+//! the real `notif tui` in a pseudo-terminal whose screen is emulated (vt100) so tests can
+//! wait for text to appear — never sleeping.
 #![allow(dead_code)]
 
 pub mod dbus;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::Command;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub use notif_tests::Alice;
 use portable_pty::{CommandBuilder, MasterPty, PtySize, SlavePty, native_pty_system};
 
 /// How long a test waits for any one condition.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
-/// The `notif` binary under test.
-pub fn notif_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_notif"))
-}
-
-/// `notif-server`, built next to `notif` in the same target directory.
-pub fn server_bin() -> PathBuf {
-    let path = notif_bin().with_file_name(format!("notif-server{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo build --workspace --bins` first",
-        path.display()
-    );
-    path
-}
-
-/// A `notif-server serve` on 127.0.0.1 with its own database; killed on drop.
-pub struct TestServer {
-    child: Child,
-    /// `http://127.0.0.1:PORT`.
-    pub url: String,
-    /// A user token for `alice`.
-    pub token: String,
-    /// Holds the database and config; removed on drop.
-    pub dir: tempfile::TempDir,
-}
-
-impl TestServer {
-    /// Creates user alice, starts the server and waits for its readiness line.
-    pub fn start() -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("notif.db");
-        let out = Command::new(server_bin())
-            .args(["user", "add", "alice", "--db"])
-            .arg(&db)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "user add: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        let token = stdout.lines().last().unwrap().trim().to_owned();
-        let mut child = Command::new(server_bin())
-            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(&db)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let url = loop {
-            let line = lines
-                .next()
-                .expect("server exited before listening")
-                .unwrap();
-            if let Some(url) = line.strip_prefix("listening on ") {
-                break url.trim().to_owned();
-            }
-        };
-        TestServer {
-            child,
-            url,
-            token,
-            dir,
-        }
-    }
-
-    /// Runs `notif ARGS` against this server and returns its stdout; panics with the
-    /// command, status and output when it fails.
-    pub fn notif(&self, args: &[&str]) -> String {
-        let out = Command::new(notif_bin())
-            .args(args)
-            .env("NOTIF_SERVER", &self.url)
-            .env("NOTIF_TOKEN", &self.token)
-            .env("NOTIF_CONFIG", self.dir.path().join("no-config.toml"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "notif {args:?} failed with {}\nstdout: {}\nstderr: {}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// A typed API client acting as alice.
-    pub fn client(&self) -> notif::api::Client {
-        notif::api::Client::new(&self.url, Some(self.token.clone())).unwrap()
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A typed API client acting as alice.
+pub fn api(server: &Alice) -> notif::api::Client {
+    notif::api::Client::new(&server.url(), Some(server.token.clone())).unwrap()
 }
 
 /// `notif tui` running in an 80×24 pseudo-terminal.
@@ -135,7 +40,7 @@ pub struct Tui {
 impl Tui {
     /// Starts `notif tui EXTRA…` against `server`, with the given D-Bus session bus
     /// address (`None`: a bus that does not exist).
-    pub fn start(server: &TestServer, dbus: Option<&str>, extra: &[&str]) -> Tui {
+    pub fn start(server: &Alice, dbus: Option<&str>, extra: &[&str]) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 24,
@@ -144,16 +49,20 @@ impl Tui {
                 pixel_height: 0,
             })
             .unwrap();
-        let mut cmd = CommandBuilder::new(notif_bin());
+        let mut cmd = CommandBuilder::new(notif_tests::bins::notif());
         cmd.arg("tui");
         cmd.args(extra);
-        cmd.cwd(server.dir.path());
+        cmd.cwd(server.dir());
+        for name in notif_tests::env::removed() {
+            cmd.env_remove(name);
+        }
         cmd.env("TERM", "xterm-256color");
-        cmd.env("NOTIF_SERVER", &server.url);
+        cmd.env("NOTIF_SERVER", server.url());
         cmd.env("NOTIF_TOKEN", &server.token);
-        cmd.env("NOTIF_CONFIG", server.dir.path().join("no-config.toml"));
+        cmd.env("HOME", server.dir());
+        cmd.env("XDG_CONFIG_HOME", server.dir().join("xdg"));
         cmd.env("BROWSER", "true");
-        let missing = format!("unix:path={}", server.dir.path().join("no-bus").display());
+        let missing = format!("unix:path={}", server.dir().join("no-bus").display());
         cmd.env("DBUS_SESSION_BUS_ADDRESS", dbus.unwrap_or(&missing));
         let child = pair.slave.spawn_command(cmd).unwrap();
         let mut reader = pair.master.try_clone_reader().unwrap();

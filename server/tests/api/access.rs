@@ -8,8 +8,8 @@ use notif_server::router::{Access, ROUTES, RateClass, Route};
 use serde_json::json;
 use tokio::time::timeout;
 
-use crate::support::TestServer;
 use crate::support::http::{REQUEST_TIMEOUT, id_of};
+use crate::support::{FLAGS, TestServer};
 
 /// Who sends a request.
 #[derive(Debug, Clone, Copy)]
@@ -64,8 +64,8 @@ async fn send(server: &TestServer, route: &Route, id: &str, token: Option<&str>)
 
 #[tokio::test]
 async fn every_route_admits_exactly_the_callers_its_row_names() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
-    let service = server.service_token().await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
+    let service = server.service_token();
     let mut wrong = Vec::new();
     for route in ROUTES {
         // A notification of alice's, so that her own call of an `{id}` route succeeds; the
@@ -115,8 +115,8 @@ async fn limited_within(server: &TestServer, route: &Route, token: &str, calls: 
 
 #[tokio::test]
 async fn every_route_is_rate_limited_exactly_as_its_row_says() {
-    let server = TestServer::start_with(&["--rate-limit", "1", "--rate-burst", "1"]).await;
-    server.user("alice").await;
+    let server = TestServer::start(&["--rate-limit", "1", "--rate-burst", "1"]);
+    server.add_user("alice");
     let limited: Vec<&Route> = ROUTES
         .iter()
         .filter(|r| r.rate == RateClass::PerToken)
@@ -125,7 +125,7 @@ async fn every_route_is_rate_limited_exactly_as_its_row_says() {
     // One call a second and no burst: a per-token route refuses a token's second call, or
     // a later one on a machine slow enough to refill the bucket in between.
     for route in &limited {
-        let token = server.user_token("alice", route.label).await;
+        let token = server.user_token("alice", route.label);
         assert!(
             limited_within(&server, route, &token, 10).await,
             "{} was never rate-limited",
@@ -133,7 +133,7 @@ async fn every_route_is_rate_limited_exactly_as_its_row_says() {
         );
     }
     // A token over its rate still gets every unlimited route (an unknown id is a 404).
-    let spent = server.user_token("alice", "spent").await;
+    let spent = server.user_token("alice", "spent");
     assert!(limited_within(&server, limited[0], &spent, 10).await);
     for route in ROUTES.iter().filter(|r| r.rate == RateClass::Unlimited) {
         for _ in 0..2 {

@@ -5,8 +5,8 @@ use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, COOKIE};
 use serde_json::json;
 
-use crate::support::TestServer;
 use crate::support::http::{Reply, id_of};
+use crate::support::{FLAGS, TestServer};
 
 /// Every authenticated route, with a method that exists on it and a body when it takes one.
 const AUTHENTICATED: [(&str, &str, bool); 10] = [
@@ -54,7 +54,7 @@ fn assert_unauthorized(reply: Reply) {
 
 #[tokio::test]
 async fn every_authenticated_route_without_token_is_401_with_bearer_challenge() {
-    let (server, _) = TestServer::with_users(["alice"]).await;
+    let (server, _) = TestServer::with_users(FLAGS, ["alice"]);
     for reply in call_each(&server, |r| r).await {
         assert_unauthorized(reply);
     }
@@ -62,7 +62,7 @@ async fn every_authenticated_route_without_token_is_401_with_bearer_challenge() 
 
 #[tokio::test]
 async fn unknown_token_is_401_on_every_authenticated_route() {
-    let (server, _) = TestServer::with_users(["alice"]).await;
+    let (server, _) = TestServer::with_users(FLAGS, ["alice"]);
     for reply in call_each(&server, |r| r.bearer_auth("not-a-real-token")).await {
         assert_unauthorized(reply);
     }
@@ -77,7 +77,7 @@ async fn unknown_token_is_401_on_every_authenticated_route() {
 
 #[tokio::test]
 async fn malformed_authorization_header_is_401() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     for value in [
         alice.clone(),
         format!("Basic {alice}"),
@@ -96,10 +96,10 @@ async fn malformed_authorization_header_is_401() {
 
 #[tokio::test]
 async fn revoked_token_is_401_while_other_tokens_keep_working() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
-    let second = server.user_token("alice", "laptop").await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
+    let second = server.user_token("alice", "laptop");
     server.get("/api/me", &second).await.expect(200);
-    server.revoke("laptop").await;
+    server.revoke("laptop");
     assert_unauthorized(server.get("/api/me", &second).await);
     assert_unauthorized(server.get("/api/notifications", &second).await);
     server.get("/api/me", &alice).await.expect(200);
@@ -107,7 +107,7 @@ async fn revoked_token_is_401_while_other_tokens_keep_working() {
 
 #[tokio::test]
 async fn cookie_notif_token_authenticates() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let cookie = format!("theme=dark; notif_token={alice}; other=1");
     let me = server
         .send(
@@ -130,7 +130,7 @@ async fn cookie_notif_token_authenticates() {
 
 #[tokio::test]
 async fn authorization_header_wins_over_cookie() {
-    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
+    let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
     let me = server
         .send(
             server
@@ -154,23 +154,23 @@ async fn authorization_header_wins_over_cookie() {
 
 #[tokio::test]
 async fn me_reports_user_scope_and_user_id() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let me = server.get("/api/me", &alice).await.expect_json(200);
     assert_eq!(me, json!({"userId": "alice", "scope": "user"}));
 }
 
 #[tokio::test]
 async fn me_reports_service_scope_with_null_user() {
-    let server = TestServer::start().await;
-    let service = server.service_token().await;
+    let server = TestServer::start(FLAGS);
+    let service = server.service_token();
     let me = server.get("/api/me", &service).await.expect_json(200);
     assert_eq!(me, json!({"userId": null, "scope": "service"}));
 }
 
 #[tokio::test]
 async fn service_token_on_inbox_routes_is_403() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
-    let service = server.service_token().await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
+    let service = server.service_token();
     let id = id_of(&server.notify_title(&alice, "hello").await);
     let read = format!("/api/notifications/{id}/read");
     let unread = format!("/api/notifications/{id}/unread");
@@ -205,7 +205,7 @@ async fn service_token_on_inbox_routes_is_403() {
 
 #[tokio::test]
 async fn user_token_notifying_another_user_is_403() {
-    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
+    let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
     server
         .notify_raw(&alice, &json!({"userId": "bob", "title": "hi"}))
         .await
@@ -221,7 +221,7 @@ async fn user_token_notifying_another_user_is_403() {
 
 #[tokio::test]
 async fn user_token_may_notify_itself_with_or_without_user_id() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let implicit = server.notify_title(&alice, "implicit").await;
     assert_eq!(implicit["userId"], "alice");
     let explicit = server
@@ -233,8 +233,8 @@ async fn user_token_may_notify_itself_with_or_without_user_id() {
 
 #[tokio::test]
 async fn service_token_notifies_any_user_and_must_name_one() {
-    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
-    let service = server.service_token().await;
+    let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
+    let service = server.service_token();
     for (user, token) in [("alice", &alice), ("bob", &bob)] {
         let n = server
             .notify(&service, &json!({"userId": user, "title": "from CI"}))
@@ -250,8 +250,10 @@ async fn service_token_notifies_any_user_and_must_name_one() {
 
 #[tokio::test]
 async fn tokens_are_stored_only_as_hashes() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
-    let service = server.service_token().await;
+    // The SQLite file and its journals, byte for byte (PostgreSQL stores the same columns).
+    let server = TestServer::start_sqlite(FLAGS);
+    let alice = server.add_user("alice");
+    let service = server.service_token();
     server.get("/api/me", &alice).await.expect(200);
     server.get("/api/me", &service).await.expect(200);
     let mut stored = Vec::new();

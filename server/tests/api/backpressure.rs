@@ -8,10 +8,10 @@
 use std::time::Duration;
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
-use tokio::time::{Instant, timeout, timeout_at};
+use tokio::time::{Instant, timeout_at};
 
 use crate::support::TestServer;
 use crate::support::frames::parse_all;
@@ -98,14 +98,13 @@ fn dechunk(response: &[u8]) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stalled_stream_is_closed_without_delaying_another_stream() {
-    let server = TestServer::start_with(&[
+    let server = TestServer::start(&[
         "--ping-interval",
         crate::support::PING_INTERVAL,
         "--stream-buffer",
         STREAM_BUFFER,
-    ])
-    .await;
-    let alice = server.user("alice").await;
+    ]);
+    let alice = server.add_user("alice");
     let stalled = stalled_stream(&server, &alice).await;
     let (mut healthy, _) = server.subscribed_stream(&alice).await;
 
@@ -137,25 +136,15 @@ async fn stalled_stream_is_closed_without_delaying_another_stream() {
     let body = "x".repeat(10_000);
     let mut workers = tokio::task::JoinSet::new();
     for worker in 0..WORKERS {
-        let client = server.client().clone();
-        let url = format!("{}/api/internal/notify", server.url());
-        let token = alice.clone();
+        let notifier = server.notifier(&alice);
         let body = body.clone();
         workers.spawn(async move {
             let mut acked = Vec::new();
             for i in (worker..FLOOD).step_by(WORKERS) {
-                let send = client
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .json(&json!({"title": format!("flood{i}"), "body": body}))
-                    .send();
-                let response = timeout(Duration::from_secs(10), send)
-                    .await
-                    .expect("a notify was held up by the stalled stream")
-                    .unwrap();
-                assert_eq!(response.status(), 201);
-                let reply: Value = response.json().await.unwrap();
-                acked.push((Instant::now(), id_of(&reply["notification"])));
+                // Bounded: a notify held up by the stalled stream fails the test.
+                let notify = json!({"title": format!("flood{i}"), "body": body});
+                let id = notifier.notify(&notify).await;
+                acked.push((Instant::now(), id));
             }
             acked
         });

@@ -6,11 +6,11 @@ use reqwest::Method;
 use reqwest::header::CONTENT_TYPE;
 use serde_json::json;
 
-use crate::support::TestServer;
+use crate::support::{FLAGS, TestServer};
 
 #[tokio::test]
 async fn body_without_json_content_type_is_415() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let body = json!({"title": "hi"}).to_string();
     for content_type in [
         None,
@@ -41,7 +41,7 @@ async fn body_without_json_content_type_is_415() {
 /// for every route, including those that take no body.
 #[tokio::test]
 async fn body_on_an_action_route_without_json_content_type_is_415() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let id = crate::support::http::id_of(&server.notify_title(&alice, "n").await);
     for path in [
         format!("/api/notifications/{id}/read"),
@@ -62,7 +62,7 @@ async fn body_on_an_action_route_without_json_content_type_is_415() {
 
 #[tokio::test]
 async fn json_content_type_with_charset_is_accepted() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let request = server
         .req(Method::POST, "/api/internal/notify")
         .bearer_auth(&alice)
@@ -73,7 +73,7 @@ async fn json_content_type_with_charset_is_accepted() {
 
 #[tokio::test]
 async fn body_over_64_kib_is_413() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let body = format!(
         "{{\"title\": \"big\", \"body\": \"{}\"}}",
         "x".repeat(64 * 1024)
@@ -92,7 +92,7 @@ async fn body_over_64_kib_is_413() {
 
 #[tokio::test]
 async fn chunked_body_over_64_kib_is_413() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let mut body = b"{\"title\": \"big\", \"body\": \"".to_vec();
     body.resize(70 * 1024, b'x');
     body.extend_from_slice(b"\"}");
@@ -114,7 +114,7 @@ async fn chunked_body_over_64_kib_is_413() {
 
 #[tokio::test]
 async fn body_of_exactly_64_kib_is_accepted() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let json = json!({"title": "padded"}).to_string();
     // JSON allows whitespace: pad a valid body to exactly the limit.
     let body = format!("{json}{}", " ".repeat(64 * 1024 - json.len()));
@@ -129,7 +129,7 @@ async fn body_of_exactly_64_kib_is_accepted() {
 
 #[tokio::test]
 async fn malformed_json_is_400_bad_request() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     for body in [
         "{",
         "{\"title\": }",
@@ -153,7 +153,7 @@ async fn malformed_json_is_400_bad_request() {
 
 #[tokio::test]
 async fn body_that_is_not_utf8_is_400_bad_request() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let mut body = b"{\"title\": \"bad ".to_vec();
     body.extend_from_slice(&[0xff, 0xfe, 0xc3]);
     body.extend_from_slice(b"\"}");
@@ -201,7 +201,7 @@ async fn read_response(tcp: &mut tokio::net::TcpStream) -> Option<String> {
 #[tokio::test]
 async fn early_error_responses_keep_the_connection_usable_or_say_close() {
     use tokio::io::AsyncWriteExt;
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let big = format!(
         "{{\"title\": \"big\", \"body\": \"{}\"}}",
         "x".repeat(70 * 1024)

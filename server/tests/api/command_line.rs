@@ -9,7 +9,7 @@ use serde_json::json;
 use tokio::process::Command;
 use tokio::time::timeout;
 
-use crate::support::{BIN, TestServer, scrub_env};
+use crate::support::{BIN, FLAGS, TestServer, scrub_env};
 
 /// A command for `program` without the developer's `NOTIF_*` settings.
 fn scrubbed(program: &str) -> Command {
@@ -67,7 +67,7 @@ fn repeats_a_cause(line: &str) -> bool {
 
 #[tokio::test]
 async fn port_in_use_is_one_error_line_and_a_failure_exit() {
-    let server = TestServer::start().await;
+    let server = TestServer::start(FLAGS);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("other.db");
     let listen = server.addr().to_string();
@@ -143,10 +143,10 @@ async fn bad_arguments_fail_with_an_error_and_no_panic() {
 
 #[tokio::test]
 async fn removing_a_user_revokes_its_tokens_and_makes_it_unknown() {
-    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
-    let service = server.service_token().await;
+    let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
+    let service = server.service_token();
     server.notify_title(&bob, "bob's").await;
-    server.admin(&["user", "rm", "bob"]).await;
+    server.admin(&["user", "rm", "bob"]);
     let reply = server.get("/api/me", &bob).await;
     reply.expect_error(401, "unauthorized");
     server

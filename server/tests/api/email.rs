@@ -9,8 +9,8 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
-use crate::support::TestServer;
 use crate::support::http::id_of;
+use crate::support::{FLAGS, TestServer};
 
 /// Upper bound for an email to reach the sink.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(20);
@@ -109,15 +109,13 @@ async fn email_server(smtp_port: u16, extra: &[&str]) -> TestServer {
         "notif <notif@example.test>",
     ];
     args.extend_from_slice(extra);
-    TestServer::start_with(&args).await
+    TestServer::start(&args)
 }
 
 /// Creates user alice with an email address; returns her token.
 async fn alice_with_email(server: &TestServer) -> String {
-    let token = server.user("alice").await;
-    server
-        .admin(&["user", "set", "alice", "--email", "alice@example.com"])
-        .await;
+    let token = server.add_user("alice");
+    server.admin(&["user", "set", "alice", "--email", "alice@example.com"]);
     token
 }
 
@@ -130,7 +128,7 @@ async fn wait_for_outbox(
 ) -> String {
     let deadline = tokio::time::Instant::now() + DELIVERY_TIMEOUT;
     loop {
-        let list = server.admin(&["outbox", "list", "--all"]).await;
+        let list = server.admin(&["outbox", "list", "--all"]);
         let found = list.lines().filter(|l| l.contains(title)).any(|l| {
             let columns: Vec<&str> = l.split_whitespace().collect();
             done(&columns)
@@ -224,7 +222,7 @@ async fn a_category_override_turns_email_off() {
         sink.messages.try_recv().is_err(),
         "the deploy notification must not be emailed"
     );
-    let outbox = server.admin(&["outbox", "list", "--all"]).await;
+    let outbox = server.admin(&["outbox", "list", "--all"]);
     assert!(!outbox.contains("quiet deploy"), "{outbox}");
 }
 
@@ -243,17 +241,15 @@ async fn in_app_off_still_sends_the_email() {
         .await
         .expect(200);
     let reply = server
-        .notify_raw(&token, &json!({"title": "mail only"}))
-        .await
-        .expect_json(201);
-    assert_eq!(reply["notification"], serde_json::Value::Null);
+        .notify_not_in_app(&token, &json!({"title": "mail only"}))
+        .await;
     assert_eq!(reply["delivered"], json!({"inApp": false, "email": true}));
     assert!(sink.next().await.contains("Subject: [INFO] mail only"));
 }
 
 #[tokio::test]
 async fn without_smtp_or_an_address_no_email_is_promised() {
-    let server = TestServer::start().await;
+    let server = TestServer::start(FLAGS);
     let token = alice_with_email(&server).await;
     let reply = server
         .notify_raw(&token, &json!({"title": "x"}))
@@ -268,7 +264,7 @@ async fn without_smtp_or_an_address_no_email_is_promised() {
 
     let (_sink, port) = Sink::start(0).await;
     let server = email_server(port, &[]).await;
-    let token = server.user("bob").await;
+    let token = server.add_user("bob");
     let reply = server
         .notify_raw(&token, &json!({"title": "x"}))
         .await
@@ -322,10 +318,10 @@ async fn an_email_committed_before_a_sigkill_is_delivered_after_restart() {
         .expect("the worker connects to the relay")
         .unwrap();
 
-    server.kill().await;
+    server.kill();
     drop(hole);
     let (mut sink, _) = Sink::start(port).await;
-    server.restart().await;
+    server.restart();
     let message = sink.next().await;
     assert!(message.contains("Subject: [INFO] crash test"), "{message}");
     wait_for_status(&server, "crash test", "sent").await;

@@ -4,8 +4,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::TestServer;
 use crate::support::http::{Reply, ids_of};
+use crate::support::{FLAGS, TestServer};
 
 /// Notifies as `token` with `Idempotency-Key: key`.
 async fn notify_with_key(server: &TestServer, token: &str, key: &str, body: &Value) -> Reply {
@@ -20,7 +20,7 @@ async fn notify_with_key(server: &TestServer, token: &str, key: &str, body: &Val
 
 #[tokio::test]
 async fn same_key_and_body_replays_the_first_response_and_creates_nothing() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let body = json!({"title": "Deploy finished", "type": "SUCCESS", "category": "deploy"});
     let first = notify_with_key(&server, &alice, "deploy-42", &body)
         .await
@@ -41,7 +41,7 @@ async fn same_key_and_body_replays_the_first_response_and_creates_nothing() {
 
 #[tokio::test]
 async fn same_key_with_a_different_body_is_409() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     notify_with_key(&server, &alice, "k1", &json!({"title": "one"}))
         .await
         .expect(201);
@@ -55,7 +55,7 @@ async fn same_key_with_a_different_body_is_409() {
 
 #[tokio::test]
 async fn different_keys_create_separate_notifications() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let body = json!({"title": "same"});
     let a = notify_with_key(&server, &alice, "a", &body)
         .await
@@ -70,7 +70,7 @@ async fn different_keys_create_separate_notifications() {
 
 #[tokio::test]
 async fn concurrent_retries_with_one_key_create_one_notification() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let body = json!({"title": "raced"});
     let replies = futures_util::future::join_all(
         (0..8).map(|_| notify_with_key(&server, &alice, "race", &body)),
@@ -89,8 +89,8 @@ async fn concurrent_retries_with_one_key_create_one_notification() {
 
 #[tokio::test]
 async fn service_retry_with_same_key_replays_for_the_same_user() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
-    let service = server.service_token().await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
+    let service = server.service_token();
     let body = json!({"userId": "alice", "title": "from CI"});
     let first = notify_with_key(&server, &service, "run-7", &body)
         .await
@@ -104,7 +104,7 @@ async fn service_retry_with_same_key_replays_for_the_same_user() {
 
 #[tokio::test]
 async fn a_replayed_notify_pushes_nothing_to_the_stream() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let (mut stream, _) = server.subscribed_stream(&alice).await;
     let body = json!({"title": "once"});
     let first = notify_with_key(&server, &alice, "once", &body)

@@ -5,10 +5,9 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::TestServer;
-use crate::support::http::id_of;
+use crate::support::{FLAGS, TestServer};
 
 const NOTIFIES: usize = 200;
 const TASKS: usize = 8;
@@ -17,22 +16,15 @@ const TASKS: usize = 8;
 async fn notify_concurrently(server: &TestServer, token: &str) -> Vec<String> {
     let mut tasks = tokio::task::JoinSet::new();
     for task in 0..TASKS {
-        let client = server.client().clone();
-        let url = format!("{}/api/internal/notify", server.url());
-        let token = token.to_string();
+        let notifier = server.notifier(token);
         tasks.spawn(async move {
             let mut acked = Vec::new();
             for i in (task..NOTIFIES).step_by(TASKS) {
-                let response = client
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .json(&json!({"title": format!("durable{i}")}))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(response.status(), 201);
-                let reply: Value = response.json().await.unwrap();
-                acked.push(id_of(&reply["notification"]));
+                acked.push(
+                    notifier
+                        .notify(&json!({"title": format!("durable{i}")}))
+                        .await,
+                );
             }
             acked
         });
@@ -46,10 +38,10 @@ async fn notify_concurrently(server: &TestServer, token: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_notifies_survive_sigkill_and_restart() {
-    let (mut server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (mut server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let acked = notify_concurrently(&server, &alice).await;
-    server.kill().await;
-    server.restart().await;
+    server.kill();
+    server.restart();
 
     let stored = server.list_all_ids(&alice, "limit=200", 5).await;
     let stored: HashSet<&String> = stored.iter().collect();
@@ -88,7 +80,7 @@ async fn acknowledged_notifies_survive_sigkill_and_restart() {
 
 #[tokio::test]
 async fn sigterm_ends_open_streams_and_exits_0() {
-    let (mut server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (mut server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let (mut stream, _) = server.subscribed_stream(&alice).await;
     server.notify_title(&alice, "before shutdown").await;
     stream.expect_notification().await;
@@ -106,7 +98,7 @@ async fn sigterm_ends_open_streams_and_exits_0() {
 #[tokio::test]
 async fn idle_server_exits_0_on_sigterm_and_on_sigint_right_after_ready() {
     for signal in ["TERM", "INT", "TERM", "INT", "TERM", "INT", "TERM", "INT"] {
-        let mut server = TestServer::start().await;
+        let mut server = TestServer::start(FLAGS);
         let status = server.signal_and_wait(signal).await;
         assert_eq!(
             status.code(),

@@ -9,8 +9,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
-use crate::support::TestServer;
 use crate::support::http::id_of;
+use crate::support::{FLAGS, TestServer};
 
 /// Reads until the server closes the connection; returns what it sent, or panics after `within`.
 async fn read_until_closed(tcp: &mut TcpStream, within: Duration) -> Vec<u8> {
@@ -32,8 +32,8 @@ async fn read_until_closed(tcp: &mut TcpStream, within: Duration) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_token_over_its_rate_gets_429_with_retry_after() {
-    let server = TestServer::start_with(&["--rate-limit", "1", "--rate-burst", "3"]).await;
-    let alice = server.user("alice").await;
+    let server = TestServer::start(&["--rate-limit", "1", "--rate-burst", "3"]);
+    let alice = server.add_user("alice");
     for i in 0..3 {
         server.notify_title(&alice, &format!("n{i}")).await;
     }
@@ -52,18 +52,17 @@ async fn a_token_over_its_rate_gets_429_with_retry_after() {
         .get("/api/notifications", &alice)
         .await
         .expect_error(429, "rate_limited");
-    let other = server.user_token("alice", "second").await;
+    let other = server.user_token("alice", "second");
     server.get("/api/notifications", &other).await.expect(200);
 }
 
 #[tokio::test]
 async fn streams_are_capped_per_user_and_in_all() {
-    let server =
-        TestServer::start_with(&["--max-streams-per-user", "1", "--max-streams", "2"]).await;
+    let server = TestServer::start(&["--max-streams-per-user", "1", "--max-streams", "2"]);
     let [alice, bob, carol] = [
-        server.user("alice").await,
-        server.user("bob").await,
-        server.user("carol").await,
+        server.add_user("alice"),
+        server.add_user("bob"),
+        server.add_user("carol"),
     ];
     let open = |token: String| {
         let client = server.client().clone();
@@ -101,7 +100,7 @@ async fn streams_are_capped_per_user_and_in_all() {
 
 #[tokio::test]
 async fn an_oversized_request_head_is_refused() {
-    let server = TestServer::start().await;
+    let server = TestServer::start(FLAGS);
     let mut tcp = TcpStream::connect(server.addr()).await.unwrap();
     let huge = "x".repeat(100 * 1024);
     let request = format!("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Big: {huge}\r\n\r\n");
@@ -113,7 +112,7 @@ async fn an_oversized_request_head_is_refused() {
 
 #[tokio::test]
 async fn a_slow_loris_is_cut_off() {
-    let server = TestServer::start_with(&["--header-timeout", "300ms"]).await;
+    let server = TestServer::start(&["--header-timeout", "300ms"]);
     let mut tcp = TcpStream::connect(server.addr()).await.unwrap();
     tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: a\r\n")
         .await
@@ -124,7 +123,7 @@ async fn a_slow_loris_is_cut_off() {
 
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed() {
-    let server = TestServer::start_with(&["--header-timeout", "300ms"]).await;
+    let server = TestServer::start(&["--header-timeout", "300ms"]);
     let mut tcp = TcpStream::connect(server.addr()).await.unwrap();
     tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
         .await
@@ -135,8 +134,8 @@ async fn an_idle_keep_alive_connection_is_closed() {
 
 #[tokio::test]
 async fn a_user_keeps_at_most_max_per_user_notifications_newest_first() {
-    let server = TestServer::start_with(&["--max-per-user", "5"]).await;
-    let alice = server.user("alice").await;
+    let server = TestServer::start(&["--max-per-user", "5"]);
+    let alice = server.add_user("alice");
     for i in 0..8 {
         server.notify_title(&alice, &format!("n{i}")).await;
     }
@@ -160,8 +159,8 @@ async fn a_user_keeps_at_most_max_per_user_notifications_newest_first() {
 
 #[tokio::test]
 async fn read_notifications_past_the_retention_are_deleted() {
-    let server = TestServer::start_with(&["--retention", "300ms"]).await;
-    let alice = server.user("alice").await;
+    let server = TestServer::start(&["--retention", "300ms"]);
+    let alice = server.add_user("alice");
     let old = id_of(&server.notify_title(&alice, "old and read").await);
     server
         .post_empty(&format!("/api/notifications/{old}/read"), &alice)
@@ -191,7 +190,7 @@ async fn read_notifications_past_the_retention_are_deleted() {
 
 #[tokio::test]
 async fn responses_carry_security_headers_and_inbox_data_is_not_cached() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let list = server.get("/api/notifications", &alice).await.expect(200);
     assert_eq!(list.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(list.header("cache-control"), Some("no-store"));
@@ -210,7 +209,7 @@ async fn responses_carry_security_headers_and_inbox_data_is_not_cached() {
 
 #[tokio::test]
 async fn without_cors_configured_another_origin_cannot_read_a_stream() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let stream = server
         .client()
         .get(format!("{}/api/notifications/stream", server.url()))
@@ -246,8 +245,8 @@ async fn without_cors_configured_another_origin_cannot_read_a_stream() {
 
 #[tokio::test]
 async fn a_configured_origin_may_read_with_credentials() {
-    let server = TestServer::start_with(&["--cors-origin", "https://app.example"]).await;
-    let alice = server.user("alice").await;
+    let server = TestServer::start(&["--cors-origin", "https://app.example"]);
+    let alice = server.add_user("alice");
     let preflight = server
         .client()
         .request(
@@ -314,8 +313,8 @@ async fn the_database_file_is_private_to_its_owner() {
 
 #[tokio::test]
 async fn a_request_that_takes_too_long_is_answered_503_but_a_notify_waits_for_its_commit() {
-    let server = TestServer::start_with(&["--request-timeout", "300ms"]).await;
-    let alice = server.user("alice").await;
+    let server = TestServer::start_sqlite(&["--request-timeout", "300ms"]);
+    let alice = server.add_user("alice");
     // Another process holds SQLite's write lock, so the writer waits (its busy timeout is 5 s).
     let lock = rusqlite::Connection::open(server.db()).unwrap();
     lock.execute_batch("BEGIN IMMEDIATE").unwrap();
@@ -345,9 +344,9 @@ async fn a_request_that_takes_too_long_is_answered_503_but_a_notify_waits_for_it
 
 #[tokio::test]
 async fn a_revoked_token_loses_its_open_stream() {
-    let server = TestServer::start_with(&["--ping-interval", "100ms"]).await;
-    let alice = server.user("alice").await;
-    let watcher = server.user_token("alice", "watcher").await;
+    let server = TestServer::start(&["--ping-interval", "100ms"]);
+    let alice = server.add_user("alice");
+    let watcher = server.user_token("alice", "watcher");
     let mut stream = server
         .client()
         .get(format!("{}/api/notifications/stream", server.url()))
@@ -356,7 +355,7 @@ async fn a_revoked_token_loses_its_open_stream() {
         .await
         .unwrap();
     assert_eq!(stream.status(), 200);
-    server.revoke("watcher").await;
+    server.revoke("watcher");
     server.notify_title(&alice, "not for a revoked token").await;
     let mut seen = String::new();
     let ended = timeout(Duration::from_secs(10), async {
@@ -388,7 +387,7 @@ async fn read_until(stream: &mut reqwest::Response, seen: &mut String, needle: &
 
 #[tokio::test]
 async fn a_last_event_id_beyond_this_database_still_gets_live_notifications() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     server.notify_title(&alice, "before").await;
     let mut stream = server
         .client()
@@ -417,8 +416,8 @@ async fn a_last_event_id_beyond_this_database_still_gets_live_notifications() {
 
 #[tokio::test]
 async fn the_cookie_is_refused_from_a_foreign_origin() {
-    let server = TestServer::start_with(&["--cors-origin", "https://app.example"]).await;
-    let alice = server.user("alice").await;
+    let server = TestServer::start(&["--cors-origin", "https://app.example"]);
+    let alice = server.add_user("alice");
     let read_all = |origin: Option<&'static str>| {
         let mut request = server
             .client()
@@ -450,7 +449,7 @@ async fn the_cookie_is_refused_from_a_foreign_origin() {
 
 #[tokio::test]
 async fn tokens_never_reach_the_log() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let unknown = "ntf_this-token-is-not-known-to-the-server-000000000";
     server.notify_title(&alice, "logged?").await;
     server.get("/api/notifications", unknown).await.expect(401);

@@ -4,12 +4,12 @@
 
 use serde_json::json;
 
-use crate::support::TestServer;
 use crate::support::http::{encode, id_of, ids_of};
+use crate::support::{FLAGS, TestServer};
 
 #[tokio::test]
 async fn list_orders_unread_first_then_newest_first() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let ids = server.notify_titles(&alice, "n", 6).await;
     server.mark(&alice, &ids[1], "read").await;
     server.mark(&alice, &ids[3], "read").await;
@@ -24,7 +24,7 @@ async fn list_orders_unread_first_then_newest_first() {
 
 #[tokio::test]
 async fn empty_inbox_lists_nothing() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let page = server.list(&alice, "").await;
     assert_eq!(
         page,
@@ -34,8 +34,8 @@ async fn empty_inbox_lists_nothing() {
 
 #[tokio::test]
 async fn limit_defaults_to_50_and_caps_a_page() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
-    let service = server.service_token().await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
+    let service = server.service_token();
     let mut tasks = tokio::task::JoinSet::new();
     for worker in 0..6 {
         let client = server.client().clone();
@@ -81,7 +81,7 @@ async fn limit_defaults_to_50_and_caps_a_page() {
 
 #[tokio::test]
 async fn cursor_pages_through_the_order_without_gaps_or_repeats() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let ids = server.notify_titles(&alice, "n", 23).await;
     for i in [0, 4, 5, 11, 17, 22] {
         server.mark(&alice, &ids[i], "read").await;
@@ -98,7 +98,7 @@ async fn cursor_pages_through_the_order_without_gaps_or_repeats() {
 
 #[tokio::test]
 async fn cursor_paging_has_no_gaps_or_repeats_while_notifications_arrive() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let ids = server.notify_titles(&alice, "old", 20).await;
     for id in &ids[..8] {
         server.mark(&alice, id, "read").await;
@@ -129,7 +129,7 @@ async fn cursor_paging_has_no_gaps_or_repeats_while_notifications_arrive() {
 
 #[tokio::test]
 async fn unread_filter_lists_only_unread_and_pages() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let ids = server.notify_titles(&alice, "n", 9).await;
     for i in [1, 2, 6] {
         server.mark(&alice, &ids[i], "read").await;
@@ -155,7 +155,7 @@ async fn unread_filter_lists_only_unread_and_pages() {
 
 #[tokio::test]
 async fn type_and_category_filters_select_and_unread_count_stays_global() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let mut errors = Vec::new();
     let mut deploys = Vec::new();
     let mut deploy_errors = Vec::new();
@@ -202,7 +202,7 @@ async fn type_and_category_filters_select_and_unread_count_stays_global() {
 
 #[tokio::test]
 async fn unread_count_counts_all_unread_not_just_the_page() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let ids = server.notify_titles(&alice, "n", 7).await;
     server.mark(&alice, &ids[3], "read").await;
     let page = server.list(&alice, "limit=2").await;

@@ -1,8 +1,9 @@
 //! Integration tests of `notif-server` against the HTTP contract in `shared/API.md`.
 //!
 //! One test binary (`cargo test -p notif-server --test api`). Every test starts the real
-//! `notif-server` binary on a free port with a fresh database through [`support::TestServer`],
-//! so the tests run in parallel without sharing state. Modules group the tests by the part of
+//! `notif-server` binary on a free port with a fresh database through [`support::TestServer`]
+//! (the test kit of `tests/src/`), or in process through [`support::in_process`], so the tests
+//! run in parallel without sharing state. Modules group the tests by the part of
 //! the contract they prove.
 #![allow(clippy::unwrap_used)]
 
@@ -13,6 +14,7 @@ mod bodies;
 mod command_line;
 mod email;
 mod idempotency;
+mod in_process;
 mod lifecycle;
 mod limits;
 mod listing;

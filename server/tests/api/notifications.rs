@@ -5,12 +5,12 @@ use std::collections::HashSet;
 
 use serde_json::json;
 
-use crate::support::TestServer;
 use crate::support::http::{assert_timestamp, id_of, ids_of};
+use crate::support::{FLAGS, TestServer};
 
 #[tokio::test]
 async fn notify_answers_201_with_the_stored_notification() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let reply = server
         .notify_raw(
             &alice,
@@ -62,7 +62,7 @@ async fn notify_answers_201_with_the_stored_notification() {
 
 #[tokio::test]
 async fn notify_without_optional_fields_stores_nulls() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let n = server.notify_title(&alice, "bare").await;
     for field in ["body", "link", "category"] {
         assert!(n[field].is_null(), "{field} must be null or absent: {n}");
@@ -71,7 +71,7 @@ async fn notify_without_optional_fields_stores_nulls() {
 
 #[tokio::test]
 async fn ids_are_unique_cuid2_style_strings() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let ids = server.notify_titles(&alice, "n", 30).await;
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len());
     for id in &ids {
@@ -86,7 +86,7 @@ async fn ids_are_unique_cuid2_style_strings() {
 
 #[tokio::test]
 async fn read_sets_read_at_once_and_unread_clears_it_idempotently() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let created = server.notify_title(&alice, "n").await;
     let id = id_of(&created);
     let first = server.mark(&alice, &id, "read").await;
@@ -106,7 +106,7 @@ async fn read_sets_read_at_once_and_unread_clears_it_idempotently() {
 
 #[tokio::test]
 async fn read_unread_and_delete_of_unknown_id_are_404() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     server.notify_title(&alice, "n").await;
     for id in ["nope", "tz4a98xxat96iws9zmbrgj3a", "0"] {
         for action in ["read", "unread"] {
@@ -124,7 +124,7 @@ async fn read_unread_and_delete_of_unknown_id_are_404() {
 
 #[tokio::test]
 async fn read_all_marks_every_unread_and_reports_counts() {
-    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
+    let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
     let ids = server.notify_titles(&alice, "n", 9).await;
     server.notify_title(&bob, "bob's").await;
     server.mark(&alice, &ids[2], "read").await;
@@ -163,7 +163,7 @@ async fn read_all_marks_every_unread_and_reports_counts() {
 
 #[tokio::test]
 async fn delete_answers_204_and_removes_the_notification() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let ids = server.notify_titles(&alice, "n", 3).await;
     let reply = server
         .delete(&format!("/api/notifications/{}", ids[1]), &alice)
@@ -185,7 +185,7 @@ async fn delete_answers_204_and_removes_the_notification() {
 
 #[tokio::test]
 async fn another_users_notification_is_404_and_untouched() {
-    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
+    let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
     let bobs = id_of(&server.notify_title(&bob, "bob's secret").await);
     server.notify_title(&alice, "alice's").await;
     for action in ["read", "unread"] {

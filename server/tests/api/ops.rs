@@ -4,11 +4,11 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::support::TestServer;
+use crate::support::{FLAGS, TestServer};
 
 #[tokio::test]
 async fn healthz_is_200_ok_without_auth() {
-    let server = TestServer::start().await;
+    let server = TestServer::start(FLAGS);
     let reply = server
         .send(server.req(Method::GET, "/healthz"))
         .await
@@ -38,7 +38,7 @@ fn is_sample(line: &str) -> bool {
 
 #[tokio::test]
 async fn metrics_are_prometheus_text_with_request_counts() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     server.notify_title(&alice, "counted").await;
     server.list(&alice, "").await;
     server.get("/api/nope", &alice).await.expect(404);
@@ -85,7 +85,7 @@ async fn metrics_are_prometheus_text_with_request_counts() {
 
 #[tokio::test]
 async fn openapi_json_is_openapi_3_1_describing_every_route() {
-    let server = TestServer::start().await;
+    let server = TestServer::start(FLAGS);
     let reply = server
         .send(server.req(Method::GET, "/api/openapi.json"))
         .await

@@ -4,8 +4,8 @@
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
-use crate::support::TestServer;
 use crate::support::http::{Reply, id_of, ids_of};
+use crate::support::{FLAGS, TestServer};
 
 const PATH: &str = "/api/notifications/preferences";
 
@@ -27,7 +27,7 @@ fn categories(n: usize, prefix: &str) -> Value {
 
 #[tokio::test]
 async fn preferences_default_to_both_channels_on_and_no_categories() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     assert_eq!(
         get(&server, &alice).await,
         json!({"inApp": true, "email": true, "categories": {}})
@@ -36,7 +36,7 @@ async fn preferences_default_to_both_channels_on_and_no_categories() {
 
 #[tokio::test]
 async fn put_changes_only_the_fields_it_names() {
-    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
+    let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
     let stored = put(&server, &alice, &json!({"email": false}))
         .await
         .expect_json(200);
@@ -66,7 +66,7 @@ async fn put_changes_only_the_fields_it_names() {
 
 #[tokio::test]
 async fn categories_are_added_merged_and_removed_with_null() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let stored = put(
         &server,
         &alice,
@@ -118,7 +118,7 @@ async fn categories_are_added_merged_and_removed_with_null() {
 
 #[tokio::test]
 async fn at_most_100_categories() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     put(
         &server,
         &alice,
@@ -153,7 +153,7 @@ async fn at_most_100_categories() {
 
 #[tokio::test]
 async fn preference_values_are_validated() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     put(&server, &alice, &json!({"inApp": "yes"}))
         .await
         .expect_invalid("inApp");
@@ -183,16 +183,14 @@ async fn preference_values_are_validated() {
 
 #[tokio::test]
 async fn in_app_off_answers_null_and_stores_and_streams_nothing() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let (mut stream, _) = server.subscribed_stream(&alice).await;
     put(&server, &alice, &json!({"inApp": false}))
         .await
         .expect(200);
     let reply = server
-        .notify_raw(&alice, &json!({"title": "muted"}))
-        .await
-        .expect_json(201);
-    assert_eq!(reply["notification"], json!(null));
+        .notify_not_in_app(&alice, &json!({"title": "muted"}))
+        .await;
     assert_eq!(reply["delivered"]["inApp"], false);
     assert!(reply["delivered"]["email"].is_boolean(), "{reply}");
     let page = server.list(&alice, "").await;
@@ -212,7 +210,7 @@ async fn in_app_off_answers_null_and_stores_and_streams_nothing() {
 
 #[tokio::test]
 async fn category_entry_decides_before_the_global_flag() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     put(
         &server,
         &alice,

@@ -4,11 +4,11 @@
 
 use reqwest::Method;
 
-use crate::support::TestServer;
+use crate::support::{FLAGS, TestServer};
 
 #[tokio::test]
 async fn unknown_route_is_404_not_found() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     for path in [
         "/",
         "/api",
@@ -29,7 +29,7 @@ async fn unknown_route_is_404_not_found() {
 
 #[tokio::test]
 async fn wrong_method_on_known_path_is_405_with_allow() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let cases: [(Method, &str, &[&str]); 8] = [
         (Method::DELETE, "/api/notifications", &["GET"]),
         (Method::GET, "/api/notifications/x1/read", &["POST"]),
@@ -60,7 +60,7 @@ async fn wrong_method_on_known_path_is_405_with_allow() {
 
 #[tokio::test]
 async fn delete_only_path_answers_get_with_405_allow_delete() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let reply = server.get("/api/notifications/x1", &alice).await;
     let allow = reply.header("allow").unwrap_or("").to_uppercase();
     reply.expect_error(405, "method_not_allowed");
@@ -69,7 +69,7 @@ async fn delete_only_path_answers_get_with_405_allow_delete() {
 
 #[tokio::test]
 async fn malformed_or_out_of_range_list_query_is_400() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     for query in [
         "limit=0",
         "limit=201",
@@ -91,7 +91,7 @@ async fn malformed_or_out_of_range_list_query_is_400() {
 
 #[tokio::test]
 async fn limit_bounds_1_and_200_are_accepted() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     for query in ["limit=1", "limit=200", "unread=true", "unread=false"] {
         server.list(&alice, query).await;
     }
@@ -99,7 +99,7 @@ async fn limit_bounds_1_and_200_are_accepted() {
 
 #[tokio::test]
 async fn bad_last_event_id_is_400() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     for value in ["abc", "1.5", "-1", "12x"] {
         let request = server
             .req(Method::GET, "/api/notifications/stream")

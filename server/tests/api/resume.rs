@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::time::Instant;
 
-use crate::support::TestServer;
 use crate::support::http::id_of;
+use crate::support::{FLAGS, TestServer};
 
 /// Connects, sees three notifications, disconnects; returns their sequence numbers.
 async fn see_three_then_disconnect(server: &TestServer, token: &str) -> Vec<u64> {
@@ -24,7 +24,7 @@ async fn see_three_then_disconnect(server: &TestServer, token: &str) -> Vec<u64>
 /// Resume scenario shared by the header and query forms: missed notifications come back in
 /// order (a deleted one skipped), then `unread`, then live ones, with no duplicate.
 async fn assert_resume_replays_then_goes_live(query_form: bool) {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let seen = see_three_then_disconnect(&server, &alice).await;
     let mut missed = Vec::new();
     for i in 0..4 {
@@ -72,7 +72,7 @@ async fn resume_with_last_event_id_query_replays_missed_then_live() {
 
 #[tokio::test]
 async fn resume_from_the_latest_id_replays_nothing() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let seen = see_three_then_disconnect(&server, &alice).await;
     let mut stream = server.resume_stream(&alice, seen[2], false).await;
     assert_eq!(stream.next_event().await.unread_count(), 3);
@@ -83,24 +83,14 @@ async fn resume_from_the_latest_id_replays_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_while_notifications_keep_arriving_has_no_gap_or_duplicate() {
     const TOTAL: usize = 60;
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let seen = see_three_then_disconnect(&server, &alice).await;
     let (acked_tx, mut acked_rx) = tokio::sync::mpsc::unbounded_channel();
-    let client = server.client().clone();
-    let url = format!("{}/api/internal/notify", server.url());
-    let token = alice.clone();
+    let notifier = server.notifier(&alice);
     let sender = tokio::spawn(async move {
         for i in 0..TOTAL {
-            let response = client
-                .post(&url)
-                .bearer_auth(&token)
-                .json(&json!({"title": format!("race{i}")}))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 201);
-            let body: Value = response.json().await.unwrap();
-            acked_tx.send(id_of(&body["notification"])).unwrap();
+            let id = notifier.notify(&json!({"title": format!("race{i}")})).await;
+            acked_tx.send(id).unwrap();
         }
     });
     // Reconnect while notifications are being committed.

@@ -10,12 +10,12 @@ use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::support::TestServer;
 use crate::support::http::{assert_timestamp, id_of};
+use crate::support::{FLAGS, TestServer};
 
 #[tokio::test]
 async fn stream_sends_sse_headers_then_retry_3000_then_unread() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     server.notify_title(&alice, "one").await;
     server.notify_title(&alice, "two").await;
     let mut stream = server.stream(&alice).await;
@@ -43,7 +43,7 @@ async fn stream_sends_sse_headers_then_retry_3000_then_unread() {
 
 #[tokio::test]
 async fn stream_delivers_own_notifications_with_increasing_sequence_ids() {
-    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
+    let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
     let (mut stream, unread) = server.subscribed_stream(&alice).await;
     assert_eq!(unread, 0);
     let mut last = 0;
@@ -64,7 +64,7 @@ async fn stream_delivers_own_notifications_with_increasing_sequence_ids() {
 
 #[tokio::test]
 async fn every_open_stream_of_a_user_receives_the_notification() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let (mut first, _) = server.subscribed_stream(&alice).await;
     let (mut second, _) = server.subscribed_stream(&alice).await;
     let sent = server.notify_title(&alice, "both").await;
@@ -76,7 +76,7 @@ async fn every_open_stream_of_a_user_receives_the_notification() {
 
 #[tokio::test]
 async fn stream_sends_read_events_for_read_unread_and_read_all() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let a = id_of(&server.notify_title(&alice, "a").await);
     let b = id_of(&server.notify_title(&alice, "b").await);
     let (mut stream, unread) = server.subscribed_stream(&alice).await;
@@ -120,7 +120,7 @@ fn id_of_str(value: &Value) -> String {
 
 #[tokio::test]
 async fn stream_sends_deleted_event() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let a = id_of(&server.notify_title(&alice, "a").await);
     server.notify_title(&alice, "b").await;
     let (mut stream, _) = server.subscribed_stream(&alice).await;
@@ -134,7 +134,7 @@ async fn stream_sends_deleted_event() {
 
 #[tokio::test]
 async fn other_users_actions_send_nothing_to_my_stream() {
-    let (server, [alice, bob]) = TestServer::with_users(["alice", "bob"]).await;
+    let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
     let bobs = id_of(&server.notify_title(&bob, "bob's").await);
     let (mut stream, _) = server.subscribed_stream(&alice).await;
     server.notify_title(&bob, "more").await;
@@ -153,7 +153,7 @@ async fn other_users_actions_send_nothing_to_my_stream() {
 
 #[tokio::test]
 async fn stream_pings_at_the_configured_interval() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let (mut stream, _) = server.subscribed_stream(&alice).await;
     let started = Instant::now();
     let mut pings = 0;
@@ -175,7 +175,7 @@ async fn stream_pings_at_the_configured_interval() {
 
 #[tokio::test]
 async fn stream_accepts_the_notif_token_cookie() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let mut stream = server
         .open_stream(
             server

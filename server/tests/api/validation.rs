@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::TestServer;
+use crate::support::{FLAGS, TestServer};
 
 /// Sends each body as `token`, expects `422` naming `field`, and checks nothing was stored.
 async fn assert_all_invalid(server: &TestServer, token: &str, field: &str, bodies: &[Value]) {
@@ -22,7 +22,7 @@ async fn assert_all_valid(server: &TestServer, token: &str, bodies: &[Value]) {
 
 #[tokio::test]
 async fn title_rules_are_enforced() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     assert_all_invalid(
         &server,
         &alice,
@@ -48,7 +48,7 @@ async fn title_rules_are_enforced() {
 
 #[tokio::test]
 async fn title_of_200_characters_after_trimming_is_accepted() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     assert_all_valid(
         &server,
         &alice,
@@ -65,7 +65,7 @@ async fn title_of_200_characters_after_trimming_is_accepted() {
 
 #[tokio::test]
 async fn body_over_10000_characters_is_422() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     assert_all_invalid(
         &server,
         &alice,
@@ -90,7 +90,7 @@ async fn body_over_10000_characters_is_422() {
 
 #[tokio::test]
 async fn link_must_be_absolute_http_https_or_mailto() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let long = format!("https://example.com/{}", "a".repeat(2049 - 20));
     assert_eq!(long.len(), 2049);
     assert_all_invalid(
@@ -128,7 +128,7 @@ async fn link_must_be_absolute_http_https_or_mailto() {
 
 #[tokio::test]
 async fn category_must_be_1_to_64_of_lowercase_digits_dot_underscore_dash() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     assert_all_invalid(
         &server,
         &alice,
@@ -157,7 +157,7 @@ async fn category_must_be_1_to_64_of_lowercase_digits_dot_underscore_dash() {
 
 #[tokio::test]
 async fn type_must_be_one_of_the_four_and_defaults_to_info() {
-    let (server, [alice]) = TestServer::with_users(["alice"]).await;
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     assert_all_invalid(
         &server,
         &alice,
@@ -181,8 +181,8 @@ async fn type_must_be_one_of_the_four_and_defaults_to_info() {
 
 #[tokio::test]
 async fn user_id_must_be_1_to_64_of_the_allowed_characters() {
-    let server = TestServer::start().await;
-    let service = server.service_token().await;
+    let server = TestServer::start(FLAGS);
+    let service = server.service_token();
     assert_all_invalid(
         &server,
         &service,
@@ -200,9 +200,9 @@ async fn user_id_must_be_1_to_64_of_the_allowed_characters() {
 
 #[tokio::test]
 async fn notify_to_an_unknown_user_is_404_unknown_user() {
-    let server = TestServer::start().await;
-    let service = server.service_token().await;
-    let odd = server.user("Ops.Bot@example-1_x").await;
+    let server = TestServer::start(FLAGS);
+    let service = server.service_token();
+    let odd = server.add_user("Ops.Bot@example-1_x");
     for user in ["ghost", &"u".repeat(64)] {
         server
             .notify_raw(&service, &json!({"userId": user, "title": "t"}))

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::{Api, runtime};
-use crate::util::TestServer;
+use crate::util::Alice;
 
 /// The file system's size: room for the database and the log, little more.
 const SIZE: &str = "3m";
@@ -72,12 +72,12 @@ fn a_full_disk_makes_writes_503_while_reads_and_streams_go_on() {
             return;
         }
     };
-    let server = TestServer::start_in(
+    let server = Alice::start_in(
         dir,
         &["--ping-interval", "200ms", "--stream-buffer", "100000"],
     );
     let _unmount_first = tmpfs; // dropped before `server`: a lazy unmount, then cleanup
-    let api = Api::new(&server.url, &server.token);
+    let api = Api::new(&server.url(), &server.token);
     let rt = runtime();
     rt.block_on(async {
         let (status, _) = api.notify("before the disk filled", "").await.unwrap();

@@ -8,13 +8,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::{Api, End, runtime};
-use crate::util::{TIMEOUT, TestServer};
+use crate::util::{Alice, AliceApi, TIMEOUT};
 
 #[test]
 fn sigterm_answers_in_flight_requests_and_ends_streams_cleanly() {
-    let mut server = TestServer::start();
+    let mut server = Alice::start();
     let rt = runtime();
-    let api = Api::new(&server.url, &server.token);
+    let api = Api::new(&server.url(), &server.token);
     let body = br#"{"title": "sent during shutdown"}"#;
 
     let (mut streams, mut in_flight) = rt.block_on(async {
@@ -26,11 +26,11 @@ fn sigterm_answers_in_flight_requests_and_ends_streams_cleanly() {
         }
         // A notify whose headers the server has read and whose body it is waiting for:
         // `Expect: 100-continue` makes hyper say so the moment the handler reads the body.
-        let mut conn = TcpStream::connect(&server.addr).await.unwrap();
+        let mut conn = TcpStream::connect(server.addr()).await.unwrap();
         let head = format!(
             "POST /api/internal/notify HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\
              Content-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
-            server.addr,
+            server.addr(),
             server.token,
             body.len()
         );

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::{Api, env_usize, runtime};
-use crate::util::TestServer;
+use crate::util::Alice;
 
 /// Concurrent notifying clients.
 const CLIENTS: usize = 8;
@@ -26,12 +26,12 @@ struct Ledger {
 #[test]
 fn sigkill_under_load_loses_no_acknowledged_notification() {
     let iterations = env_usize("NOTIF_FAULT_KILL_ITERATIONS", 1);
-    let mut server = TestServer::start();
+    let mut server = Alice::start();
     let ledger = Arc::new(Mutex::new(Ledger::default()));
     let rt = runtime();
     let started = Instant::now();
     for round in 0..iterations {
-        let api = Api::new(&server.url, &server.token);
+        let api = Api::new(&server.url(), &server.token);
         let clients: Vec<_> = (0..CLIENTS)
             .map(|c| {
                 rt.spawn(send_until_refused(
@@ -44,7 +44,7 @@ fn sigkill_under_load_loses_no_acknowledged_notification() {
             .collect();
         // The load itself is the thing being measured: it runs for a fixed time.
         rt.block_on(async { tokio::time::sleep(LOAD).await });
-        server.stop(); // SIGKILL, while the clients are still sending
+        server.kill(); // SIGKILL, while the clients are still sending
         rt.block_on(async {
             for client in clients {
                 tokio::time::timeout(crate::util::TIMEOUT, client)
@@ -54,7 +54,7 @@ fn sigkill_under_load_loses_no_acknowledged_notification() {
             }
         });
         server.restart();
-        let inbox = rt.block_on(Api::new(&server.url, &server.token).inbox());
+        let inbox = rt.block_on(Api::new(&server.url(), &server.token).inbox());
         check(&inbox, &ledger.lock().unwrap(), round);
     }
     let ledger = ledger.lock().unwrap();

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{Api, Event, env_usize, runtime};
-use crate::util::{TIMEOUT, TestServer};
+use crate::util::{Alice, TIMEOUT};
 
 /// Concurrent senders.
 const SENDERS: usize = 2;
@@ -50,8 +50,8 @@ impl Seen {
 #[test]
 fn a_thousand_resumes_under_load_miss_nothing_and_repeat_nothing() {
     let reconnects = env_usize("NOTIF_FAULT_RECONNECTS", 1_000);
-    let server = TestServer::start();
-    let api = Api::new(&server.url, &server.token);
+    let server = Alice::start();
+    let api = Api::new(&server.url(), &server.token);
     let rt = runtime();
     let started = Instant::now();
     let (seen, acked) = rt.block_on(async {

@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
 use super::{Api, Sse, runtime};
-use crate::util::{TIMEOUT, TestServer};
+use crate::util::{Alice, TIMEOUT};
 
 /// Notifications measured alone.
 const BASELINE: usize = 40;
@@ -21,8 +21,8 @@ const BODY_CHARS: usize = 9_000;
 
 #[test]
 fn a_stalled_reader_does_not_slow_other_streams() {
-    let server = TestServer::start_with(&["--stream-buffer", "8"]);
-    let api = Api::new(&server.url, &server.token);
+    let server = Alice::start_with(&["--stream-buffer", "8"]);
+    let api = Api::new(&server.url(), &server.token);
     let rt = runtime();
     rt.block_on(async {
         let body = "b".repeat(BODY_CHARS);
@@ -90,14 +90,15 @@ async fn delivery(api: &Api, stream: &mut Sse, title: &str, body: &str) -> Durat
 }
 
 /// A stream request on a socket with a tiny receive buffer that is then never read.
-async fn stalled_stream(server: &TestServer) -> TcpStream {
+async fn stalled_stream(server: &Alice) -> TcpStream {
     let socket = TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
-    let mut conn = socket.connect(server.addr.parse().unwrap()).await.unwrap();
+    let mut conn = socket.connect(server.addr()).await.unwrap();
     let request = format!(
         "GET /api/notifications/stream HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\
          Connection: close\r\n\r\n",
-        server.addr, server.token
+        server.addr(),
+        server.token
     );
     conn.write_all(request.as_bytes()).await.unwrap();
     conn

@@ -18,10 +18,7 @@ impl App {
         }
         match self.mode.clone() {
             Mode::Normal => self.normal_key(key.code, ctrl),
-            Mode::Filter => {
-                self.filter_key(key.code);
-                Vec::new()
-            }
+            Mode::Filter => self.filter_key(key.code),
             Mode::Help => {
                 self.mode = Mode::Normal;
                 Vec::new()
@@ -64,8 +61,9 @@ impl App {
         Vec::new()
     }
 
-    /// Keys while typing the filter: it applies as it is typed.
-    fn filter_key(&mut self, code: KeyCode) {
+    /// Keys while typing the filter: it applies as it is typed, and the server is
+    /// asked for its matches.
+    fn filter_key(&mut self, code: KeyCode) -> Vec<Effect> {
         match code {
             KeyCode::Enter => self.mode = Mode::Normal,
             KeyCode::Esc => {
@@ -74,10 +72,15 @@ impl App {
             }
             KeyCode::Backspace => {
                 self.keeping_selection(|app| app.filter.pop());
+                return self.search_effect().into_iter().collect();
             }
-            KeyCode::Char(c) => self.keeping_selection(|app| app.filter.push(c)),
+            KeyCode::Char(c) => {
+                self.keeping_selection(|app| app.filter.push(c));
+                return self.search_effect().into_iter().collect();
+            }
             _ => {}
         }
+        Vec::new()
     }
 
     /// Keys while asking "delete?".

@@ -55,6 +55,13 @@ pub enum Msg {
         /// The page or the error message.
         result: Result<Page, String>,
     },
+    /// Result of [`Effect::Search`].
+    Searched {
+        /// The filter text searched for.
+        query: String,
+        /// The matching notifications or the error message.
+        result: Result<Vec<Notification>, String>,
+    },
     /// A background action finished.
     Done(Result<Outcome, Failure>),
     /// The desktop has no notification service.
@@ -136,4 +143,6 @@ pub enum Effect {
     OpenLink(String),
     /// Raise a desktop toast.
     Toast(Toast),
+    /// `GET /api/notifications?q=…`: the server's matches for the `/` filter.
+    Search(String),
 }

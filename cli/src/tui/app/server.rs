@@ -50,6 +50,7 @@ impl App {
             }
             StreamEvent::Read { ids, unread_count } => return self.apply_read(&ids, unread_count),
             StreamEvent::Deleted { id, unread_count } => {
+                self.forget_found(&id);
                 self.keeping_selection(|app| app.inbox.remove(&id));
                 self.unread_count = Some(unread_count);
             }
@@ -176,6 +177,7 @@ impl App {
 
     /// Drops a notification the server no longer has, fixing the count.
     fn forget(&mut self, id: &str) {
+        self.forget_found(id);
         let was_unread = self.inbox.get(id).is_some_and(|n| n.read_at.is_none());
         if self.keeping_selection(|app| app.inbox.remove(id)) && was_unread {
             self.unread_count = self.unread_count.map(|c| c.saturating_sub(1));

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::type_color;
+use crate::time;
 use crate::tui::app::App;
-use crate::tui::time;
 
 /// Draws the pane for the selection, or an empty pane.
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {

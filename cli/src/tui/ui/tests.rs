@@ -83,3 +83,37 @@ fn filtering_and_loading() {
     app.handle(ch('i'));
     assert_snapshot!(render(&mut app, 80, 12).backend());
 }
+
+/// The screen's lines as text.
+fn lines(terminal: &Terminal<TestBackend>) -> Vec<String> {
+    let buffer = terminal.backend().buffer();
+    let width = usize::from(buffer.area.width);
+    buffer
+        .content()
+        .chunks(width)
+        .map(|row| row.iter().map(|cell| cell.symbol()).collect())
+        .collect()
+}
+
+#[test]
+fn narrow_screens_keep_header_footer_and_long_categories_apart() {
+    let mut items = sample();
+    items[0].category = Some("c".repeat(64));
+    for width in [40, 50, 60, 200] {
+        let mut app = app_with(items.clone(), None);
+        app.connection = Connection::Connected;
+        let screen = lines(&render(&mut app, width, 20));
+        let header = &screen[0];
+        assert!(header.starts_with(" notif  "), "{width}: {header:?}");
+        assert!(header.contains("● connected"), "{width}: {header:?}");
+        let footer = &screen[19];
+        assert!(footer.starts_with(" ? help  ⏎ open"), "{width}: {footer:?}");
+        assert!(!footer.trim_end().ends_with(" d"), "{width}: {footer:?}");
+        let row = &screen[2];
+        assert!(row.contains("c…"), "{width}: category cut with …: {row:?}");
+        assert!(
+            row.contains("Deploy"),
+            "{width}: the title keeps room: {row:?}"
+        );
+    }
+}

@@ -30,23 +30,23 @@ struct Nodes {
 impl Nodes {
     /// `count` nodes on `db` (a PostgreSQL URL), or one on a fresh SQLite file.
     async fn start(db: Option<&str>, count: usize) -> anyhow::Result<Nodes> {
-        let target = Target::of(Server::start_on("full", db).await?).await?;
+        let target = Target::of(Server::start_on("full", db)?).await?;
         let mut others = Vec::new();
         for _ in 1..count {
-            others.push(Server::start_on("full", db).await?);
+            others.push(Server::start_on("full", db)?);
         }
         Ok(Nodes { target, others })
     }
 
     fn addrs(&self) -> Vec<SocketAddr> {
         std::iter::once(self.target.addr)
-            .chain(self.others.iter().map(|s| s.addr))
+            .chain(self.others.iter().map(|s| s.process.addr()))
             .collect()
     }
 
     async fn stop(self) {
-        for server in self.others {
-            server.stop().await;
+        for mut server in self.others {
+            server.process.kill();
         }
         self.target.stop().await;
     }

@@ -1,24 +1,20 @@
-//! The server under test: either a fresh release `notif-server` that the bench starts on a
-//! temporary database and kills at the end, or one already running (`--addr`). Users and
+//! The server under test: either a fresh `notif-server` that the bench starts through the test
+//! kit's [`TestServer`] (scrubbed environment, bounded readiness) and kills at the end, or one already running (`--addr`). Users and
 //! tokens come from the server's admin commands (`user add`, `token add --service`).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use futures_util::{StreamExt, TryStreamExt};
+use notif_tests::TestServer;
 use serde::Deserialize;
-use tempfile::TempDir;
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdout, Command};
-use tokio::time::Instant;
+use tokio::process::Command;
 
 use crate::http::Conn;
 
-/// How long a server may take to print its readiness line.
-const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Admin commands run at once while preparing users (each is a short process).
 const ADMIN_PARALLEL: usize = 4;
 
@@ -29,125 +25,57 @@ pub struct User {
     pub token: String,
 }
 
-/// `target/<profile>/NAME`, next to this executable, or an error that says how to build it
-/// (from `package`).
+/// `target/<profile>/NAME`, next to this executable (the kit's lookup), or an error that says
+/// how to build it (from `package`).
 pub fn binary(name: &str, package: &str) -> anyhow::Result<PathBuf> {
-    let exe = std::env::current_exe().context("cannot locate notif-bench itself")?;
-    let mut dir = exe.parent().context("notif-bench has no directory")?;
-    if dir.ends_with("deps") {
-        dir = dir.parent().context("deps has no parent")?;
-    }
-    let path = dir.join(name);
-    if !path.is_file() {
-        let profile = if dir.ends_with("release") {
-            " --release"
-        } else {
-            ""
-        };
-        bail!(
-            "{} is missing: run `cargo build{profile} -p {package}` first",
-            path.display()
-        );
-    }
-    Ok(path)
+    notif_tests::bins::find(name)
+        .with_context(|| format!("{name} is missing: run `cargo build -p {package}` first"))
 }
 
-/// A `notif-server serve` child process on a temporary database; killed on drop.
+/// The server the bench started: the test kit's [`TestServer`] on a fresh database, and how
+/// long it took to print its readiness line.
 pub struct Server {
-    child: Child,
-    /// Kept open: the server may still write to stdout, and a closed pipe would fail it.
-    _stdout: Lines<BufReader<ChildStdout>>,
-    pub addr: SocketAddr,
+    /// The running `notif-server serve`; killed when dropped.
+    pub process: TestServer,
     /// From spawning the process to its readiness line.
     pub startup: Duration,
-    pub bin: PathBuf,
-    pub db: PathBuf,
-    dir: TempDir,
 }
 
 impl Server {
     /// Starts `notif-server serve --listen 127.0.0.1:0 --db <fresh> --sync SYNC` and waits
     /// for its `listening on http://…` line.
-    pub async fn start(sync: &str) -> anyhow::Result<Server> {
-        Server::start_on(sync, None).await
+    pub fn start(sync: &str) -> anyhow::Result<Server> {
+        Server::start_on(sync, None)
     }
 
     /// Like `start`, on the database `db` names (a `postgres://` URL several servers may
     /// share) instead of a fresh SQLite file.
-    pub async fn start_on(sync: &str, db: Option<&str>) -> anyhow::Result<Server> {
-        let bin = binary("notif-server", "notif-server")?;
-        let dir = tempfile::tempdir()?;
-        let db = match db {
-            Some(url) => PathBuf::from(url),
-            None => dir.path().join("notif.db"),
-        };
-        let log = std::fs::File::create(dir.path().join("server.log"))?;
+    pub fn start_on(sync: &str, db: Option<&str>) -> anyhow::Result<Server> {
+        binary("notif-server", "notif-server")?;
         let started = Instant::now();
-        let mut child = Command::new(&bin)
-            // One service token sends everything to few users: no per-token rate limit, no
-            // per-user cap on what is kept, and room for the fanout's 10,000 streams.
-            .args(["serve", "--listen", "127.0.0.1:0", "--sync", sync])
-            .args([
-                "--rate-limit",
-                "0",
-                "--max-per-user",
-                "1000000000",
-                "--max-streams",
-                "19000",
-                "--max-streams-per-user",
-                "1000",
-            ])
-            .arg("--db")
-            .arg(&db)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("could not start {}", bin.display()))?;
-        let stdout = child.stdout.take().context("server stdout not captured")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let ready = tokio::time::timeout(READY_TIMEOUT, async {
-            while let Some(line) = lines.next_line().await? {
-                if let Some(url) = line.strip_prefix("listening on http://") {
-                    return Ok(Some(url.trim().parse::<SocketAddr>()?));
-                }
-            }
-            anyhow::Ok(None)
-        })
-        .await;
-        let addr = match ready {
-            Ok(Ok(Some(addr))) => addr,
-            Ok(Err(err)) => return Err(err.context("bad readiness line")),
-            Ok(Ok(None)) | Err(_) => bail!(
-                "notif-server did not become ready; its log ends with:\n{}",
-                log_tail(&dir.path().join("server.log"))
-            ),
+        // One service token sends everything to few users: no per-token rate limit, no
+        // per-user cap on what is kept, and room for the fanout's 10,000 streams.
+        let flags = [
+            "--sync",
+            sync,
+            "--rate-limit",
+            "0",
+            "--max-per-user",
+            "1000000000",
+            "--max-streams",
+            "19000",
+            "--max-streams-per-user",
+            "1000",
+        ];
+        let process = match db {
+            Some(url) => TestServer::start_on(url, &flags),
+            None => TestServer::start_sqlite(&flags),
         };
         Ok(Server {
             startup: started.elapsed(),
-            child,
-            _stdout: lines,
-            addr,
-            bin,
-            db,
-            dir,
+            process,
         })
     }
-
-    /// Kills the server and waits for it to go.
-    pub async fn stop(mut self) {
-        let _ = self.child.start_kill();
-        let _ = self.child.wait().await;
-        drop(self.dir);
-    }
-}
-
-/// The last lines of a log file, for an error message.
-fn log_tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(10)..].join("\n")
 }
 
 /// VmRSS of process `pid` in KiB, from `/proc/<pid>/status`.
@@ -206,25 +134,24 @@ pub struct Target {
 impl Target {
     /// Starts a fresh server with `--sync sync` and a service token.
     pub async fn start(sync: &str) -> anyhow::Result<Target> {
-        Target::of(Server::start(sync).await?).await
+        Target::of(Server::start(sync)?).await
     }
 
     /// The server `server` (started by the bench), with a new service token.
     pub async fn of(server: Server) -> anyhow::Result<Target> {
+        let bin = binary("notif-server", "notif-server")?;
+        let db = server.process.db();
         let service_token = admin(
-            &server.bin,
-            &server.db,
+            &bin,
+            &db,
             &["token", "add", "--service", "--label", "bench"],
         )
         .await?;
         Ok(Target {
-            addr: server.addr,
+            addr: server.process.addr(),
             service_token,
-            pid: server.child.id(),
-            admin: Admin::Commands {
-                bin: server.bin.clone(),
-                db: server.db.clone(),
-            },
+            pid: server.process.pid(),
+            admin: Admin::Commands { bin, db },
             server: Some(server),
             run_id: String::from("b"),
         })
@@ -301,8 +228,8 @@ impl Target {
 
     /// Stops the server if the bench started it.
     pub async fn stop(self) {
-        if let Some(server) = self.server {
-            server.stop().await;
+        if let Some(mut server) = self.server {
+            server.process.kill();
         }
     }
 }

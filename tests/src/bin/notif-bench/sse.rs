@@ -1,19 +1,19 @@
 //! The client side of `GET /api/notifications/stream` over a raw TCP socket: a request
-//! written by hand, the response head, HTTP/1.1 chunked framing and a minimal WHATWG
-//! `EventSource` parser. Raw sockets keep a stream down to one task and a small buffer, so
+//! written by hand and the response head; the body goes through the test kit's chunked decoder
+//! and its one SSE frame reader. Raw sockets keep a stream down to one task and a small buffer, so
 //! the bench can hold 10,000 of them next to the server on the same two cores.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
 use anyhow::{Context, bail, ensure};
+use notif_tests::chunked::Chunked;
+use notif_tests::frames::{Frame, Parser};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// The most a response head may take before the bench gives up on it.
 const MAX_HEAD: usize = 16 * 1024;
-/// The most a chunk-size line may take.
-const MAX_CHUNK_LINE: usize = 1024;
 /// Bytes read per `read` call.
 const READ_SIZE: usize = 4096;
 
@@ -28,162 +28,16 @@ pub struct Event {
     pub data: String,
 }
 
-/// Turns a byte stream into events, one complete line at a time.
-#[derive(Debug, Default)]
-pub struct Parser {
-    line: Vec<u8>,
-    name: String,
-    id: Option<String>,
-    data: String,
-    has_data: bool,
-}
-
-impl Parser {
-    /// Consumes `bytes` and appends every event they complete to `out`.
-    pub fn feed(&mut self, bytes: &[u8], out: &mut VecDeque<Event>) {
-        let mut rest = bytes;
-        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
-            self.line.extend_from_slice(&rest[..end]);
-            let line = std::mem::take(&mut self.line);
-            self.field(&line, out);
-            self.line = line;
-            self.line.clear();
-            rest = &rest[end + 1..];
-        }
-        self.line.extend_from_slice(rest);
-    }
-
-    /// Handles one line (without its `\n`).
-    fn field(&mut self, line: &[u8], out: &mut VecDeque<Event>) {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            return self.dispatch(out);
-        }
-        if line.starts_with(b":") {
-            return;
-        }
-        let (field, value) = match line.iter().position(|&b| b == b':') {
-            Some(colon) => {
-                let value = &line[colon + 1..];
-                (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
-            }
-            None => (line, &b""[..]),
-        };
-        let value = String::from_utf8_lossy(value);
-        match field {
-            b"event" => self.name = value.into_owned(),
-            b"id" => self.id = Some(value.into_owned()),
-            b"data" => {
-                if self.has_data {
-                    self.data.push('\n');
-                }
-                self.data.push_str(&value);
-                self.has_data = true;
-            }
-            _ => {}
-        }
-    }
-
-    /// A blank line: emits the event gathered so far, unless it carried no data.
-    fn dispatch(&mut self, out: &mut VecDeque<Event>) {
-        let name = std::mem::take(&mut self.name);
-        let id = self.id.take();
-        if !std::mem::take(&mut self.has_data) {
-            return;
-        }
-        out.push_back(Event {
-            name: if name.is_empty() {
-                "message".into()
-            } else {
-                name
-            },
-            id,
-            data: std::mem::take(&mut self.data),
-        });
-    }
-}
-
-/// HTTP/1.1 `Transfer-Encoding: chunked`, decoded incrementally.
-#[derive(Debug, Default)]
-pub struct Chunked {
-    pending: Vec<u8>,
-    state: ChunkState,
-}
-
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-enum ChunkState {
-    /// Expecting a `SIZE[;ext]\r\n` line.
-    #[default]
-    Size,
-    /// This many payload bytes still to come in the current chunk.
-    Data(usize),
-    /// Expecting the `\r\n` after a chunk's payload.
-    DataEnd,
-    /// The last (empty) chunk was seen.
-    Done,
-}
-
-impl Chunked {
-    /// Consumes `input` and appends the payload it completes to `out`.
-    pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) -> anyhow::Result<()> {
-        self.pending.extend_from_slice(input);
-        let buf = &self.pending;
-        let mut pos = 0;
-        loop {
-            match self.state {
-                ChunkState::Size => {
-                    let Some(end) = buf[pos..].windows(2).position(|w| w == b"\r\n") else {
-                        ensure!(
-                            buf.len() - pos <= MAX_CHUNK_LINE,
-                            "chunk-size line too long"
-                        );
-                        break;
-                    };
-                    let line = String::from_utf8_lossy(&buf[pos..pos + end]);
-                    let hex = line.split(';').next().unwrap_or_default().trim();
-                    let size = usize::from_str_radix(hex, 16)
-                        .with_context(|| format!("bad chunk size {hex:?}"))?;
-                    pos += end + 2;
-                    self.state = if size == 0 {
-                        ChunkState::Done
-                    } else {
-                        ChunkState::Data(size)
-                    };
-                }
-                ChunkState::Data(left) => {
-                    let take = left.min(buf.len() - pos);
-                    if take == 0 {
-                        break;
-                    }
-                    out.extend_from_slice(&buf[pos..pos + take]);
-                    pos += take;
-                    self.state = if take == left {
-                        ChunkState::DataEnd
-                    } else {
-                        ChunkState::Data(left - take)
-                    };
-                }
-                ChunkState::DataEnd => {
-                    if buf.len() - pos < 2 {
-                        break;
-                    }
-                    ensure!(&buf[pos..pos + 2] == b"\r\n", "chunk not followed by CRLF");
-                    pos += 2;
-                    self.state = ChunkState::Size;
-                }
-                ChunkState::Done => {
-                    pos = buf.len();
-                    break;
-                }
-            }
-        }
-        self.pending.drain(..pos);
-        Ok(())
-    }
-
-    /// Whether the body ended (the zero-size chunk arrived).
-    pub fn is_done(&self) -> bool {
-        self.state == ChunkState::Done
+impl Event {
+    /// The event `EventSource` dispatches for `frame`; `None` for frames without data (the
+    /// `retry:` frame, keep-alive comments).
+    fn dispatched(frame: Frame) -> Option<Event> {
+        let name = frame.kind()?.to_owned();
+        Some(Event {
+            name,
+            id: frame.id,
+            data: frame.data.unwrap_or_default(),
+        })
     }
 }
 
@@ -283,76 +137,15 @@ impl SseConn {
             Framing::Chunked(chunked) => {
                 self.payload.clear();
                 chunked.feed(bytes, &mut self.payload)?;
-                self.parser.feed(&self.payload, &mut self.events);
+                self.parser.push(&self.payload);
             }
-            Framing::UntilClose => self.parser.feed(bytes, &mut self.events),
+            Framing::UntilClose => self.parser.push(bytes),
+        }
+        while let Some(frame) = self.parser.next_frame() {
+            if let Some(event) = Event::dispatched(frame) {
+                self.events.push_back(event);
+            }
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse_in_pieces(input: &str, piece: usize) -> Vec<Event> {
-        let mut parser = Parser::default();
-        let mut out = VecDeque::new();
-        for bytes in input.as_bytes().chunks(piece) {
-            parser.feed(bytes, &mut out);
-        }
-        out.into()
-    }
-
-    fn event(name: &str, id: Option<&str>, data: &str) -> Event {
-        Event {
-            name: name.into(),
-            id: id.map(Into::into),
-            data: data.into(),
-        }
-    }
-
-    #[test]
-    fn parses_the_servers_frames_whatever_the_split() {
-        let input = "retry: 3000\n\n\
-                     event: unread\ndata: {\"unreadCount\": 0}\n\n\
-                     : keep-alive\n\n\
-                     event: notification\nid: 42\ndata: {\"a\":1}\n\n\
-                     data: line one\r\ndata:line two\r\n\r\n";
-        let expected = vec![
-            event("unread", None, "{\"unreadCount\": 0}"),
-            event("notification", Some("42"), "{\"a\":1}"),
-            event("message", None, "line one\nline two"),
-        ];
-        for piece in [1, 2, 3, 7, input.len()] {
-            assert_eq!(parse_in_pieces(input, piece), expected, "piece {piece}");
-        }
-    }
-
-    #[test]
-    fn an_incomplete_event_waits_for_its_blank_line() {
-        assert_eq!(parse_in_pieces("event: x\ndata: 1\n", 4), vec![]);
-        assert_eq!(parse_in_pieces("event: x\nid: 1\n\n", 4), vec![]);
-    }
-
-    #[test]
-    fn decodes_chunks_split_anywhere() {
-        let body = b"5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\n\r\n";
-        for piece in [1, 2, 5, body.len()] {
-            let mut chunked = Chunked::default();
-            let mut out = Vec::new();
-            for bytes in body.chunks(piece) {
-                chunked.feed(bytes, &mut out).unwrap();
-            }
-            assert_eq!(out, b"hello, world", "piece {piece}");
-            assert!(chunked.is_done());
-        }
-    }
-
-    #[test]
-    fn rejects_bad_chunk_framing() {
-        let mut out = Vec::new();
-        assert!(Chunked::default().feed(b"zz\r\n", &mut out).is_err());
-        assert!(Chunked::default().feed(b"1\r\nabc", &mut out).is_err());
     }
 }

@@ -1,5 +1,6 @@
-//! Short relative times for the inbox list ("now", "42s", "5m", "3h", "2d", then a
-//! date), computed against a clock the caller passes in so that screens are testable.
+//! Short relative times ("now", "42s", "5m", "3h", "2d", then a date), the one way both
+//! `notif list` and the TUI show ages, computed against a clock the caller passes in so
+//! that output is testable.
 
 use chrono::{DateTime, Utc};
 

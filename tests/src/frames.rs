@@ -1,17 +1,27 @@
 //! Server-Sent Events framing per the WHATWG `EventSource` format, as pure functions over
 //! bytes: lines end in CRLF, LF or CR; a blank line ends a frame; `event:`, `data:` (joined
 //! with `\n`), `id:` and `retry:` fields; lines starting with `:` are comments; a leading
-//! byte-order mark is skipped. Used by [`super::sse::SseStream`] and for raw bodies.
+//! byte-order mark is skipped.
+//!
+//! This is the one frame reader of notif's tests: [`crate::sse::SseStream`] feeds it a
+//! reqwest body, the bench's raw-socket streams feed it de-chunked bytes
+//! ([`crate::chunked::Chunked`]), the property tests check `server/src/sse.rs` against it, and
+//! [`parse_all`] reads a whole body received by other means.
 
 use serde_json::Value;
 
 /// One frame: the fields seen between two blank lines.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Frame {
+    /// The `event:` field (`None`: the event dispatches as `message`).
     pub event: Option<String>,
+    /// The `data:` lines joined by `\n`; `None` when the frame had no `data:` line.
     pub data: Option<String>,
+    /// The `id:` field.
     pub id: Option<String>,
+    /// The `retry:` field, when a number.
     pub retry: Option<u64>,
+    /// The comment lines (`: text`), without the colon and one leading space.
     pub comments: Vec<String>,
 }
 
@@ -52,8 +62,8 @@ impl Frame {
     }
 }
 
-/// The pure byte-to-frame part of the reader.
-#[derive(Default)]
+/// The pure byte-to-frame part of the reader: push bytes as they come, take frames.
+#[derive(Debug, Default)]
 pub struct Parser {
     /// Bytes received but not yet split into lines.
     pending: Vec<u8>,
@@ -221,5 +231,50 @@ mod tests {
         assert_eq!(frames[2].seq(), 7);
         assert_eq!(frames[0].kind(), None);
         assert_eq!(frames[3].kind(), Some("message"));
+    }
+
+    /// Feeds `input` in pieces of `piece` bytes; returns (kind, id, data) of each dispatched
+    /// event, as `EventSource` would see them.
+    fn events_in_pieces(input: &str, piece: usize) -> Vec<(String, Option<String>, String)> {
+        let mut parser = Parser::default();
+        let mut events = Vec::new();
+        for bytes in input.as_bytes().chunks(piece) {
+            parser.push(bytes);
+            events.extend(std::iter::from_fn(|| parser.next_frame()));
+        }
+        events
+            .into_iter()
+            .filter_map(|f| {
+                let kind = f.kind()?.to_string();
+                Some((kind, f.id, f.data.unwrap_or_default()))
+            })
+            .collect()
+    }
+
+    fn event(name: &str, id: Option<&str>, data: &str) -> (String, Option<String>, String) {
+        (name.into(), id.map(Into::into), data.into())
+    }
+
+    #[test]
+    fn parses_the_servers_frames_whatever_the_split() {
+        let input = "retry: 3000\n\n\
+                     event: unread\ndata: {\"unreadCount\": 0}\n\n\
+                     : keep-alive\n\n\
+                     event: notification\nid: 42\ndata: {\"a\":1}\n\n\
+                     data: line one\r\ndata:line two\r\n\r\n";
+        let expected = vec![
+            event("unread", None, "{\"unreadCount\": 0}"),
+            event("notification", Some("42"), "{\"a\":1}"),
+            event("message", None, "line one\nline two"),
+        ];
+        for piece in [1, 2, 3, 7, input.len()] {
+            assert_eq!(events_in_pieces(input, piece), expected, "piece {piece}");
+        }
+    }
+
+    #[test]
+    fn an_incomplete_event_waits_for_its_blank_line() {
+        assert_eq!(events_in_pieces("event: x\ndata: 1\n", 4), vec![]);
+        assert_eq!(events_in_pieces("event: x\nid: 1\n\n", 4), vec![]);
     }
 }

@@ -1,5 +1,5 @@
 //! A Server-Sent Events reader for tests: reads a streaming reqwest response frame by frame
-//! (the byte-level WHATWG parsing lives in [`super::frames`]), every read bounded by a
+//! (the byte-level WHATWG parsing lives in [`crate::frames`]), every read bounded by a
 //! deadline. Unlike a browser it hands back every frame, including `retry`-only and
 //! comment-only ones, so tests can assert the exact first bytes and the keep-alives.
 
@@ -10,20 +10,22 @@ use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;
 use tokio::time::{Instant, timeout_at};
 
-use super::TestServer;
-use super::frames::{Frame, Parser};
-use super::http::REQUEST_TIMEOUT;
+use crate::frames::{Frame, Parser};
+use crate::http::REQUEST_TIMEOUT;
+use crate::server::TestServer;
 
 /// Default bound for waiting on one event.
 pub const EVENT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// An open SSE response being read frame by frame.
 pub struct SseStream {
+    /// The streaming response, read chunk by chunk.
     response: Response,
     /// Response headers, kept for assertions.
     pub headers: HeaderMap,
     /// The first bytes of the body, as received (up to 256).
     pub first_bytes: Vec<u8>,
+    /// The frames read from the bytes received so far.
     parser: Parser,
 }
 

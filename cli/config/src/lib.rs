@@ -1,0 +1,134 @@
+//! The config file of the `notif` CLI: what it holds ([`ConfigFile`]), where it lives
+//! ([`default_path`]), how it is read ([`load`]) and written ([`save`]).
+//!
+//! It is its own small crate so that `notif login` and `notif-server quickstart` write
+//! the file by the same rules — directory 0700, file 0600, replaced atomically — without
+//! the server depending on the whole CLI (HTTP client, terminal UI).
+
+mod write;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use write::save;
+
+/// A config file that cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read (or, when it was named explicitly, does not exist).
+    /// The I/O error is part of the message, not a separate cause, so that a one-line
+    /// report of the error chain names it once.
+    #[error("cannot read config file {}: {reason}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: io::Error,
+    },
+    /// The file is not valid TOML, or a key has the wrong type.
+    #[error("invalid config file {}: {message}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The TOML parser's explanation, on one line.
+        message: String,
+    },
+    /// Writing failed.
+    #[error("cannot write config file {}: {reason}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: io::Error,
+    },
+    /// There is no home directory to put the default config file in.
+    #[error("no config directory found; pass --config PATH or set NOTIF_CONFIG")]
+    NoConfigDir,
+}
+
+/// The contents of the config file; missing keys are `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ConfigFile {
+    /// Server URL.
+    pub server: Option<String>,
+    /// Token.
+    pub token: Option<String>,
+}
+
+/// The platform's default config file, such as `~/.config/notif/config.toml`.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "notif").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Whether a missing file is an error: a file the user named (`--config`,
+/// `NOTIF_CONFIG`) must exist, the default one need not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// A missing file reads as an empty config.
+    IsEmpty,
+    /// A missing file is [`ConfigError::Read`].
+    IsError,
+}
+
+/// Reads the config file at `path`.
+pub fn load(path: &Path, missing: Missing) -> Result<ConfigFile, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound && missing == Missing::IsEmpty => {
+            return Ok(ConfigFile::default());
+        }
+        Err(reason) => {
+            return Err(ConfigError::Read {
+                path: path.to_owned(),
+                reason,
+            });
+        }
+    };
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.message().replace('\n', " "),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn missing_file_is_empty_only_when_allowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = dir.path().join("none.toml");
+        assert_eq!(
+            load(&none, Missing::IsEmpty).unwrap(),
+            ConfigFile::default()
+        );
+        let err = load(&none, Missing::IsError).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!("cannot read config file {}: ", none.display())),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_file_names_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, "server = 3\n").unwrap();
+        let err = load(&bad, Missing::IsEmpty).unwrap_err().to_string();
+        assert!(err.contains("bad.toml"), "{err}");
+    }
+
+    #[test]
+    fn a_directory_is_reported_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load(dir.path(), Missing::IsError).unwrap_err();
+        assert!(
+            std::error::Error::source(&err).is_none(),
+            "cause printed twice"
+        );
+        assert!(err.to_string().contains(&dir.path().display().to_string()));
+    }
+}
