@@ -31,7 +31,11 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
     let current = notif_config::load(&config_path, Missing::IsEmpty)?.token;
     let token = match current {
         Some(token) if conn.token_belongs_to(&token, &args.user).await? => token,
-        _ => conn.add_token(Some(&args.user), Some("quickstart")).await?.1,
+        _ => {
+            conn.add_token(Some(&args.user), Some("quickstart"))
+                .await?
+                .1
+        }
     };
     notif_config::save(&config_path, &server_url, &token)?;
     drop(conn);

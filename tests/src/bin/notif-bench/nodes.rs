@@ -82,17 +82,25 @@ pub async fn ingest(args: &Args) -> anyhow::Result<Report> {
         let url = (store == "postgres").then(|| cluster.database());
         let nodes = Nodes::start(url.as_deref(), count).await?;
         let result = async {
-            let user = nodes.target.users("pg-ingest", 1).await?.remove(0);
-            let body = Bytes::from(
-                json!({"userId": user.id, "title": "bench", "body": "ingest"}).to_string(),
-            );
+            // One user per connection: writes of one user queue on its counter row (on
+            // every node), those of different users do not.
+            let most = connections.iter().copied().max().unwrap_or(1);
+            let users = nodes.target.users("pg-ingest", most).await?;
+            let bodies: Vec<Bytes> = users
+                .iter()
+                .map(|user| {
+                    Bytes::from(
+                        json!({"userId": user.id, "title": "bench", "body": "ingest"}).to_string(),
+                    )
+                })
+                .collect();
             let token: Arc<str> = Arc::from(nodes.target.service_token.as_str());
             for &c in &connections {
                 crate::progress(format_args!(
                     "pg-ingest: {store}, {count} node(s), {c} connection(s)"
                 ));
                 let (mut samples, elapsed) =
-                    ingest::level(&nodes.addrs(), &token, &body, c, duration).await?;
+                    ingest::level(&nodes.addrs(), &token, &bodies, c, duration).await?;
                 let summary = Summary::of(&mut samples.latencies);
                 report.rows.push(json!({
                     "store": store,
@@ -117,9 +125,9 @@ pub async fn ingest(args: &Args) -> anyhow::Result<Report> {
         result?;
     }
     report.notes.push(format!(
-        "Each row: {} of back-to-back `POST /api/internal/notify` per connection, the \
-         connections spread over the nodes; SQLite with --sync full, PostgreSQL {} with \
-         fsync on, on the same machine as the nodes.",
+        "Each row: {} of back-to-back `POST /api/internal/notify` per connection, each \
+         connection to a user of its own, the connections spread over the nodes; SQLite with \
+         --sync full, PostgreSQL {} with fsync on, on the same machine as the nodes.",
         humantime::format_duration(duration),
         cluster_version(),
     ));
