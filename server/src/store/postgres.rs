@@ -90,10 +90,22 @@ impl PostgresStore {
         let pool = connect::pool(config.clone(), connect::POOL_SIZE)?;
         let stop = CancellationToken::new();
         let (ready_tx, ready) = oneshot::channel();
+        let known = {
+            let client = pool
+                .get()
+                .await
+                .map_err(|e| OpenError::Connect(fault::from_pool(e)))?;
+            reads::last_seqs(&client)
+                .await
+                .map_err(|fail| OpenError::Connect(fail.into()))?
+                .into_iter()
+                .collect()
+        };
         let listener = listener::spawn(
             config,
             pool.clone(),
             Arc::clone(&listeners.publisher),
+            known,
             ready_tx,
             stop.clone(),
         );

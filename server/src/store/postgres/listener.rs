@@ -59,19 +59,22 @@ struct Listener {
     config: Config,
     pool: Pool,
     publisher: Arc<dyn Publisher>,
-    /// Each user's highest sequence number known to have reached the hub; `None` before
-    /// the first connection.
+    /// Each user's highest sequence number known to have reached the hub (or to be older
+    /// than every stream).
     known: Option<HashMap<String, i64>>,
     /// What this connection's catch-up published, per user: the same notifications heard
     /// again (committed between `LISTEN` and the catch-up's read) are not published twice.
     caught_up: HashMap<String, i64>,
 }
 
-/// Starts the listener; `ready` fires once it first listens.
+/// Starts the listener; `ready` fires once it first listens. `known` is every user's last
+/// sequence number read before the node serves, so that even its first connection catches
+/// up on what was committed before it listened (when that took a while).
 pub fn spawn(
     config: Config,
     pool: Pool,
     publisher: Arc<dyn Publisher>,
+    known: HashMap<String, i64>,
     ready: oneshot::Sender<()>,
     shutdown: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
@@ -79,7 +82,7 @@ pub fn spawn(
         config,
         pool,
         publisher,
-        known: None,
+        known: Some(known),
         caught_up: HashMap::new(),
     };
     tokio::spawn(listener.run(ready, shutdown))
@@ -176,7 +179,7 @@ impl Listener {
             }
             tracing::info!(
                 published,
-                "listening to PostgreSQL again; streams caught up"
+                "listening to PostgreSQL; caught up on what was committed meanwhile"
             );
         }
         self.known = Some(now);
