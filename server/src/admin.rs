@@ -98,8 +98,11 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
             }
         }
         TokenCommand::Revoke { id, db } => {
-            open(&db).await?.revoke_token(id).await?;
-            println!("revoked token {id}");
+            if open(&db).await?.revoke_token(id).await? {
+                println!("revoked token {id}");
+            } else {
+                println!("token {id} was already revoked");
+            }
         }
     }
     Ok(())

@@ -94,7 +94,8 @@ pub struct ServeArgs {
 /// Protective limits, with defaults a small deployment never notices.
 #[derive(Debug, Clone, Args)]
 pub struct LimitArgs {
-    /// Requests per second each token may make to notify, list and stream (0: no limit).
+    /// Requests per second each token may make, on every route that takes a token (0: no
+    /// per-token limit at all, the write and stream limits included).
     #[arg(
         long,
         env = "NOTIF_RATE_LIMIT",
@@ -105,21 +106,69 @@ pub struct LimitArgs {
     /// Requests a token may make at once before the rate applies.
     #[arg(long, env = "NOTIF_RATE_BURST", default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub rate_burst: u32,
+    /// Changes per second each token may make to its inbox (read, unread, read-all, delete,
+    /// preferences): each one is pushed to every open stream of the user. Counted as well as
+    /// --rate-limit.
+    #[arg(
+        long,
+        env = "NOTIF_WRITE_RATE_LIMIT",
+        default_value_t = 50,
+        value_name = "PER_SECOND"
+    )]
+    pub write_rate_limit: u32,
+    /// Inbox changes a token may make at once before --write-rate-limit applies.
+    #[arg(long, env = "NOTIF_WRITE_RATE_BURST", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub write_rate_burst: u32,
+    /// Streams per second each token may open. Counted as well as --rate-limit.
+    #[arg(
+        long,
+        env = "NOTIF_STREAM_RATE_LIMIT",
+        default_value_t = 5,
+        value_name = "PER_SECOND"
+    )]
+    pub stream_rate_limit: u32,
+    /// Streams a token may open at once before --stream-rate-limit applies.
+    #[arg(long, env = "NOTIF_STREAM_RATE_BURST", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub stream_rate_burst: u32,
+    /// Unknown or revoked tokens one client address may present per --auth-failure-window
+    /// before it is answered 429 (0: no limit). Tokens that authenticated before still pass.
+    #[arg(
+        long,
+        env = "NOTIF_AUTH_FAILURE_LIMIT",
+        default_value_t = 30,
+        value_name = "N"
+    )]
+    pub auth_failure_limit: u32,
+    /// The window of --auth-failure-limit.
+    #[arg(long, env = "NOTIF_AUTH_FAILURE_WINDOW", default_value = "1m", value_parser = parse_duration, value_name = "DURATION")]
+    pub auth_failure_window: Duration,
     /// Open streams the server holds at most.
     #[arg(long, env = "NOTIF_MAX_STREAMS", default_value_t = 15_000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub max_streams: u32,
     /// Open streams one user may hold at most.
     #[arg(long, env = "NOTIF_MAX_STREAMS_PER_USER", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub max_streams_per_user: u32,
-    /// Browser origins allowed to read the API (CORS), e.g. https://app.example.com; repeat or
-    /// separate with commas. Off by default.
+    /// Browser origins allowed to read the API (CORS) and to use the cookie, e.g.
+    /// https://app.example.com (scheme, host, optional port; no path); repeat the flag or
+    /// separate with commas (spaces around them are ignored). '*': any page may read with a
+    /// bearer token, none with the cookie. Off by default.
     #[arg(
         long,
         env = "NOTIF_CORS_ORIGIN",
         value_delimiter = ',',
+        value_parser = parse_origin,
         value_name = "ORIGIN"
     )]
     pub cors_origin: Vec<String>,
+    /// When set, GET /metrics needs `Authorization: Bearer <this value>` (else 401); without
+    /// it /metrics is public, like /healthz. Never printed.
+    #[arg(
+        long,
+        env = "NOTIF_METRICS_TOKEN",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub metrics_token: Option<String>,
     /// Read notifications older than this are deleted (e.g. 90d, 1y).
     #[arg(long, env = "NOTIF_RETENTION", default_value = "365d", value_parser = parse_duration, value_name = "DURATION")]
     pub retention: Duration,
@@ -139,7 +188,13 @@ pub struct LimitArgs {
 #[derive(Debug, Clone, Args)]
 pub struct EmailArgs {
     /// SMTP relay, e.g. smtp://127.0.0.1:2525, smtps://user:pass@host, smtp://host?tls=required.
-    #[arg(long, env = "NOTIF_SMTP_URL", value_name = "URL")]
+    /// Its password is never printed (not even by --help when it comes from NOTIF_SMTP_URL).
+    #[arg(
+        long,
+        env = "NOTIF_SMTP_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub smtp_url: Option<String>,
     /// The From of notification emails.
     #[arg(
@@ -255,6 +310,26 @@ fn parse_duration(raw: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
+/// One `--cors-origin`: `*`, or an origin (`https://app.example.com`, a trailing `/` allowed)
+/// in the form browsers send it; surrounding spaces are ignored, anything else is refused.
+fn parse_origin(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    if raw == "*" {
+        return Ok(raw.to_owned());
+    }
+    let refuse = || format!("{raw:?} is not an origin like https://app.example.com");
+    let url = url::Url::parse(raw).map_err(|_| refuse())?;
+    let bare = url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || !bare {
+        return Err(refuse());
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +356,28 @@ mod tests {
                 .is_err()
         );
         assert!(Cli::try_parse_from(["notif-server", "token", "add", "--service"]).is_ok());
+    }
+
+    #[test]
+    fn cors_origins_are_trimmed_and_checked() {
+        let parsed = Cli::try_parse_from([
+            "notif-server",
+            "serve",
+            "--cors-origin",
+            "https://a.example, https://b.example:8443/",
+            "--cors-origin",
+            " * ",
+        ])
+        .unwrap();
+        let Command::Serve(serve) = parsed.command else {
+            panic!("serve")
+        };
+        assert_eq!(
+            serve.limits.cors_origin,
+            ["https://a.example", "https://b.example:8443", "*"]
+        );
+        for bad in ["app.example", "https://a.example/x", "ftp://a.example", ""] {
+            assert!(parse_origin(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -6,37 +6,59 @@ use hyper::Request;
 use hyper::body::Incoming;
 use hyper::header;
 
+use crate::cross_site;
 use crate::error::ApiError;
+use crate::failed_auth::ClientAddr;
 use crate::ids::token_hash;
 use crate::model::{Principal, Scope};
+use crate::policy::rate_limited;
 use crate::state::AppState;
 use crate::timestamp::now_ms;
 
 /// A token's `last_used_at` is refreshed at most this often, so that reads stay reads.
 const TOUCH_EVERY_MS: i64 = 60_000;
 
-/// The caller's principal, or `401`. A token sent as the cookie with a browser `Origin` that
-/// CORS does not allow is refused (`403`): browsers send cookies with cross-site requests,
-/// so a foreign page could otherwise act on the inbox (request forgery).
+/// The caller's principal, or `401`. A cookie request must then pass cross-site protection
+/// (`403`, see [`cross_site`]); a client address over its failed authentications is `429`
+/// unless its token authenticated before (see [`crate::failed_auth`]).
 pub async fn authenticate(
     state: &AppState,
     req: &Request<Incoming>,
 ) -> Result<Principal, ApiError> {
     let (token, from_cookie) = credentials(req).ok_or(ApiError::Unauthorized)?;
+    let principal = principal_of(state, req, token).await?;
     if from_cookie {
-        if let Some(origin) = req.headers().get(header::ORIGIN) {
-            if !state.policy.cors.allows(origin) {
-                return Err(ApiError::Forbidden(
-                    "cookie authentication is refused from this origin".to_owned(),
-                ));
-            }
-        }
+        let policy = &state.policy;
+        cross_site::check(
+            &policy.own_origins,
+            &policy.cors,
+            req.method(),
+            req.headers(),
+        )?;
     }
-    let principal = state
-        .store
-        .authenticate(token_hash(token))
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
+    Ok(principal)
+}
+
+/// The principal `token` stands for, or `401`, however `req` carried the token (the
+/// publishing routes read it from more places than [`authenticate`] does). Failed lookups
+/// count against the client's address, which is `429` once over its limit.
+pub async fn principal_of(
+    state: &AppState,
+    req: &Request<Incoming>,
+    token: &str,
+) -> Result<Principal, ApiError> {
+    let policy = &state.policy;
+    let hash = token_hash(token);
+    let client = req.extensions().get::<ClientAddr>().map(|c| c.0.ip());
+    policy
+        .failed_auth
+        .admit(client, &hash)
+        .map_err(|wait| rate_limited(wait, "with unknown tokens from this address"))?;
+    let Some(principal) = state.store.authenticate(hash).await? else {
+        policy.failed_auth.failed(client, &hash);
+        return Err(ApiError::Unauthorized);
+    };
+    policy.failed_auth.succeeded(hash);
     let now = now_ms();
     if principal
         .last_used_at

@@ -5,6 +5,11 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+/// The most digits a cursor's sequence number has (`i64::MAX` has 19). Any number of 1 to 19
+/// digits is read, one beyond `i64::MAX` as `i64::MAX` (a position after every row), so the
+/// served OpenAPI document can state the cursor's exact form as a pattern and a length.
+const MAX_DIGITS: usize = 19;
+
 /// The last row of a page: its unread flag and its sequence number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
@@ -31,10 +36,14 @@ impl Cursor {
             "0" => false,
             _ => return None,
         };
-        let seq: i64 = parts.next()?.parse().ok()?;
-        if parts.next().is_some() || seq < 0 {
+        let digits = parts.next()?;
+        if parts.next().is_some()
+            || !(1..=MAX_DIGITS).contains(&digits.len())
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
+        let seq = i64::try_from(digits.parse::<u64>().ok()?).unwrap_or(i64::MAX);
         Some(Cursor { unread, seq })
     }
 }
@@ -67,8 +76,16 @@ mod tests {
             "djEuMi4z",
             "!!!",
             &URL_SAFE_NO_PAD.encode("v1.1.-4"),
+            &URL_SAFE_NO_PAD.encode("v1.1.+4"),
+            &URL_SAFE_NO_PAD.encode("v1.1.10000000000000000000"),
         ] {
             assert_eq!(Cursor::decode(raw), None, "{raw}");
         }
+    }
+
+    #[test]
+    fn nineteen_digits_beyond_i64_read_as_the_end() {
+        let raw = URL_SAFE_NO_PAD.encode("v1.0.9999999999999999999");
+        assert_eq!(Cursor::decode(&raw).map(|c| c.seq), Some(i64::MAX));
     }
 }

@@ -8,4 +8,5 @@ pub mod notifications;
 pub mod notify;
 pub mod ops;
 pub mod preferences;
+pub mod publish;
 pub mod stream;

@@ -229,18 +229,7 @@ mod tests {
     async fn a_batch_arrives_in_order_with_the_sequence_numbers() {
         let hub = Hub::new(8, UNCAPPED, Arc::default());
         let mut alice = hub.subscribe("alice").unwrap();
-        let created = InboxEvent::Created(crate::model::Notification {
-            seq: 9,
-            id: "n9".into(),
-            user_id: "alice".into(),
-            kind: crate::model::Kind::Info,
-            title: "t".into(),
-            body: None,
-            link: None,
-            category: None,
-            read_at: None,
-            created_at: 0,
-        });
+        let created = InboxEvent::Created(crate::model::Notification::sample(9, "n9", "alice"));
         hub.publish(&[created.clone(), deleted("bob", "b"), deleted("alice", "n9")]);
         let first = alice.rx.recv().await.unwrap();
         assert_eq!(first.seq, Some(9));

@@ -1,7 +1,8 @@
 //! What happens to every request whatever its route, around [`router::dispatch`]: CORS
-//! preflights, `415` for a body that is not JSON, the request time limit, rendering errors as
-//! the contract's body, `Connection: close` when a body was left unread, the security
-//! headers, CORS headers, and the request count in metrics.
+//! preflights, `415` for a body that is not JSON (on the routes that take JSON), the
+//! request time limit, rendering errors as the contract's body, `Connection: close` when a
+//! body was left unread, the security headers, CORS headers, and the request count in
+//! metrics.
 
 use std::future::Future;
 
@@ -12,7 +13,7 @@ use hyper::{Method, Request, Response};
 use crate::error::ApiError;
 use crate::request::{self, BodyRead};
 use crate::response::{self, Body};
-use crate::router::{self, TimeLimit};
+use crate::router::{self, BodyFormat, TimeLimit};
 use crate::state::AppState;
 
 /// The metrics label of requests no route matched.
@@ -21,7 +22,8 @@ const UNMATCHED: &str = "unmatched";
 /// Answers one request; never fails (errors become the contract's error body).
 pub async fn handle(state: AppState, mut req: Request<Incoming>) -> Response<Body> {
     if req.method() == Method::OPTIONS {
-        if let Some(preflight) = state.policy.cors.preflight(req.headers()) {
+        if let Some(mut preflight) = state.policy.cors.preflight(req.headers()) {
+            secure(&mut preflight);
             return preflight;
         }
     }
@@ -36,8 +38,11 @@ pub async fn handle(state: AppState, mut req: Request<Incoming>) -> Response<Bod
     let has_body = request::has_body(req.headers());
     req.extensions_mut().insert(body_read.clone());
     let (label, result) = match router::resolve(req.method(), &path) {
-        // Every request with a body must send JSON, whatever the route.
-        Ok((route, _)) if has_body && !request::is_json(req.headers()) => {
+        // A request with a body must send JSON, except on the routes that read the formats
+        // of other tools (Gotify, ntfy) themselves.
+        Ok((route, _))
+            if has_body && route.body() == BodyFormat::Json && !request::is_json(req.headers()) =>
+        {
             (route.label, Err(ApiError::UnsupportedMediaType))
         }
         Ok((route, id)) => {

@@ -76,6 +76,25 @@ pub struct Notification {
     pub created_at: i64,
 }
 
+#[cfg(test)]
+impl Notification {
+    /// An unread `INFO` notification titled `t`, for unit tests.
+    pub fn sample(seq: i64, id: &str, user_id: &str) -> Notification {
+        Notification {
+            seq,
+            id: id.into(),
+            user_id: user_id.into(),
+            kind: Kind::Info,
+            title: "t".into(),
+            body: None,
+            link: None,
+            category: None,
+            read_at: None,
+            created_at: 0,
+        }
+    }
+}
+
 /// What a notify request asks to create, validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewNotification {
@@ -231,16 +250,8 @@ mod tests {
     #[test]
     fn notification_json_is_camel_case_without_seq() {
         let n = Notification {
-            seq: 7,
-            id: "a".into(),
-            user_id: "alice".into(),
             kind: Kind::Success,
-            title: "t".into(),
-            body: None,
-            link: None,
-            category: None,
-            read_at: None,
-            created_at: 0,
+            ..Notification::sample(7, "a", "alice")
         };
         let v = serde_json::to_value(&n).unwrap();
         assert_eq!(v["type"], "SUCCESS");

@@ -1,5 +1,6 @@
-//! `notif-server quickstart`: a working local setup in one command. Ensures a user and a
-//! token, writes them where the `notif` CLI looks (its config file), then serves.
+//! `notif-server quickstart`: a working local setup in one command. Binds the address first
+//! (so a port in use changes nothing), ensures a user and a token, writes them with the
+//! bound address where the `notif` CLI looks (its config file), then serves.
 
 use anyhow::{Context, bail};
 use notif_config::Missing;
@@ -21,7 +22,10 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
         None => notif_config::default_path()
             .context("no home directory for the CLI config; pass --config PATH")?,
     };
-    let server_url = format!("http://{}", args.serve.listen);
+    // Bind before touching the database or the config: a port in use must leave both as they
+    // were, and `--listen 127.0.0.1:0` must write the port actually bound.
+    let listener = server::bind(&args.serve.listen).await?;
+    let server_url = format!("http://{}", listener.local_addr()?);
     let conn = AdminDb::open(&db).await?;
     if !conn.user_exists(&args.user).await? {
         conn.add_user(&args.user, None).await?;
@@ -46,5 +50,5 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
     );
     println!("try, in another terminal:  notif send \"hello\" && notif list");
     let serve = ServeConfig::from_args(args.serve)?;
-    server::run(serve, server::signal()?).await
+    server::run_on(listener, serve, server::signal()?).await
 }

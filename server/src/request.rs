@@ -42,6 +42,13 @@ pub async fn json_body(req: Request<Incoming>) -> Result<Value, ApiError> {
     if !is_json(req.headers()) {
         return Err(ApiError::UnsupportedMediaType);
     }
+    let bytes = body_bytes(req).await?;
+    serde_json::from_slice(&bytes)
+        .map_err(|err| ApiError::BadRequest(format!("request body is not valid JSON: {err}")))
+}
+
+/// The body of a request, whatever its content type: `413` over 64 KiB.
+pub async fn body_bytes(req: Request<Incoming>) -> Result<Bytes, ApiError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -65,8 +72,7 @@ pub async fn json_body(req: Request<Incoming>) -> Result<Value, ApiError> {
     if let Some(BodyRead(flag)) = body_read {
         flag.store(true, Ordering::Relaxed);
     }
-    serde_json::from_slice(&bytes)
-        .map_err(|err| ApiError::BadRequest(format!("request body is not valid JSON: {err}")))
+    Ok(bytes)
 }
 
 /// `Content-Type: application/json`, with or without parameters such as `charset`.

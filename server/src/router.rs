@@ -9,6 +9,11 @@
 //! `{id}`, the id. What wraps every request whatever its row (415, the time limit, headers,
 //! CORS, metrics) is [`crate::middleware`].
 //!
+//! The publishing routes of tools that speak ntfy take any one-segment path as a topic
+//! (`POST /{topic}`). Such a row only catches what no other row has: a `{topic}` is never
+//! the first segment of another route nor one of the names `API.md` keeps for the server
+//! (see `matching`), and a wrong method on a topic-shaped path is `404`, not `405`.
+//!
 //! Adding a route is one `route!` row in [`ROUTES`] plus its handler, an
 //! `async fn(Call<Caller, Id>) -> Result<Response<Body>, ApiError>` (see [`Call`]).
 
@@ -18,12 +23,13 @@ mod matching;
 
 use hyper::Method;
 
-pub use call::{Answer, Call, NotificationId, PathId, UserId};
+pub use call::{Answer, Call, NotificationId, PathId, TopicName, UserId};
 pub use dispatch::dispatch;
-pub use matching::resolve;
+pub use matching::{is_kept_name, is_topic, resolve};
 
-use crate::handlers::{me, notifications, notify, ops, preferences, stream};
+use crate::handlers::{me, notifications, notify, ops, preferences, publish, stream};
 use crate::model::Principal;
+use crate::publish::Sender;
 
 /// One row of [`ROUTES`]: `route!(METHOD "/pattern", Access handler, RateClass, TimeLimit)`.
 /// The label is the method and pattern; the table's entry to the handler hands it the
@@ -43,25 +49,31 @@ macro_rules! route {
     };
 }
 
-/// Every route. A path segment `{id}` matches any one non-empty segment; where a literal
-/// route and an `{id}` route both match a path, the literal one decides (so
-/// `/api/notifications/stream` is never an id).
+/// Every route. A path segment `{id}` matches any one non-empty segment, `{topic}` any one
+/// that is an ntfy topic and not a name of the server's own; where a literal route and an
+/// `{id}` route both match a path, the literal one decides (so `/api/notifications/stream`
+/// is never an id).
 #[rustfmt::skip]
 pub static ROUTES: &[Route] = &[
-    //     method pattern                            access handler                   rate       time limit
-    route!(GET    "/healthz",                        Public ops::health,              Unlimited, Applies),
-    route!(GET    "/metrics",                        Public ops::metrics,             Unlimited, Applies),
-    route!(GET    "/api/openapi.json",               Public ops::openapi,             Unlimited, Applies),
-    route!(GET    "/api/me",                         Either me::get,                  Unlimited, Applies),
-    route!(GET    "/api/notifications",              User   notifications::list,      PerToken,  Applies),
-    route!(GET    "/api/notifications/stream",       User   stream::open,             PerToken,  Exempt),
-    route!(GET    "/api/notifications/preferences",  User   preferences::get,         Unlimited, Applies),
-    route!(PUT    "/api/notifications/preferences",  User   preferences::put,         Unlimited, Applies),
-    route!(POST   "/api/notifications/read-all",     User   notifications::read_all,  Unlimited, Applies),
-    route!(POST   "/api/notifications/{id}/read",    User   notifications::read,      Unlimited, Applies),
-    route!(POST   "/api/notifications/{id}/unread",  User   notifications::unread,    Unlimited, Applies),
-    route!(DELETE "/api/notifications/{id}",         User   notifications::delete,    Unlimited, Applies),
-    route!(POST   "/api/internal/notify",            Either notify::create,           PerToken,  Exempt),
+    //     method pattern                            access handler                   rate    time limit
+    route!(GET    "/healthz",                        Public ops::health,              Public, Applies),
+    route!(GET    "/metrics",                        Public ops::metrics,             Public, Applies),
+    route!(GET    "/api/openapi.json",               Public ops::openapi,             Public, Applies),
+    route!(GET    "/api/me",                         Either me::get,                  Read,   Applies),
+    route!(GET    "/api/notifications",              User   notifications::list,      Read,   Applies),
+    route!(GET    "/api/notifications/stream",       User   stream::open,             Stream, Exempt),
+    route!(GET    "/api/notifications/preferences",  User   preferences::get,         Read,   Applies),
+    route!(PUT    "/api/notifications/preferences",  User   preferences::put,         Write,  Applies),
+    route!(POST   "/api/notifications/read-all",     User   notifications::read_all,  Write,  Applies),
+    route!(POST   "/api/notifications/{id}/read",    User   notifications::read,      Write,  Applies),
+    route!(POST   "/api/notifications/{id}/unread",  User   notifications::unread,    Write,  Applies),
+    route!(DELETE "/api/notifications/{id}",         User   notifications::delete,    Write,  Applies),
+    route!(POST   "/api/internal/notify",            Either notify::create,           Notify, Exempt),
+    route!(POST   "/message",                        Sender publish::gotify,          Notify, Exempt),
+    route!(POST   "/",                               Sender publish::ntfy_json,       Notify, Exempt),
+    route!(PUT    "/",                               Sender publish::ntfy_json,       Notify, Exempt),
+    route!(POST   "/{topic}",                        Sender publish::ntfy_topic,      Notify, Exempt),
+    route!(PUT    "/{topic}",                        Sender publish::ntfy_topic,      Notify, Exempt),
 ];
 
 /// One route: what it matches, who may call it, and which limits it is under.
@@ -87,8 +99,27 @@ impl Route {
             Handler::Public(_) => Access::Public,
             Handler::User(_) => Access::User,
             Handler::Either(_) => Access::Either,
+            Handler::Sender(_) => Access::Sender,
         }
     }
+
+    /// What the route's body may be: JSON (anything else is `415`), or, on the publishing
+    /// routes, whatever the sending tools send, which the handler reads itself.
+    pub fn body(&self) -> BodyFormat {
+        match self.handler {
+            Handler::Sender(_) => BodyFormat::Any,
+            _ => BodyFormat::Json,
+        }
+    }
+}
+
+/// What a route's request body may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    /// `Content-Type: application/json`, else `415`.
+    Json,
+    /// Any content type: the handler parses the formats it speaks.
+    Any,
 }
 
 /// A handler as the table holds it: given the caller the router established and the
@@ -107,6 +138,11 @@ pub enum Handler {
     /// Any valid token, user or service: `401` without one. The handler gets the principal
     /// and applies any rule of its own (a user token notifying another user is `403`).
     Either(Endpoint<Principal>),
+    /// A token carried any way a Gotify or ntfy tool carries it (bearer, Basic, `X-Gotify-Key`,
+    /// `?token=`, `?auth=`): `401` without one, `400` for a malformed one or for a service
+    /// token that names no recipient, `403` for a user token that names another user. The
+    /// handler gets the [`Sender`]: the principal and the recipient.
+    Sender(Endpoint<Sender>),
 }
 
 /// [`Handler`]'s variants as plain values, for tests and documentation.
@@ -115,15 +151,38 @@ pub enum Access {
     Public,
     User,
     Either,
+    Sender,
 }
 
-/// What a call counts against.
+/// What a call counts against. Every class but [`RateClass::Public`] counts against the
+/// caller's token bucket (`--rate-limit`, `--rate-burst`); some classes also have a bucket of
+/// their own per token. A client address is limited separately in the unknown tokens it may
+/// present (`--auth-failure-limit`), on every route that takes a token. All `429` with
+/// `Retry-After`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RateClass {
-    /// The caller's token bucket (`--rate-limit`, `--rate-burst`): `429` when it is empty.
-    PerToken,
-    /// Nothing: the route is cheap, or has a cap of its own.
-    Unlimited,
+    /// A route that takes no token: nothing to count against (it is cheap, and the
+    /// connection limits bound it).
+    Public,
+    /// Reading: the token bucket only.
+    Read,
+    /// Changing the caller's inbox (read, unread, delete, preferences): each change is pushed
+    /// to every open stream of the user, so it also counts against the token's write bucket
+    /// (`--write-rate-limit`, `--write-rate-burst`).
+    Write,
+    /// Creating notifications: the token bucket only (a service token notifies for many
+    /// users, and a notify is bounded by the writer's queue).
+    Notify,
+    /// Opening a stream: also the token's stream bucket (`--stream-rate-limit`,
+    /// `--stream-rate-burst`), besides the per-user and total stream caps.
+    Stream,
+}
+
+impl RateClass {
+    /// Whether a call can be refused `429` by its token's rate.
+    pub fn is_limited(self) -> bool {
+        self != RateClass::Public
+    }
 }
 
 /// Whether `--request-timeout` applies to a route.
@@ -160,11 +219,21 @@ mod tests {
         assert_eq!(labels.len(), ROUTES.len());
     }
 
-    /// A public route has no token whose bucket it could count against.
+    /// A public route has no token whose bucket it could count against; every other route
+    /// counts against one, and every route that changes state is in a class with a bucket
+    /// of its own or is a notify.
     #[test]
-    fn public_routes_are_unlimited() {
-        for route in ROUTES.iter().filter(|r| r.access() == Access::Public) {
-            assert_eq!(route.rate, RateClass::Unlimited, "{}", route.label);
+    fn every_route_is_in_the_rate_class_of_its_access_and_method() {
+        for route in ROUTES {
+            let public = route.access() == Access::Public;
+            assert_eq!(route.rate == RateClass::Public, public, "{}", route.label);
+            if !public && route.method != Method::GET {
+                assert!(
+                    matches!(route.rate, RateClass::Write | RateClass::Notify),
+                    "{}",
+                    route.label
+                );
+            }
         }
     }
 }

@@ -19,13 +19,14 @@ use tokio_util::sync::CancellationToken;
 use crate::admin::database;
 use crate::args::LimitArgs;
 use crate::args::ServeArgs;
-use crate::cors::Cors;
+use crate::cross_site::OwnOrigins;
 use crate::email::{EmailConfig, run_worker};
+use crate::failed_auth::ClientAddr;
 use crate::hub::{Hub, StreamCaps};
 use crate::metrics::Metrics;
 use crate::middleware;
 use crate::policy::Policy;
-use crate::ratelimit::RateLimiter;
+use crate::redact;
 use crate::sse::events;
 use crate::state::AppState;
 use crate::store::database::Database;
@@ -56,6 +57,8 @@ pub struct ServeConfig {
     pub stream_buffer: usize,
     /// `None`: the email channel is off.
     pub email: Option<EmailConfig>,
+    /// `--public-url`: where people reach the server (its origin is the server's own).
+    pub public_url: Option<String>,
     pub limits: LimitArgs,
 }
 
@@ -65,8 +68,14 @@ impl ServeConfig {
         let email = match args.email.smtp_url {
             None => None,
             Some(smtp_url) => {
-                lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&smtp_url)
-                    .map_err(|e| anyhow::anyhow!("--smtp-url {smtp_url:?} is not usable: {e}"))?;
+                lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&smtp_url).map_err(
+                    |e| {
+                        anyhow::anyhow!(redact::message(
+                            &format!("--smtp-url {:?} is not usable: {e}", redact::url(&smtp_url)),
+                            &smtp_url
+                        ))
+                    },
+                )?;
                 let from = args.email.mail_from.parse().map_err(|e| {
                     anyhow::anyhow!(
                         "--mail-from {:?} is not an address: {e}",
@@ -76,13 +85,14 @@ impl ServeConfig {
                 Some(EmailConfig {
                     smtp_url,
                     from,
-                    public_url: args.email.public_url,
+                    public_url: args.email.public_url.clone(),
                     retry_base: args.email.email_retry_base,
                     max_attempts: args.email.email_max_attempts,
                 })
             }
         };
         Ok(ServeConfig {
+            public_url: args.email.public_url.clone(),
             db: database(&args.db)?,
             listen: args.listen,
             ping_interval: args.ping_interval,
@@ -94,8 +104,8 @@ impl ServeConfig {
     }
 }
 
-/// Opens the database, binds, prints `listening on http://ADDR` on stdout once ready, and
-/// serves until `shutdown` resolves.
+/// Binds (a port in use fails before the database is touched), opens the database, prints
+/// `listening on http://ADDR` on stdout once ready, and serves until `shutdown` resolves.
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     let listener = bind(&config.listen).await?;
     run_on(listener, config, shutdown).await
@@ -119,11 +129,6 @@ pub async fn run_on(
         retention: limits.retention,
         max_per_user: limits.max_per_user,
     };
-    let policy = Arc::new(Policy {
-        limiter: RateLimiter::new(limits.rate_limit, limits.rate_burst),
-        cors: Cors::new(limits.cors_origin.clone()),
-        request_timeout: limits.request_timeout,
-    });
     let outbox = config.email.as_ref().map(|_| Arc::new(Notify::new()));
     let listeners = Listeners {
         publisher: hub.clone(),
@@ -135,6 +140,9 @@ pub async fn run_on(
         .open_store(config.sync, READERS, listeners, housekeeping)
         .await?;
     let addr = listener.local_addr()?;
+    let own_origins =
+        OwnOrigins::new(config.public_url.as_deref(), addr).map_err(anyhow::Error::msg)?;
+    let policy = Arc::new(Policy::new(limits, own_origins));
     tracing::info!(%addr, db = %config.db.describe(), "notif-server ready");
     println!("listening on http://{addr}");
 
@@ -154,7 +162,7 @@ pub async fn run_on(
             email
                 .public_url
                 .get_or_insert_with(|| format!("http://{addr}"));
-            tracing::info!(relay = %redact(&email.smtp_url), "email channel on");
+            tracing::info!(relay = %redact::url(&email.smtp_url), "email channel on");
             Some(tokio::spawn(run_worker(
                 Arc::clone(&state.store),
                 email,
@@ -193,19 +201,8 @@ pub async fn run_on(
     Ok(())
 }
 
-/// The SMTP URL without its password, for the log.
-fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_owned(),
-    }
-}
-
 /// Binds `listen` (an address, or `host:port` to resolve) with a large backlog.
-async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
+pub async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
     let addr: SocketAddr = tokio::net::lookup_host(listen)
         .await
         .with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8787"))?
@@ -263,8 +260,8 @@ pub async fn serve(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
                     Err(err) => {
                         // Out of file descriptors and the like: say so, give the
                         // system a moment, and go on accepting.
@@ -277,7 +274,8 @@ pub async fn serve(
                 let state = state.clone();
                 // Boxed, so that a connection kept open by a stream does not carry space for
                 // the largest request future inline for the rest of its life.
-                let service = service_fn(move |req| {
+                let service = service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ClientAddr(peer));
                     let state = state.clone();
                     Box::pin(async move { Ok::<_, Infallible>(middleware::handle(state, req).await) })
                 });

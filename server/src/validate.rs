@@ -52,6 +52,11 @@ pub fn link(raw: &str) -> Result<String, String> {
     if raw.chars().any(char::is_control) {
         return Err("must not contain control characters".into());
     }
+    // The parser would accept a space in a path and store it raw; a link is stored as sent,
+    // so it must already be a valid URL: spaces percent-encoded, as in the host they must be.
+    if raw.chars().any(char::is_whitespace) {
+        return Err("must not contain spaces (percent-encode them as %20)".into());
+    }
     let url = Url::parse(raw).map_err(|_| "must be an absolute URL".to_owned())?;
     match url.scheme() {
         "http" | "https" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(raw.to_owned()),
@@ -133,6 +138,9 @@ mod tests {
         assert!(link("ftp://example.com").is_err());
         assert!(link("https://x.com/\u{1b}[31mred").is_err());
         assert!(link("https://x.com/a\tb").is_err());
+        assert!(link("https://example.com/a b").is_err());
+        assert!(link("http://exa mple.com").is_err());
+        assert!(link("https://example.com/a%20b").is_ok());
         assert!(link(&format!("https://e.com/{}", "a".repeat(2048))).is_err());
     }
 

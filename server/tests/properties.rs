@@ -451,10 +451,13 @@ proptest! {
     fn known_routes_resolve_and_capture_ids(index in 0..ROUTES.len(), id in prop_oneof!["[A-Za-z0-9_-]{1,30}", "\\PC{1,20}"]) {
         prop_assume!(!RESERVED.contains(&id.as_str()));
         let route = &ROUTES[index];
-        let path = route.pattern.replace("{id}", &percent_encode(&id));
+        if route.pattern.contains("{topic}") {
+            prop_assume!(router::is_topic(&id));
+        }
+        let path = route.pattern.replace("{id}", &percent_encode(&id)).replace("{topic}", &id);
         let (got, captured) = router::resolve(&route.method, &path).unwrap();
         prop_assert_eq!(got.label, route.label);
-        if route.pattern.contains("{id}") {
+        if route.pattern.contains("{id}") || route.pattern.contains("{topic}") {
             prop_assert_eq!(captured, Some(id));
         } else {
             prop_assert_eq!(captured, None);
@@ -473,13 +476,17 @@ proptest! {
     }
 
     /// Paths outside the API's tree, and paths deeper than any route, are 404 for every
-    /// method.
+    /// method (but publishing to a one-segment topic, with POST or PUT).
     #[test]
     fn unknown_paths_are_404(method in any_method(), segments in prop::collection::vec("[a-z0-9%._-]{1,10}", 1..4), id in "[a-z0-9]{1,10}") {
         let first = &segments[0];
-        prop_assume!(!["api", "healthz", "metrics"].contains(&first.as_str()));
+        prop_assume!(!["api", "healthz", "metrics", "message"].contains(&first.as_str()));
         let outside = format!("/{}", segments.join("/"));
-        prop_assert_eq!(status(&method, &outside), 404, "{}", outside);
+        let publishes = segments.len() == 1
+            && router::is_topic(first)
+            && (method == Method::POST || method == Method::PUT);
+        let want = if publishes { 200 } else { 404 };
+        prop_assert_eq!(status(&method, &outside), want, "{}", outside);
         for route in ROUTES {
             // No route is deeper than four segments; this path has at least five.
             let deeper = format!("{}/{}/x/y/z", route.pattern.replace("{id}", &id), segments.join("/"));

@@ -24,11 +24,13 @@ pub fn check(data: &[u8]) {
     }
 }
 
-/// Every method gets a route, a 404 or a 405, and a 405 only for a path some route has.
+/// Every method gets a route, a 404 or a 405, and a 405 only for a path some route has
+/// (a path only the ntfy `{topic}` rows take is no path of the server's: 404 for the other
+/// methods).
 fn route(path: &str) {
-    let known = ROUTES
-        .iter()
-        .any(|r| router::resolve(&r.method, path).is_ok());
+    let known = ROUTES.iter().any(|r| {
+        matches!(router::resolve(&r.method, path), Ok((route, _)) if !route.pattern.contains("{topic}"))
+    });
     for method in [
         Method::GET,
         Method::POST,

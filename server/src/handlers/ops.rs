@@ -14,8 +14,11 @@ pub async fn health(_call: Call) -> Result<Response<Body>, ApiError> {
     Ok(response::text("text/plain; charset=utf-8", "ok"))
 }
 
-/// `GET /metrics` → Prometheus text format.
+/// `GET /metrics` → Prometheus text format; `401` without `--metrics-token` when one is set.
 pub async fn metrics(call: Call) -> Result<Response<Body>, ApiError> {
+    if !call.state.policy.may_read_metrics(call.req.headers()) {
+        return Err(ApiError::Unauthorized);
+    }
     Ok(response::text(
         "text/plain; version=0.0.4; charset=utf-8",
         call.state.metrics.render(),

@@ -92,12 +92,18 @@ pub fn parse_patch(body: &Value) -> Result<PreferencesPatch, ApiError> {
         None => {}
         Some(Value::Object(categories)) => {
             if categories.len() > MAX_CATEGORIES {
-                errors.add("categories", format!("at most {MAX_CATEGORIES} categories"));
+                errors.add(
+                    "categories",
+                    format!("must hold at most {MAX_CATEGORIES} categories"),
+                );
             }
             for (name, entry) in categories {
                 let field = format!("categories.{name}");
                 if let Err(problem) = validate::category(name) {
-                    errors.add(&field, format!("category name {problem}"));
+                    errors.add(
+                        &field,
+                        format!("is not a valid category name: it {problem}"),
+                    );
                     continue;
                 }
                 let entry = match entry {

@@ -17,6 +17,9 @@ pub type UserId = String;
 /// A notification's id, as the path's `{id}` segment gave it (percent-decoded).
 pub type NotificationId = String;
 
+/// An ntfy topic, as the path's `{topic}` segment gave it (its characters need no decoding).
+pub type TopicName = String;
+
 /// A handler's answer as the table holds it: boxed, so that every row has one type.
 pub type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, ApiError>> + Send>>;
 
@@ -71,8 +74,8 @@ impl PathId for () {
     }
 }
 
-/// The `{id}` segment: the pattern must have one.
-impl PathId for NotificationId {
+/// The `{id}` (or `{topic}`) segment: the pattern must have one.
+impl PathId for String {
     fn from_path(captured: Option<String>) -> Option<NotificationId> {
         captured
     }

@@ -1,14 +1,15 @@
 //! From a matched row to its handler: establish the caller the row's access asks for
-//! (`401`, `403`), count the call against its rate class (`429`), then call the handler with
-//! the caller and the path's id. Handlers never authenticate or rate-limit themselves.
+//! (`401`, `403`; on a publishing route also who the notification is for, `400`/`403`),
+//! count the call against its rate class (`429`), then call the handler with the caller and
+//! the path's id. Handlers never authenticate or rate-limit themselves.
 
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 
-use super::{Call, Handler, RateClass, Route};
+use super::{Call, Handler, Route};
 use crate::auth;
 use crate::error::ApiError;
-use crate::model::Principal;
+use crate::publish::{Query, Sender, credentials};
 use crate::response::Body;
 use crate::state::AppState;
 
@@ -24,21 +25,25 @@ pub async fn dispatch(
         Handler::User(handler) => {
             let principal = auth::authenticate(&state, &req).await?;
             let user_id = auth::user_of(&principal)?;
-            count(&state, route.rate, &principal)?;
+            state.policy.rate_limit(route.rate, &principal)?;
             handler(Call::new(state, req, user_id), id).await
         }
         Handler::Either(handler) => {
             let principal = auth::authenticate(&state, &req).await?;
-            count(&state, route.rate, &principal)?;
+            state.policy.rate_limit(route.rate, &principal)?;
             handler(Call::new(state, req, principal), id).await
         }
-    }
-}
-
-/// Takes one call from what `rate` counts against; `429` when that is used up.
-fn count(state: &AppState, rate: RateClass, principal: &Principal) -> Result<(), ApiError> {
-    match rate {
-        RateClass::PerToken => state.policy.rate_limit(principal),
-        RateClass::Unlimited => Ok(()),
+        Handler::Sender(handler) => {
+            let query = Query::parse(req.uri().query());
+            let credentials = credentials::from_request(req.headers(), &query)?;
+            let principal = auth::principal_of(&state, &req, &credentials.token).await?;
+            state.policy.rate_limit(route.rate, &principal)?;
+            let recipient = credentials::recipient(&principal, credentials.named_user.as_deref())?;
+            let sender = Sender {
+                principal,
+                recipient,
+            };
+            handler(Call::new(state, req, sender), id).await
+        }
     }
 }

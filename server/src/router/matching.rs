@@ -4,9 +4,19 @@ use hyper::Method;
 
 use super::{ROUTES, Route};
 use crate::error::ApiError;
+use crate::publish::ntfy;
 
-/// The route for `(method, path)` and its captured `{id}`. `404` when no route has this
-/// path, `405` (with the allowed methods) when only the method is wrong.
+/// The segment that stands for an ntfy topic in a pattern.
+const TOPIC: &str = "{topic}";
+
+/// Names `API.md` keeps for the server's own paths even where no route starts with them
+/// yet; every first segment of a route is kept too.
+const KEPT_NAMES: &[&str] = &["api", "login", "message", "healthz", "metrics"];
+
+/// The route for `(method, path)` and its captured `{id}` or `{topic}`. `404` when no route
+/// has this path, `405` (with the allowed methods) when only the method is wrong. A path
+/// that only a `{topic}` row matches is not one of the server's own, so a wrong method on it
+/// is `404`: `GET /anything` is not turned into `405` by the ntfy publishing routes.
 pub fn resolve(method: &Method, path: &str) -> Result<(&'static Route, Option<String>), ApiError> {
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     let matches: Vec<(usize, &'static Route, Option<String>)> = ROUTES
@@ -27,15 +37,36 @@ pub fn resolve(method: &Method, path: &str) -> Result<(&'static Route, Option<St
     {
         return Ok((route, id.clone()));
     }
-    let allow = candidates
+    let allow: Vec<_> = candidates
         .iter()
+        .filter(|(_, route, _)| !route.pattern.contains(TOPIC))
         .map(|(_, route, _)| route.method.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    Err(ApiError::MethodNotAllowed { allow })
+        .collect();
+    if allow.is_empty() {
+        return Err(ApiError::NotFound(format!("no route for {path}")));
+    }
+    Err(ApiError::MethodNotAllowed {
+        allow: allow.join(", "),
+    })
 }
 
-/// How many literal segments of `pattern` match, and the `{id}` it captured.
+/// Whether `segment` is a topic: ntfy's shape, and not a name the server keeps (in any case,
+/// since the topic becomes the lower-case category).
+pub fn is_topic(segment: &str) -> bool {
+    ntfy::is_topic(segment) && !is_kept_name(segment)
+}
+
+/// Whether `name` is a first segment of the server's own paths, or one `API.md` keeps.
+pub fn is_kept_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    KEPT_NAMES.contains(&name.as_str())
+        || ROUTES.iter().any(|route| {
+            let first = route.pattern.split('/').nth(1).unwrap_or_default();
+            !first.starts_with('{') && first == name
+        })
+}
+
+/// How many literal segments of `pattern` match, and the `{id}` or `{topic}` it captured.
 fn match_pattern(pattern: &str, segments: &[&str]) -> Option<(usize, Option<String>)> {
     let parts: Vec<&str> = pattern.split('/').skip(1).collect();
     if parts.len() != segments.len() {
@@ -49,6 +80,11 @@ fn match_pattern(pattern: &str, segments: &[&str]) -> Option<(usize, Option<Stri
                 return None;
             }
             id = Some(percent_decode(segment));
+        } else if *part == TOPIC {
+            if !is_topic(segment) {
+                return None;
+            }
+            id = Some((*segment).to_owned());
         } else if part == segment {
             literals += 1;
         } else {
@@ -111,5 +147,63 @@ mod tests {
         assert_eq!(route(Method::GET, "/api/notifications/abc"), Err(405));
         let err = resolve(&Method::DELETE, "/api/notifications/preferences").unwrap_err();
         assert!(matches!(err, ApiError::MethodNotAllowed { allow } if allow == "GET, PUT"));
+    }
+
+    #[test]
+    fn any_topic_takes_ntfy_publishing() {
+        for method in [Method::POST, Method::PUT] {
+            for topic in ["backups", "Disk_Alerts-2", &"t".repeat(64)] {
+                let label = format!("{method} /{{topic}}");
+                assert_eq!(
+                    route(method.clone(), &format!("/{topic}")),
+                    Ok((leak(label), Some(topic.to_owned())))
+                );
+            }
+            assert_eq!(
+                route(method.clone(), "/"),
+                Ok((leak(format!("{method} /")), None))
+            );
+        }
+        assert_eq!(route(Method::POST, "/message"), Ok(("POST /message", None)));
+    }
+
+    fn leak(label: String) -> &'static str {
+        Box::leak(label.into_boxed_str())
+    }
+
+    #[test]
+    fn topic_routes_change_no_other_answer() {
+        // A wrong method on a topic-shaped path is no route at all, not 405.
+        for method in [Method::GET, Method::DELETE, Method::PATCH, Method::HEAD] {
+            assert_eq!(route(method, "/nope"), Err(404));
+        }
+        // The server's own names are never topics, in any case: their own routes answer.
+        assert_eq!(route(Method::POST, "/healthz"), Err(405));
+        assert_eq!(route(Method::PUT, "/metrics"), Err(405));
+        assert_eq!(route(Method::GET, "/message"), Err(405));
+        for kept in ["api", "API", "login", "Message", "healthz", "metrics"] {
+            assert!(is_kept_name(kept), "{kept}");
+            let answer = route(Method::POST, &format!("/{kept}"));
+            assert!(
+                !matches!(answer, Ok(("POST /{topic}", _))),
+                "{kept}: {answer:?}"
+            );
+        }
+        assert_eq!(route(Method::POST, "/api"), Err(404));
+        assert_eq!(route(Method::POST, "/login"), Err(404));
+        // Not a topic's shape: no route.
+        for path in [
+            "/favicon.ico",
+            "/a%20b",
+            "/caf%C3%A9",
+            &format!("/{}", "t".repeat(65)),
+        ] {
+            assert_eq!(route(Method::POST, path), Err(404), "{path}");
+        }
+        // Literal routes still win, and deeper paths are still no route.
+        assert_eq!(route(Method::POST, "/api/notifications"), Err(405));
+        assert_eq!(route(Method::POST, "/backups/x"), Err(404));
+        let err = resolve(&Method::DELETE, "/").unwrap_err();
+        assert!(matches!(err, ApiError::MethodNotAllowed { allow } if allow.contains("POST, PUT")));
     }
 }

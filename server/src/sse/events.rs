@@ -70,7 +70,6 @@ pub fn ping(now_ms: i64) -> Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Kind;
 
     fn text(bytes: &Bytes) -> &str {
         std::str::from_utf8(bytes).unwrap()
@@ -79,16 +78,8 @@ mod tests {
     #[test]
     fn a_created_notification_is_a_notification_event_with_its_seq() {
         let n = Notification {
-            seq: 42,
-            id: "n1".into(),
-            user_id: "alice".into(),
-            kind: Kind::Info,
             title: "two\nlines".into(),
-            body: None,
-            link: None,
-            category: None,
-            read_at: None,
-            created_at: 0,
+            ..Notification::sample(42, "n1", "alice")
         };
         let frame = render(&InboxEvent::Created(n.clone())).unwrap();
         let json = serde_json::to_string(&n).unwrap();

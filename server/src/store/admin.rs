@@ -145,8 +145,9 @@ pub fn list_tokens(conn: &Connection) -> Result<Vec<TokenInfo>, AdminError> {
     Ok(tokens)
 }
 
-/// Revokes a token; revoking it again is harmless.
-pub fn revoke_token(conn: &Connection, id: i64) -> Result<(), AdminError> {
+/// Revokes a token: `true` when this call revoked it, `false` when it already was revoked
+/// (its first revocation time is kept).
+pub fn revoke_token(conn: &Connection, id: i64) -> Result<bool, AdminError> {
     let exists = conn
         .query_row("SELECT 1 FROM tokens WHERE id = ?1", [id], |_| Ok(()))
         .optional()?
@@ -154,11 +155,11 @@ pub fn revoke_token(conn: &Connection, id: i64) -> Result<(), AdminError> {
     if !exists {
         return Err(AdminError::NoSuchToken(id));
     }
-    conn.execute(
-        "UPDATE tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
+    let revoked = conn.execute(
+        "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         params![id, now_ms()],
     )?;
-    Ok(())
+    Ok(revoked == 1)
 }
 
 /// Whether `token` is a live token of `user` (used by `quickstart` to keep a working config).

@@ -139,7 +139,8 @@ impl AdminDb {
         }
     }
 
-    pub async fn revoke_token(&self, id: i64) -> Result<(), AdminError> {
+    /// Revokes a token: `true` when this call revoked it, `false` when it already was.
+    pub async fn revoke_token(&self, id: i64) -> Result<bool, AdminError> {
         match self {
             AdminDb::Sqlite(c) => admin::revoke_token(c, id),
             AdminDb::Postgres(c) => postgres::admin::revoke_token(c, id).await,

@@ -4,7 +4,7 @@
 //! answered) and its rate class (a per-token route refuses a token over its rate, an
 //! unlimited one does not).
 
-use notif_server::router::{Access, ROUTES, RateClass, Route};
+use notif_server::router::{Access, ROUTES, Route};
 use serde_json::json;
 use tokio::time::timeout;
 
@@ -24,26 +24,37 @@ enum Who {
 fn refusal(access: Access, who: Who) -> Option<u16> {
     match (access, who) {
         (Access::Public, _) => None,
-        (Access::User | Access::Either, Who::Nobody) => Some(401),
+        (Access::User | Access::Either | Access::Sender, Who::Nobody) => Some(401),
         (Access::User, Who::Service) => Some(403),
-        (Access::User | Access::Either, Who::User | Who::Service) => None,
+        // A service token publishing must name the recipient, which these requests do not.
+        (Access::Sender, Who::Service) => Some(400),
+        (Access::User | Access::Either | Access::Sender, Who::User) => None,
+        (Access::Either, Who::Service) => None,
     }
 }
 
-/// Sends `route` with `{id}` as `id` and `token` as the bearer token (none: no credentials).
-/// Every PUT and POST carries the one JSON body that each route taking a body accepts, so
-/// the access rule and not validation decides. Returns the status, and the body of anything
+/// Sends `route` with `{id}` as `id` (and `{topic}` as a topic) and `token` as the bearer
+/// token (none: no credentials). Every PUT and POST carries a JSON body its route accepts
+/// (one for the API's routes, one for the publishing routes), so the access rule and not
+/// validation decides. Returns the status, and the body of anything
 /// but a success (a stream's body never ends, so a success's is not read).
 async fn send(server: &TestServer, route: &Route, id: &str, token: Option<&str>) -> (u16, String) {
-    let path = route.pattern.replace("{id}", id);
+    let path = route
+        .pattern
+        .replace("{id}", id)
+        .replace("{topic}", "access-check");
     let mut request = server.req(route.method.clone(), &path);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
     if ["PUT", "POST"].contains(&route.method.as_str()) {
+        let body = match route.access() {
+            Access::Sender => json!({"title": "access check", "topic": "access-check"}),
+            _ => json!({"title": "access check", "userId": "alice"}),
+        };
         request = request
             .header("content-type", "application/json")
-            .body(json!({"title": "access check", "userId": "alice"}).to_string());
+            .body(body.to_string());
     }
     let what = format!("{} {path}", route.method);
     let round_trip = async {
@@ -117,10 +128,7 @@ async fn limited_within(server: &TestServer, route: &Route, token: &str, calls: 
 async fn every_route_is_rate_limited_exactly_as_its_row_says() {
     let server = TestServer::start(&["--rate-limit", "1", "--rate-burst", "1"]);
     server.add_user("alice");
-    let limited: Vec<&Route> = ROUTES
-        .iter()
-        .filter(|r| r.rate == RateClass::PerToken)
-        .collect();
+    let limited: Vec<&Route> = ROUTES.iter().filter(|r| r.rate.is_limited()).collect();
     assert!(!limited.is_empty(), "the table limits some routes");
     // One call a second and no burst: a per-token route refuses a token's second call, or
     // a later one on a machine slow enough to refill the bucket in between.
@@ -135,7 +143,7 @@ async fn every_route_is_rate_limited_exactly_as_its_row_says() {
     // A token over its rate still gets every unlimited route (an unknown id is a 404).
     let spent = server.user_token("alice", "spent");
     assert!(limited_within(&server, limited[0], &spent, 10).await);
-    for route in ROUTES.iter().filter(|r| r.rate == RateClass::Unlimited) {
+    for route in ROUTES.iter().filter(|r| !r.rate.is_limited()) {
         for _ in 0..2 {
             let (status, body) = send(&server, route, "x1", Some(&spent)).await;
             assert_ne!(status, 429, "{}: {body}", route.label);

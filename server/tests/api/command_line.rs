@@ -155,3 +155,24 @@ async fn removing_a_user_revokes_its_tokens_and_makes_it_unknown() {
         .expect_error(404, "unknown_user");
     server.get("/api/me", &alice).await.expect(200);
 }
+
+#[tokio::test]
+async fn revoking_a_token_twice_says_it_already_was_revoked() {
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
+    server.user_token("alice", "spare");
+    let listing = server.admin(&["token", "list"]);
+    let id = listing
+        .lines()
+        .find(|line| line.contains("spare"))
+        .and_then(|line| line.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no token labelled spare in:\n{listing}"))
+        .to_owned();
+    let first = server.admin(&["token", "revoke", &id]);
+    assert!(first.contains(&format!("revoked token {id}")), "{first}");
+    let second = server.admin(&["token", "revoke", &id]);
+    assert!(
+        second.contains(&format!("token {id} was already revoked")),
+        "{second}"
+    );
+    server.get("/api/me", &alice).await.expect(200);
+}

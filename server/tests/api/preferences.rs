@@ -259,3 +259,30 @@ async fn category_entry_decides_before_the_global_flag() {
     assert!(deliver(None).await["notification"].is_object());
     assert_eq!(ids_of(&server.list(&alice, "").await).len(), 3);
 }
+
+/// Issue 16: each problem reads as one sentence, the field first.
+#[tokio::test]
+async fn category_errors_read_as_sentences() {
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
+    let error = put(
+        &server,
+        &alice,
+        &json!({"categories": {"Deploy": {"email": false}}}),
+    )
+    .await
+    .expect_invalid("categories.Deploy");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("categories.Deploy is not a valid category name: it must be"),
+        "{message}"
+    );
+    let error = put(
+        &server,
+        &alice,
+        &json!({"categories": categories(101, "c")}),
+    )
+    .await
+    .expect_invalid("categories");
+    let message = error["message"].as_str().unwrap();
+    assert_eq!(message, "categories must hold at most 100 categories");
+}

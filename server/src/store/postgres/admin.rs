@@ -141,18 +141,20 @@ pub async fn list_tokens(c: &impl GenericClient) -> Result<Vec<TokenInfo>, Admin
         .map_err(pg)
 }
 
-/// Revokes a token; revoking it again is harmless.
-pub async fn revoke_token(c: &impl GenericClient, id: i64) -> Result<(), AdminError> {
-    match c
-        .execute(
-            "UPDATE tokens SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1",
+/// Revokes a token: `true` when this call revoked it, `false` when it already was revoked
+/// (its first revocation time is kept).
+pub async fn revoke_token(c: &impl GenericClient, id: i64) -> Result<bool, AdminError> {
+    let row = c
+        .query_opt(
+            "UPDATE tokens SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1
+             RETURNING revoked_at = $2",
             &[&id, &now_ms()],
         )
         .await
-        .map_err(pg)?
-    {
-        0 => Err(AdminError::NoSuchToken(id)),
-        _ => Ok(()),
+        .map_err(pg)?;
+    match row {
+        None => Err(AdminError::NoSuchToken(id)),
+        Some(row) => row.try_get(0).map_err(pg),
     }
 }
 

@@ -45,7 +45,9 @@ pub fn update_preferences(
     if count > MAX_CATEGORIES {
         return Err(StoreError::Invalid {
             field: "categories".into(),
-            problem: format!("at most {MAX_CATEGORIES} categories (this would make {count})"),
+            problem: format!(
+                "must hold at most {MAX_CATEGORIES} categories in all (this would make {count})"
+            ),
         });
     }
     queries::preferences(conn, user_id)

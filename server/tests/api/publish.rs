@@ -1,0 +1,72 @@
+//! Publishing as tools that speak Gotify or ntfy do (API.md, "Publishing from tools that
+//! speak Gotify or ntfy"), end to end: each form sent to the real server, by hand, by `curl`
+//! as those projects document it, and by apprise (a real sending library, from PyPI), then
+//! read back through `GET /api/notifications` and an open stream.
+
+mod apprise;
+mod credentials;
+mod gotify;
+mod ntfy;
+mod senders;
+
+use reqwest::{Method, RequestBuilder};
+use serde_json::Value;
+
+use crate::support::http::Reply;
+use crate::support::{FLAGS, TestServer};
+
+/// A server with the users alice and bob, their tokens, and a service token.
+struct Setup {
+    server: TestServer,
+    alice: String,
+    bob: String,
+    service: String,
+}
+
+impl Setup {
+    fn start() -> Setup {
+        let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
+        let service = server.service_token();
+        Setup {
+            server,
+            alice,
+            bob,
+            service,
+        }
+    }
+
+    /// `method path` on this server, no credentials added.
+    fn req(&self, method: Method, path: &str) -> RequestBuilder {
+        self.server.req(method, path)
+    }
+
+    /// Sends `request` and reads the answer.
+    async fn send(&self, request: RequestBuilder) -> Reply {
+        self.server.send(request).await
+    }
+
+    /// The newest notification in `token`'s inbox (the inbox must not be empty).
+    async fn newest(&self, token: &str) -> Value {
+        let page = self.server.list(token, "").await;
+        let first = page["notifications"][0].clone();
+        assert!(first.is_object(), "the inbox is empty: {page}");
+        first
+    }
+
+    /// How many notifications `token`'s user has.
+    async fn count(&self, token: &str) -> usize {
+        let page = self.server.list(token, "limit=200").await;
+        page["notifications"].as_array().map_or(0, Vec::len)
+    }
+}
+
+/// The fields a test checks, as `(type, title, body, link, category)`.
+fn fields(n: &Value) -> (String, String, Value, Value, Value) {
+    (
+        n["type"].as_str().unwrap_or_default().to_owned(),
+        n["title"].as_str().unwrap_or_default().to_owned(),
+        n["body"].clone(),
+        n["link"].clone(),
+        n["category"].clone(),
+    )
+}

@@ -1,0 +1,102 @@
+//! apprise, the notification library many tools are built on (PyPI; installed by
+//! `.ci/install-test-deps`), sending to notif with nothing but its `gotify://` and `ntfy://`
+//! URLs and a notif token. What apprise 2.3 sends: Gotify JSON with `X-Gotify-Key`; ntfy
+//! JSON to `/` with priority, tags and click only as `X-Priority`/`X-Tags`/`X-Click`, the
+//! token as a bearer token (`?token=`) or Basic (`user:password@`).
+
+use serde_json::{Value, json};
+
+use super::senders::apprise;
+use super::{Setup, fields};
+
+impl Setup {
+    /// `HOST:PORT` of the server, as apprise URLs take it.
+    fn host(&self) -> String {
+        self.server.addr().to_string()
+    }
+}
+
+#[tokio::test]
+async fn apprise_gotify_urls() {
+    let setup = Setup::start();
+    let (mut stream, _) = setup.server.subscribed_stream(&setup.alice).await;
+    let url = format!("gotify://{}/{}", setup.host(), setup.alice);
+    apprise(&url, "Deploy finished", "web-1 is on v2.3.1").await;
+    let (_, streamed) = stream.expect_notification().await;
+    assert_eq!(streamed, setup.newest(&setup.alice).await);
+    assert_eq!(
+        fields(&streamed),
+        (
+            "INFO".into(),
+            "Deploy finished".into(),
+            json!("web-1 is on v2.3.1"),
+            Value::Null,
+            Value::Null
+        )
+    );
+    // apprise's "high" is Gotify priority 8; with no title its first line is the title.
+    apprise(
+        &format!("{url}?priority=high"),
+        "",
+        "Disk almost full\n/var is at 91%",
+    )
+    .await;
+    let n = setup.newest(&setup.alice).await;
+    assert_eq!(
+        fields(&n),
+        (
+            "WARNING".into(),
+            "Disk almost full".into(),
+            json!("Disk almost full\n/var is at 91%"),
+            Value::Null,
+            Value::Null
+        )
+    );
+}
+
+#[tokio::test]
+async fn apprise_ntfy_urls_with_a_user_token_and_a_service_token() {
+    let setup = Setup::start();
+    let host = setup.host();
+    let (mut stream, _) = setup.server.subscribed_stream(&setup.alice).await;
+    // A user token as `?token=` (apprise sends it as a bearer token).
+    let url = format!("ntfy://{host}/Deploys?token={}", setup.alice);
+    apprise(&url, "Deploy finished", "web-1 is on v2.3.1").await;
+    let (_, streamed) = stream.expect_notification().await;
+    assert_eq!(
+        fields(&streamed),
+        (
+            "INFO".into(),
+            "Deploy finished".into(),
+            json!("web-1 is on v2.3.1"),
+            Value::Null,
+            json!("deploys")
+        )
+    );
+    // The user's own name and token as `user:password@` (Basic).
+    let url = format!("ntfy://alice:{}@{host}/backups?tags=tada", setup.alice);
+    apprise(&url, "Backup done", "3.2 GB").await;
+    assert_eq!(stream.expect_notification().await.1["type"], "SUCCESS");
+    // A service token reaches bob, named as the Basic user; priority, tags, click as headers.
+    let url = format!(
+        "ntfy://bob:{}@{host}/backups?priority=max&tags=warning,skull&click=https://x.example/1",
+        setup.service
+    );
+    apprise(&url, "Backup failed", "disk full").await;
+    let n = setup.newest(&setup.bob).await;
+    assert_eq!(
+        fields(&n),
+        (
+            "ERROR".into(),
+            "Backup failed".into(),
+            json!("disk full"),
+            json!("https://x.example/1"),
+            json!("backups")
+        )
+    );
+    assert_eq!(
+        setup.count(&setup.alice).await,
+        2,
+        "alice got only her own two"
+    );
+}
