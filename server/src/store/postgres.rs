@@ -9,6 +9,7 @@
 pub mod admin;
 mod batch;
 pub mod connect;
+mod echo;
 mod events;
 mod fault;
 mod housekeeping;
@@ -101,10 +102,12 @@ impl PostgresStore {
                 .into_iter()
                 .collect()
         };
+        let echoes = Arc::new(echo::Echoes::default());
         let listener = listener::spawn(
             config,
             pool.clone(),
             Arc::clone(&listeners.publisher),
+            Arc::clone(&echoes),
             known,
             ready_tx,
             stop.clone(),
@@ -115,6 +118,7 @@ impl PostgresStore {
             pool.clone(),
             email,
             housekeeping.max_per_user,
+            echoes,
             Arc::clone(&listeners.metrics),
         );
         tasks.extend([listener, tidy]);

@@ -15,6 +15,8 @@ use std::sync::Arc;
 use deadpool_postgres::Pool;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use super::echo::{Echoes, Waiter};
+use super::events;
 use super::fault::{self, Fail};
 use super::housekeeping;
 use super::writes::{self, Notified};
@@ -76,6 +78,7 @@ impl Writes {
         pool: Pool,
         email: bool,
         max_per_user: u64,
+        echoes: Arc<Echoes>,
         metrics: Arc<Metrics>,
     ) -> (Writes, Vec<tokio::task::JoinHandle<()>>) {
         let (queue, rx) = mpsc::unbounded_channel();
@@ -83,10 +86,11 @@ impl Writes {
         let tasks = (0..WRITERS)
             .map(|_| {
                 let (pool, rx, metrics) = (pool.clone(), Arc::clone(&rx), Arc::clone(&metrics));
+                let echoes = Arc::clone(&echoes);
                 tokio::spawn(async move {
                     while let Some(batch) = next_batch(&rx).await {
                         metrics.record_batch(batch.len());
-                        let grown = run(&pool, batch, email).await;
+                        let grown = run(&pool, &echoes, batch, email).await;
                         if let Err(fail) =
                             housekeeping::trim_users(&pool, &grown, max_per_user).await
                         {
@@ -124,13 +128,25 @@ async fn next_batch(rx: &Mutex<mpsc::UnboundedReceiver<Op>>) -> Option<Vec<Op>> 
 
 /// Applies and commits `batch`, running it again after a deadlock, then answers each write;
 /// returns the users who got notifications.
-async fn run(pool: &Pool, mut batch: Vec<Op>, email: bool) -> Vec<String> {
+async fn run(pool: &Pool, echoes: &Echoes, mut batch: Vec<Op>, email: bool) -> Vec<String> {
     batch.sort_by(|a, b| a.user().cmp(b.user()));
     let mut attempt = 1;
     let outcome = loop {
-        match attempt_batch(pool, &batch, email).await {
-            Err(fail) if fail.is_retryable() && attempt < ATTEMPTS => attempt += 1,
-            outcome => break outcome,
+        let waiter = echoes.register();
+        match attempt_batch(pool, &batch, email, &waiter).await {
+            Err(fail) if fail.is_retryable() && attempt < ATTEMPTS => {
+                echoes.wait_no_more(waiter);
+                attempt += 1;
+            }
+            Err(fail) => {
+                echoes.wait_no_more(waiter);
+                break Err(fail);
+            }
+            Ok(results) => {
+                // Answer once this node's hub has the batch's events, as SQLite does.
+                echoes.wait(waiter).await;
+                break Ok(results);
+            }
         }
     };
     let mut grown: Vec<String> = Vec::new();
@@ -167,6 +183,7 @@ async fn attempt_batch(
     pool: &Pool,
     batch: &[Op],
     email: bool,
+    waiter: &Waiter,
 ) -> Result<Vec<Result<Done, StoreError>>, Fail> {
     let mut client = pool.get().await?;
     let mut tx = client.transaction().await?;
@@ -186,6 +203,9 @@ async fn attempt_batch(
             }
         }
     }
+    let marker = events::end_marker(waiter.node, waiter.batch);
+    tx.execute("SELECT pg_notify($1, $2)", &[&events::CHANNEL, &marker])
+        .await?;
     tx.commit().await?;
     Ok(results)
 }

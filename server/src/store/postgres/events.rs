@@ -27,6 +27,11 @@ enum Wire {
         u: String,
         s: i64,
     },
+    /// The last payload of a batch of node `n` (see `echo`).
+    End {
+        n: u64,
+        b: u64,
+    },
     Read {
         u: String,
         ids: Vec<String>,
@@ -57,6 +62,8 @@ struct WireNotification {
 pub enum Heard {
     /// Ready to publish.
     Event(InboxEvent),
+    /// The end of batch `batch` of node `node`.
+    End { node: u64, batch: u64 },
     /// Notification `seq` of `user` was created; it must be read from the table.
     Reference { user: String, seq: i64 },
 }
@@ -127,6 +134,11 @@ pub fn encode(event: &InboxEvent) -> Vec<String> {
     }
 }
 
+/// The payload that ends batch `batch` of node `node`.
+pub fn end_marker(node: u64, batch: u64) -> String {
+    serde_json::to_string(&Wire::End { n: node, b: batch }).unwrap_or_default()
+}
+
 /// What a payload says, or `None` for one this version does not understand (a newer node's).
 pub fn decode(payload: &str) -> Option<Heard> {
     let heard = match serde_json::from_str::<Wire>(payload).ok()? {
@@ -143,6 +155,7 @@ pub fn decode(payload: &str) -> Option<Heard> {
             created_at: n.created_at,
         })),
         Wire::Reference { u, s } => Heard::Reference { user: u, seq: s },
+        Wire::End { n, b } => Heard::End { node: n, batch: b },
         Wire::Read { u, ids, c } => Heard::Event(InboxEvent::ReadChanged {
             user_id: u,
             ids,

@@ -21,6 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_postgres::{AsyncMessage, Config, NoTls};
 use tokio_util::sync::CancellationToken;
 
+use super::echo::Echoes;
 use super::events::{self, Heard};
 use super::fault::{self, Fail};
 use super::reads;
@@ -59,6 +60,8 @@ struct Listener {
     config: Config,
     pool: Pool,
     publisher: Arc<dyn Publisher>,
+    /// This node's writes waiting for their events to reach the hub.
+    echoes: Arc<Echoes>,
     /// Each user's highest sequence number known to have reached the hub (or to be older
     /// than every stream).
     known: Option<HashMap<String, i64>>,
@@ -74,6 +77,7 @@ pub fn spawn(
     config: Config,
     pool: Pool,
     publisher: Arc<dyn Publisher>,
+    echoes: Arc<Echoes>,
     known: HashMap<String, i64>,
     ready: oneshot::Sender<()>,
     shutdown: CancellationToken,
@@ -82,6 +86,7 @@ pub fn spawn(
         config,
         pool,
         publisher,
+        echoes,
         known: Some(known),
         caught_up: HashMap::new(),
     };
@@ -138,6 +143,7 @@ impl Listener {
             return lost;
         }
         *backoff = MIN_BACKOFF;
+        self.echoes.set_listening(true);
         if let Some(ready) = ready.take() {
             let _ = ready.send(());
         }
@@ -149,6 +155,7 @@ impl Listener {
                 break lost;
             }
         };
+        self.echoes.set_listening(false);
         driver.abort();
         drop(client);
         lost
@@ -190,6 +197,10 @@ impl Listener {
     async fn publish(&mut self, payload: &str) -> Result<(), Lost> {
         let event = match events::decode(payload) {
             Some(Heard::Event(event)) => event,
+            Some(Heard::End { node, batch }) => {
+                self.echoes.heard(node, batch);
+                return Ok(());
+            }
             Some(Heard::Reference { user, seq }) => {
                 let db = self.pool.get().await.map_err(Fail::from)?;
                 match reads::by_seq(&db, &user, seq).await? {
