@@ -182,6 +182,14 @@ pub struct LimitArgs {
     /// idle keep-alive pause.
     #[arg(long, env = "NOTIF_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub header_timeout: Duration,
+    /// Connections open at once at most (lowered to fit under the open-files limit). Past
+    /// it, the oldest connection that has not sent a request yet is closed to make room, or
+    /// the new one if every open connection is busy.
+    #[arg(long, env = "NOTIF_MAX_CONNECTIONS", default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub max_connections: u32,
+    /// Bytes a stream may have queued before it counts as too slow and is closed.
+    #[arg(long, env = "NOTIF_STREAM_BUFFER_BYTES", default_value_t = 1_048_576, value_parser = clap::value_parser!(u32).range(65_536..), value_name = "BYTES")]
+    pub stream_buffer_bytes: u32,
 }
 
 /// The email channel. Without `--smtp-url` it is off.

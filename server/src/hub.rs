@@ -2,17 +2,26 @@
 //!
 //! The store's writer publishes here (the hub is its `store::Publisher`), in commit order,
 //! right after each commit. Each event is rendered once into an SSE frame (`sse::events`)
-//! and shared by every stream of its user. A stream's buffer is bounded: a stream that
-//! cannot keep up is dropped from the hub, its body ends after what it has buffered, and its
-//! client resumes with `Last-Event-ID` (the database has everything).
+//! and shared by every stream of its user. A stream's buffer is bounded in events and in
+//! bytes: a stream that cannot keep up is dropped from the hub and its connection is closed
+//! at once from the server's side (its client resumes with `Last-Event-ID`; the database
+//! has everything), so its place is free again without waiting for the client to read.
+//! The [`keeper`] sends the pings, re-checks each stream's token and closes streams whose
+//! client stopped reading, none of which waits for a client.
+
+pub mod keeper;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
+use crate::connections::ConnectionHandle;
 use crate::metrics::Metrics;
 use crate::model::InboxEvent;
 use crate::sse::events;
@@ -26,9 +35,29 @@ pub struct Frame {
     pub bytes: Bytes,
 }
 
+/// What the hub and a stream's body both see of one stream.
+#[derive(Default)]
+struct Shared {
+    /// Bytes handed to the stream and not yet taken by its body.
+    queued: AtomicUsize,
+    /// Frames the body has handed to the connection so far.
+    sent: AtomicU64,
+    /// The body handed a frame to the connection, which has not asked for the next one
+    /// since: the connection cannot write, because the client is not reading.
+    waiting_on_client: AtomicBool,
+}
+
 struct Subscriber {
     id: u64,
     tx: mpsc::Sender<Arc<Frame>>,
+    shared: Arc<Shared>,
+    /// `shared.sent` when the keeper last looked.
+    sent_at_last_visit: u64,
+    /// When the keeper last saw the stream not waiting on its client.
+    moving_at: Instant,
+    /// The hash of the token the stream was opened with, re-checked by the keeper.
+    token_hash: [u8; 32],
+    connection: ConnectionHandle,
 }
 
 /// Per-user lists of open streams. A std mutex: it is held only to clone out or push/retain
@@ -36,9 +65,16 @@ struct Subscriber {
 pub struct Hub {
     users: Mutex<HashMap<String, Vec<Subscriber>>>,
     next_id: AtomicU64,
-    buffer: usize,
+    limits: BufferLimits,
     caps: StreamCaps,
     metrics: Arc<Metrics>,
+}
+
+/// How much one stream may have queued before it counts as too slow.
+#[derive(Debug, Clone, Copy)]
+pub struct BufferLimits {
+    pub events: usize,
+    pub bytes: usize,
 }
 
 /// How many streams may be open: in all, and per user.
@@ -57,21 +93,36 @@ pub enum StreamRefused {
     ServerFull(usize),
 }
 
-/// An open stream's end of the hub. Dropping it unregisters the stream.
+/// An open stream's end of the hub. Dropping it (with the connection that carries it)
+/// unregisters the stream and frees its place.
 pub struct Subscription {
-    pub rx: mpsc::Receiver<Arc<Frame>>,
+    rx: mpsc::Receiver<Arc<Frame>>,
+    shared: Arc<Shared>,
     user: String,
     id: u64,
     hub: Arc<Hub>,
 }
 
+impl Subscriber {
+    /// Queues `frame` unless the stream is full (in events or bytes).
+    fn offer(&self, frame: &Arc<Frame>, limits: BufferLimits) -> bool {
+        let len = frame.bytes.len();
+        let queued = self.shared.queued.fetch_add(len, Ordering::Relaxed);
+        if queued + len > limits.bytes || self.tx.try_send(Arc::clone(frame)).is_err() {
+            self.shared.queued.fetch_sub(len, Ordering::Relaxed);
+            return false;
+        }
+        true
+    }
+}
+
 impl Hub {
-    /// A hub whose streams buffer at most `buffer` frames each, within `caps`.
-    pub fn new(buffer: usize, caps: StreamCaps, metrics: Arc<Metrics>) -> Arc<Hub> {
+    /// A hub whose streams buffer at most `limits` each, within `caps`.
+    pub fn new(limits: BufferLimits, caps: StreamCaps, metrics: Arc<Metrics>) -> Arc<Hub> {
         Arc::new(Hub {
             users: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
-            buffer,
+            limits,
             caps,
             metrics,
         })
@@ -84,8 +135,14 @@ impl Hub {
             .unwrap_or_else(|poison| poison.into_inner())
     }
 
-    /// Registers a new stream for `user`; events published from now on reach it.
-    pub fn subscribe(self: &Arc<Self>, user: &str) -> Result<Subscription, StreamRefused> {
+    /// Registers a new stream for `user`, opened with the token of hash `token_hash` on
+    /// `connection`; events published from now on reach it.
+    pub fn subscribe(
+        self: &Arc<Self>,
+        user: &str,
+        token_hash: [u8; 32],
+        connection: ConnectionHandle,
+    ) -> Result<Subscription, StreamRefused> {
         let mut users = self.users();
         let open = self.metrics.streams_open.load(Ordering::Relaxed).max(0) as usize;
         if open >= self.caps.total {
@@ -95,12 +152,22 @@ impl Hub {
         if streams.len() >= self.caps.per_user {
             return Err(StreamRefused::UserFull(self.caps.per_user));
         }
-        let (tx, rx) = mpsc::channel(self.buffer);
+        let (tx, rx) = mpsc::channel(self.limits.events);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        streams.push(Subscriber { id, tx });
+        let shared = Arc::new(Shared::default());
+        streams.push(Subscriber {
+            id,
+            tx,
+            shared: Arc::clone(&shared),
+            sent_at_last_visit: 0,
+            moving_at: Instant::now(),
+            token_hash,
+            connection,
+        });
         self.metrics.streams_open.fetch_add(1, Ordering::Relaxed);
         Ok(Subscription {
             rx,
+            shared,
             user: user.to_owned(),
             id,
             hub: Arc::clone(self),
@@ -108,7 +175,8 @@ impl Hub {
     }
 
     /// Hands `event` to every open stream of its user; renders it only if there is one.
-    /// Streams whose buffer is full are dropped (their clients will resume).
+    /// Streams whose buffer is full are dropped and their connections closed (their
+    /// clients will resume).
     fn deliver(&self, users: &mut HashMap<String, Vec<Subscriber>>, event: &InboxEvent) {
         let user = event.user_id();
         let Some(subscribers) = users.get_mut(user) else {
@@ -120,7 +188,9 @@ impl Hub {
                 // Not reached with our own types; should it be, the user's streams close
                 // and their clients resume from the database rather than miss the event.
                 tracing::error!(%err, user, "could not render an event; closing its streams");
-                users.remove(user);
+                if let Some(subscribers) = users.remove(user) {
+                    subscribers.iter().for_each(|s| s.connection.close());
+                }
                 return;
             }
         };
@@ -128,8 +198,23 @@ impl Hub {
             seq: event.seq(),
             bytes,
         });
+        self.offer_or_close(user, subscribers, &frame);
+        if subscribers.is_empty() {
+            users.remove(user);
+        }
+    }
+
+    /// Queues `frame` on each of `subscribers`; those that are full are removed and their
+    /// connections closed.
+    fn offer_or_close(&self, user: &str, subscribers: &mut Vec<Subscriber>, frame: &Arc<Frame>) {
         let before = subscribers.len();
-        subscribers.retain(|s| s.tx.try_send(Arc::clone(&frame)).is_ok());
+        subscribers.retain(|s| {
+            let queued = s.offer(frame, self.limits);
+            if !queued {
+                s.connection.close();
+            }
+            queued
+        });
         let dropped = before - subscribers.len();
         if dropped > 0 {
             self.metrics
@@ -137,8 +222,14 @@ impl Hub {
                 .fetch_add(dropped as u64, Ordering::Relaxed);
             tracing::debug!(user, dropped, "closed streams that could not keep up");
         }
-        if subscribers.is_empty() {
-            users.remove(user);
+    }
+
+    /// Closes the connection of every open stream: at shutdown, for the streams whose
+    /// clients did not take their end in time.
+    pub fn close_all(&self) {
+        let users = std::mem::take(&mut *self.users());
+        for subscriber in users.values().flatten() {
+            subscriber.connection.close();
         }
     }
 
@@ -163,6 +254,31 @@ impl Publisher for Hub {
     }
 }
 
+impl Subscription {
+    /// The next frame for this stream; `None` once the hub has dropped it.
+    pub async fn recv(&mut self) -> Option<Arc<Frame>> {
+        let frame = self.rx.recv().await?;
+        self.shared
+            .queued
+            .fetch_sub(frame.bytes.len(), Ordering::Relaxed);
+        Some(frame)
+    }
+
+    /// The stream's connection asks for more: it is not waiting on its client.
+    pub fn asked(&self) {
+        self.shared
+            .waiting_on_client
+            .store(false, Ordering::Relaxed);
+    }
+
+    /// The stream handed bytes to its connection, which will ask again once it has
+    /// written them.
+    pub fn handed_over(&self) {
+        self.shared.sent.fetch_add(1, Ordering::Relaxed);
+        self.shared.waiting_on_client.store(true, Ordering::Relaxed);
+    }
+}
+
 impl Drop for Subscription {
     fn drop(&mut self) {
         self.hub.unsubscribe(&self.user, self.id);
@@ -170,109 +286,5 @@ impl Drop for Subscription {
             .metrics
             .streams_open
             .fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// No caps: the tests that are not about them.
-    const UNCAPPED: StreamCaps = StreamCaps {
-        total: usize::MAX,
-        per_user: usize::MAX,
-    };
-
-    fn deleted(user: &str, id: &str) -> InboxEvent {
-        InboxEvent::Deleted {
-            user_id: user.into(),
-            id: id.into(),
-            unread_count: 0,
-        }
-    }
-
-    #[tokio::test]
-    async fn events_reach_only_their_users_streams() {
-        let hub = Hub::new(8, UNCAPPED, Arc::default());
-        let mut alice = hub.subscribe("alice").unwrap();
-        let mut bob = hub.subscribe("bob").unwrap();
-        hub.publish(&[deleted("alice", "n1")]);
-        let frame = alice.rx.recv().await.unwrap();
-        assert!(
-            std::str::from_utf8(&frame.bytes)
-                .unwrap()
-                .contains("\"n1\"")
-        );
-        assert!(bob.rx.try_recv().is_err());
-    }
-
-    #[tokio::test]
-    async fn a_full_stream_is_closed_after_its_buffer() {
-        let hub = Hub::new(2, UNCAPPED, Arc::default());
-        let mut slow = hub.subscribe("alice").unwrap();
-        let mut fast = hub.subscribe("alice").unwrap();
-        for i in 0..3 {
-            hub.publish(&[deleted("alice", &i.to_string())]);
-            fast.rx.recv().await.unwrap();
-        }
-        assert!(slow.rx.recv().await.is_some());
-        assert!(slow.rx.recv().await.is_some());
-        assert!(
-            slow.rx.recv().await.is_none(),
-            "closed after the buffer drained"
-        );
-        hub.publish(&[deleted("alice", "later")]);
-        assert!(fast.rx.recv().await.is_some(), "the other stream goes on");
-    }
-
-    #[tokio::test]
-    async fn a_batch_arrives_in_order_with_the_sequence_numbers() {
-        let hub = Hub::new(8, UNCAPPED, Arc::default());
-        let mut alice = hub.subscribe("alice").unwrap();
-        let created = InboxEvent::Created(crate::model::Notification::sample(9, "n9", "alice"));
-        hub.publish(&[created.clone(), deleted("bob", "b"), deleted("alice", "n9")]);
-        let first = alice.rx.recv().await.unwrap();
-        assert_eq!(first.seq, Some(9));
-        assert_eq!(first.bytes, events::render(&created).unwrap());
-        let second = alice.rx.recv().await.unwrap();
-        assert_eq!(second.seq, None);
-        assert!(second.bytes.starts_with(b"event: deleted\n"));
-        assert!(alice.rx.try_recv().is_err());
-    }
-
-    #[test]
-    fn streams_are_capped_per_user_and_in_all() {
-        let caps = StreamCaps {
-            total: 3,
-            per_user: 2,
-        };
-        let hub = Hub::new(2, caps, Arc::default());
-        let _a1 = hub.subscribe("alice").unwrap();
-        let a2 = hub.subscribe("alice").unwrap();
-        assert_eq!(
-            hub.subscribe("alice").err(),
-            Some(StreamRefused::UserFull(2))
-        );
-        let _b1 = hub.subscribe("bob").unwrap();
-        assert_eq!(
-            hub.subscribe("carol").err(),
-            Some(StreamRefused::ServerFull(3))
-        );
-        drop(a2);
-        assert!(
-            hub.subscribe("carol").is_ok(),
-            "a closed stream frees its place"
-        );
-    }
-
-    #[test]
-    fn dropping_a_subscription_unregisters_it() {
-        let metrics = Arc::new(Metrics::default());
-        let hub = Hub::new(2, UNCAPPED, Arc::clone(&metrics));
-        let sub = hub.subscribe("alice").unwrap();
-        assert_eq!(metrics.streams_open.load(Ordering::Relaxed), 1);
-        drop(sub);
-        assert_eq!(metrics.streams_open.load(Ordering::Relaxed), 0);
-        assert!(hub.users().is_empty());
     }
 }

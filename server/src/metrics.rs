@@ -15,6 +15,15 @@ pub struct Metrics {
     /// Requests by (route pattern, status code).
     requests: Mutex<BTreeMap<(&'static str, u16), u64>>,
     pub streams_open: AtomicI64,
+    pub connections_open: AtomicI64,
+    /// New connections closed at once: `--max-connections` were open, all busy.
+    pub connections_refused: AtomicU64,
+    /// Connections closed before their first request to make room for a new one.
+    pub connections_evicted: AtomicU64,
+    /// Connections closed for sending no request head within `--header-timeout`.
+    pub connections_silent: AtomicU64,
+    /// Streams closed because their client read nothing for a whole ping interval.
+    pub streams_stalled: AtomicU64,
     pub streams_lagged: AtomicU64,
     pub notifications_created: AtomicU64,
     pub emails_sent: AtomicU64,
@@ -75,6 +84,37 @@ impl Metrics {
             "Streams closed because they could not keep up.",
             self.streams_lagged.load(Ordering::Relaxed),
         );
+        counter(
+            &mut out,
+            "notif_streams_stalled_total",
+            "Streams closed because their client read nothing for a whole ping interval.",
+            self.streams_stalled.load(Ordering::Relaxed),
+        );
+        gauge(
+            &mut out,
+            "notif_connections_open",
+            "Open connections.",
+            self.connections_open.load(Ordering::Relaxed),
+        );
+        for (name, help, value) in [
+            (
+                "notif_connections_refused_total",
+                "New connections closed at once: --max-connections were open, all busy.",
+                &self.connections_refused,
+            ),
+            (
+                "notif_connections_evicted_total",
+                "Connections closed before their first request to make room for a new one.",
+                &self.connections_evicted,
+            ),
+            (
+                "notif_connections_silent_total",
+                "Connections closed for sending no request head within --header-timeout.",
+                &self.connections_silent,
+            ),
+        ] {
+            counter(&mut out, name, help, value.load(Ordering::Relaxed));
+        }
         counter(
             &mut out,
             "notif_notifications_created_total",

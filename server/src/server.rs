@@ -1,5 +1,12 @@
 //! Serving: bind, accept, hand each connection to hyper, and shut down gracefully (stop
 //! accepting, end open streams, let in-flight requests finish, commit what is queued).
+//!
+//! Connections speak HTTP/1.1 only. HTTP/2 without TLS (h2c) serves no client of notif:
+//! browsers speak HTTP/2 only over TLS, which a proxy in front terminates (and proxies
+//! speak HTTP/1.1 to their upstream by default), the `notif` CLI and `EventSource` use
+//! HTTP/1.1, and curl needs `--http2-prior-knowledge`. Detecting the protocol would cost
+//! every connection a wait with no deadline of its own and about 4 KiB of memory, and
+//! HTTP/2 would need idle and keep-alive limits of its own.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -8,36 +15,38 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpSocket};
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::admin::database;
 use crate::args::LimitArgs;
 use crate::args::ServeArgs;
+use crate::connections::{self, Connections};
 use crate::cross_site::OwnOrigins;
 use crate::email::{EmailConfig, run_worker};
 use crate::failed_auth::ClientAddr;
-use crate::hub::{Hub, StreamCaps};
+use crate::hub::{self, BufferLimits, Hub, StreamCaps};
 use crate::metrics::Metrics;
 use crate::middleware;
 use crate::policy::Policy;
 use crate::redact;
-use crate::sse::events;
 use crate::state::AppState;
 use crate::store::database::Database;
 use crate::store::sqlite::Sync;
-use crate::store::{Housekeeping, Listeners};
-use crate::timestamp::now_ms;
+use crate::store::{Housekeeping, Listeners, Store};
 
 /// Read-only connections in the pool.
 const READERS: usize = 4;
 /// Connections still open this long after shutdown began are dropped.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Streams still open this long after shutdown began have clients that are not reading
+/// their end: their connections are closed then, not at the end of the drain.
+const STREAM_END_GRACE: Duration = Duration::from_secs(1);
 /// The most a request's head (request line and headers) may take; a larger one is refused
 /// (`431`). A body is read separately, up to its own limit.
 const MAX_HEAD: usize = 64 * 1024;
@@ -124,7 +133,14 @@ pub async fn run_on(
         total: limits.max_streams as usize,
         per_user: limits.max_streams_per_user as usize,
     };
-    let hub = Hub::new(config.stream_buffer, caps, Arc::clone(&metrics));
+    let buffer = BufferLimits {
+        events: config.stream_buffer,
+        bytes: limits.stream_buffer_bytes as usize,
+    };
+    let hub = Hub::new(buffer, caps, Arc::clone(&metrics));
+    let max_connections =
+        connections::fit_under_open_files_limit(u64::from(limits.max_connections));
+    let connections = Connections::new(max_connections as usize, Arc::clone(&metrics));
     let housekeeping = Housekeeping {
         retention: limits.retention,
         max_per_user: limits.max_per_user,
@@ -147,14 +163,18 @@ pub async fn run_on(
     println!("listening on http://{addr}");
 
     let cancel = CancellationToken::new();
-    let (ping_tx, pings) = watch::channel(events::ping(now_ms()));
-    let ticker = tokio::spawn(tick_pings(ping_tx, config.ping_interval, cancel.clone()));
+    let store: Arc<dyn Store> = store;
+    let keeper = tokio::spawn(hub::keeper::run(
+        Arc::clone(&hub),
+        Arc::clone(&store),
+        config.ping_interval,
+        cancel.clone(),
+    ));
     let state = AppState {
         store,
         hub,
         metrics,
         policy,
-        pings,
         shutdown: cancel,
     };
     let worker = match (config.email, outbox) {
@@ -179,11 +199,12 @@ pub async fn run_on(
     serve(
         listener,
         state.clone(),
+        connections,
         config.limits.header_timeout,
         shutdown,
     )
     .await;
-    ticker.abort();
+    keeper.abort();
     if let Some(worker) = worker {
         if tokio::time::timeout(WORKER_STOP_TIMEOUT, worker)
             .await
@@ -220,41 +241,22 @@ pub async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("could not listen on {addr}"))
 }
 
-/// Replaces the shared ping frame every `interval`; each open stream sends it on change.
-async fn tick_pings(
-    pings: watch::Sender<bytes::Bytes>,
-    interval: Duration,
-    cancel: CancellationToken,
-) {
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    ticker.tick().await;
-    loop {
-        tokio::select! {
-            () = cancel.cancelled() => return,
-            _ = ticker.tick() => { pings.send_replace(events::ping(now_ms())); }
-        }
-    }
-}
-
 /// Accepts connections on `listener` until `shutdown` resolves, then drains them. A client
-/// must send each request's headers within `header_timeout`.
+/// must send its first request's head within `header_timeout` of connecting, and each later
+/// one within `header_timeout` of the previous answer; `connections` caps how many are open.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    connections: Arc<Connections>,
     header_timeout: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
+        .max_header_size(MAX_HEAD)
         .max_buf_size(MAX_HEAD);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_header_list_size(MAX_HEAD as u32);
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -270,19 +272,32 @@ pub async fn serve(
                         continue;
                     }
                 };
+                // Past the cap with every connection busy: dropped, so closed at once.
+                let Some(admitted) = connections.admit() else {
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
+                let admitted = Arc::new(admitted);
                 let state = state.clone();
+                let seen = Arc::clone(&admitted);
                 // Boxed, so that a connection kept open by a stream does not carry space for
                 // the largest request future inline for the rest of its life.
                 let service = service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    seen.request_started();
                     req.extensions_mut().insert(ClientAddr(peer));
+                    req.extensions_mut().insert(seen.handle.clone());
                     let state = state.clone();
                     Box::pin(async move { Ok::<_, Infallible>(middleware::handle(state, req).await) })
                 });
-                let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
+                let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
                 tokio::spawn(async move {
-                    if let Err(err) = connection.await {
-                        tracing::debug!(%err, "connection ended with an error");
+                    tokio::select! {
+                        ended = connection => if let Err(err) = ended {
+                            tracing::debug!(%err, "connection ended with an error");
+                        },
+                        () = admitted.must_close(header_timeout) => {
+                            tracing::debug!("connection closed by the server");
+                        }
                     }
                 });
             }
@@ -292,9 +307,16 @@ pub async fn serve(
     drop(listener);
     tracing::info!("shutting down: ending streams, finishing requests");
     state.shutdown.cancel();
+    let drained = graceful.shutdown();
+    tokio::pin!(drained);
     tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(DRAIN_TIMEOUT) => {
+        () = &mut drained => return,
+        () = tokio::time::sleep(STREAM_END_GRACE) => {}
+    }
+    state.hub.close_all();
+    tokio::select! {
+        () = drained => {}
+        () = tokio::time::sleep(DRAIN_TIMEOUT - STREAM_END_GRACE) => {
             tracing::warn!("connections still open after {DRAIN_TIMEOUT:?}; closing them");
         }
     }

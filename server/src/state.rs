@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::hub::Hub;
@@ -23,9 +21,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Rate limits, CORS and timeouts; read-only after start-up.
     pub policy: Arc<Policy>,
-    /// The latest ping frame, replaced by the one shared ticker; streams wait on changes
-    /// instead of keeping timers of their own.
-    pub pings: watch::Receiver<Bytes>,
     /// Cancelled when the server shuts down: open streams end on it.
     pub shutdown: CancellationToken,
 }

@@ -4,7 +4,9 @@
 //! A stream subscribes to the hub *before* it reads the database, so nothing committed in
 //! between is missed; it then replays every notification above `Last-Event-ID`, sends the
 //! unread count, and goes live, skipping live notifications its replay already sent. The
-//! body is polled by the connection's own task: no task or timer per stream.
+//! body is polled by the connection's own task: no task or timer per stream. Pings, token
+//! re-checks and closing a stream whose client stopped reading are the hub's keeper's work
+//! (`hub::keeper`), so none of them waits for this body to be polled.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -15,10 +17,10 @@ use http_body_util::{BodyExt, StreamBody};
 use hyper::body::{Frame, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response};
-use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth;
+use crate::connections::ConnectionHandle;
 use crate::error::ApiError;
 use crate::hub::{StreamRefused, Subscription};
 use crate::request;
@@ -29,6 +31,9 @@ use crate::store::Store;
 
 /// Notifications replayed per database read.
 const REPLAY_BATCH: u32 = 256;
+/// A replay is handed to the connection in pieces of about this size, so that what waits
+/// on a slow client is one piece, not a whole batch.
+const REPLAY_CHUNK_BYTES: usize = 64 * 1024;
 
 /// Opens a stream for the caller's inbox.
 pub async fn open(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
@@ -37,12 +42,18 @@ pub async fn open(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
     // The newest sequence number this user has had, read before subscribing. An id from
     // beyond it (a client that kept its id across a reset) resumes from it instead of
     // skipping every live one below its id; a stream without an id goes live after it (on
-    // PostgreSQL, what was committed just before may still be on its way to the hub).
+    // PostgreSQL, what another node committed just before may still be on its way here).
     let newest = state.store.max_seq(user_id.clone()).await?;
     let resume_after = resume_after.map(|after| after.min(newest));
+    let token_hash = auth::token_hash_of(req).unwrap_or_default();
+    let connection = req
+        .extensions()
+        .get::<ConnectionHandle>()
+        .cloned()
+        .unwrap_or_else(ConnectionHandle::detached);
     let subscription = state
         .hub
-        .subscribe(&user_id)
+        .subscribe(&user_id, token_hash, connection)
         .map_err(|refused| match refused {
             StreamRefused::UserFull(_) => ApiError::RateLimited {
                 retry_after_secs: 30,
@@ -50,21 +61,21 @@ pub async fn open(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
             },
             StreamRefused::ServerFull(_) => ApiError::Unavailable(refused.to_string()),
         })?;
-    let mut pings = state.pings.clone();
-    pings.borrow_and_update();
     let events = EventStream {
         phase: Phase::Start,
         user_id,
-        token_hash: auth::token_hash_of(req).unwrap_or_default(),
         resume_after,
         last_seq: resume_after.unwrap_or(newest),
+        replay: Vec::new().into_iter(),
+        replay_done: false,
         store: Arc::clone(&state.store),
         subscription,
-        pings,
         shutdown: state.shutdown.clone(),
     };
     let frames = stream::unfold(events, |mut events| async move {
+        events.subscription.asked();
         let bytes = events.next_bytes().await?;
+        events.subscription.handed_over();
         Some((Ok::<_, Infallible>(Frame::data(bytes)), events))
     });
     let mut response =
@@ -108,16 +119,16 @@ enum Phase {
 struct EventStream {
     phase: Phase,
     user_id: String,
-    /// The hash of the token the stream was opened with, checked again at every ping so
-    /// that a revoked token (or a removed user) stops receiving.
-    token_hash: [u8; 32],
     resume_after: Option<i64>,
     /// The highest sequence number sent so far: live notifications at or below it were
     /// already replayed.
     last_seq: i64,
+    /// The rest of the replay batch read last.
+    replay: std::vec::IntoIter<crate::model::Notification>,
+    /// The last batch read was the last one.
+    replay_done: bool,
     store: Arc<dyn Store>,
     subscription: Subscription,
-    pings: watch::Receiver<Bytes>,
     shutdown: CancellationToken,
 }
 
@@ -135,20 +146,26 @@ impl EventStream {
                     return Some(Bytes::from_static(sse::RETRY_FRAME));
                 }
                 Phase::Replay => {
-                    let batch = self
-                        .store
-                        .since_seq(self.user_id.clone(), self.last_seq, REPLAY_BATCH)
-                        .await
-                        .map_err(|err| tracing::warn!(%err, "stream replay failed"))
-                        .ok()?;
-                    if (batch.len() as u32) < REPLAY_BATCH {
-                        self.phase = Phase::Unread;
-                    }
-                    if batch.is_empty() {
+                    if self.replay.len() == 0 {
+                        if self.replay_done {
+                            self.phase = Phase::Unread;
+                            continue;
+                        }
+                        let batch = self
+                            .store
+                            .since_seq(self.user_id.clone(), self.last_seq, REPLAY_BATCH)
+                            .await
+                            .map_err(|err| tracing::warn!(%err, "stream replay failed"))
+                            .ok()?;
+                        self.replay_done = (batch.len() as u32) < REPLAY_BATCH;
+                        self.replay = batch.into_iter();
                         continue;
                     }
                     let mut out = BytesMut::new();
-                    for notification in batch {
+                    while out.len() < REPLAY_CHUNK_BYTES {
+                        let Some(notification) = self.replay.next() else {
+                            break;
+                        };
                         self.last_seq = notification.seq;
                         let frame = events::notification(&notification)
                             .map_err(|err| tracing::error!(%err, "could not render a replay"))
@@ -171,7 +188,7 @@ impl EventStream {
                     tokio::select! {
                         biased;
                         () = self.shutdown.cancelled() => return None,
-                        frame = self.subscription.rx.recv() => {
+                        frame = self.subscription.recv() => {
                             let frame = frame?;
                             if let Some(seq) = frame.seq {
                                 if seq <= self.last_seq {
@@ -180,19 +197,6 @@ impl EventStream {
                                 self.last_seq = seq;
                             }
                             return Some(frame.bytes.clone());
-                        }
-                        changed = self.pings.changed() => {
-                            changed.ok()?;
-                            let ping = self.pings.borrow_and_update().clone();
-                            match self.store.authenticate(self.token_hash).await {
-                                Ok(Some(_)) => return Some(ping),
-                                Ok(None) => return None,
-                                // The check itself failed: keep the stream, check next time.
-                                Err(err) => {
-                                    tracing::warn!(%err, "could not re-check a stream's token");
-                                    return Some(ping);
-                                }
-                            }
                         }
                     }
                 }

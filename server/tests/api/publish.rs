@@ -60,13 +60,26 @@ impl Setup {
     }
 }
 
-/// The fields a test checks, as `(type, title, body, link, category)`.
-fn fields(n: &Value) -> (String, String, Value, Value, Value) {
-    (
-        n["type"].as_str().unwrap_or_default().to_owned(),
-        n["title"].as_str().unwrap_or_default().to_owned(),
-        n["body"].clone(),
-        n["link"].clone(),
-        n["category"].clone(),
-    )
+/// Asserts a notification's type, title, body, link and category.
+#[track_caller]
+fn assert_fields(
+    n: &Value,
+    kind: &str,
+    title: &str,
+    body: Option<&str>,
+    link: Option<&str>,
+    category: Option<&str>,
+) {
+    let text = |field: &str| n[field].as_str();
+    assert_eq!(
+        (
+            text("type"),
+            text("title"),
+            text("body"),
+            text("link"),
+            text("category")
+        ),
+        (Some(kind), Some(title), body, link, category),
+        "{n}"
+    );
 }

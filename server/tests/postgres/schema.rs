@@ -52,14 +52,7 @@ async fn an_unreachable_database_is_one_clear_line() {
     let url = format!("postgres://postgres@127.0.0.1:{port}/notif");
     let metrics = std::sync::Arc::default();
     let listeners = Listeners {
-        publisher: notif_server::hub::Hub::new(
-            8,
-            notif_server::hub::StreamCaps {
-                total: 8,
-                per_user: 8,
-            },
-            std::sync::Arc::clone(&metrics),
-        ),
+        publisher: std::sync::Arc::new(super::support::Tap::default()),
         metrics,
         outbox: None,
     };

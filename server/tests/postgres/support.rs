@@ -1,13 +1,17 @@
-//! A "node" (a `PostgresStore` with its own hub), commands to send, and waiting for frames.
+//! A "node" (a `PostgresStore` publishing to a tap that stands in for its hub), commands to
+//! send, and waiting for events.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use notif_server::hub::{Frame, Hub, StreamCaps, Subscription};
 use notif_server::metrics::Metrics;
-use notif_server::model::{Kind, NewNotification};
+use notif_server::model::{InboxEvent, Kind, NewNotification};
 use notif_server::store::postgres::{PostgresStore, admin};
-use notif_server::store::{Housekeeping, Listeners, NotifyCommand, NotifyOutcome, Store};
+use notif_server::store::{
+    Housekeeping, Listeners, NotifyCommand, NotifyOutcome, Publisher, Store,
+};
+use tokio::sync::mpsc;
 use tokio_postgres::NoTls;
 
 pub const WAIT: Duration = Duration::from_secs(20);
@@ -18,9 +22,51 @@ pub const KEEP_ALL: Housekeeping = Housekeeping {
     max_per_user: u64::MAX,
 };
 
+/// Stands in for a node's hub: hands each user's published events to that user's
+/// subscribers, rendered as the streams would send them.
+#[derive(Default)]
+pub struct Tap {
+    users: Mutex<HashMap<String, Vec<mpsc::UnboundedSender<InboxEvent>>>>,
+}
+
+impl Tap {
+    pub fn subscribe(&self, user: &str) -> Result<Sub, std::convert::Infallible> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.users
+            .lock()
+            .unwrap()
+            .entry(user.to_owned())
+            .or_default()
+            .push(tx);
+        Ok(Sub { rx })
+    }
+}
+
+impl Publisher for Tap {
+    fn publish(&self, events: &[InboxEvent]) {
+        let users = self.users.lock().unwrap();
+        for event in events {
+            for tx in users.get(event.user_id()).into_iter().flatten() {
+                let _ = tx.send(event.clone());
+            }
+        }
+    }
+}
+
+/// One subscriber of a [`Tap`].
+pub struct Sub {
+    rx: mpsc::UnboundedReceiver<InboxEvent>,
+}
+
+/// An event as a stream would get it: its sequence number (for a notification) and bytes.
+pub struct Heard {
+    pub seq: Option<i64>,
+    pub bytes: bytes::Bytes,
+}
+
 pub struct Node {
     pub store: PostgresStore,
-    pub hub: Arc<Hub>,
+    pub hub: Arc<Tap>,
 }
 
 impl Node {
@@ -31,14 +77,7 @@ impl Node {
     /// A node whose email channel is on (it queues emails in the outbox).
     pub async fn open_with(url: &str, email: bool) -> Node {
         let metrics = Arc::new(Metrics::default());
-        let hub = Hub::new(
-            100_000,
-            StreamCaps {
-                total: usize::MAX,
-                per_user: usize::MAX,
-            },
-            Arc::clone(&metrics),
-        );
+        let hub = Arc::new(Tap::default());
         let listeners = Listeners {
             publisher: hub.clone(),
             metrics,
@@ -95,16 +134,20 @@ pub async fn send(store: &dyn Store, user: &str, title: &str) -> i64 {
     }
 }
 
-/// The next frame of a stream, failing the test after `WAIT`.
-pub async fn next(sub: &mut Subscription) -> Arc<Frame> {
-    tokio::time::timeout(WAIT, sub.rx.recv())
+/// The next event of a subscriber, failing the test after `WAIT`.
+pub async fn next(sub: &mut Sub) -> Heard {
+    let event = tokio::time::timeout(WAIT, sub.rx.recv())
         .await
-        .expect("a frame in time")
-        .expect("the stream is open")
+        .expect("an event in time")
+        .expect("the tap is open");
+    Heard {
+        seq: event.seq(),
+        bytes: notif_server::sse::events::render(&event).unwrap(),
+    }
 }
 
 /// The sequence numbers of the next `n` notification frames (other frames skipped).
-pub async fn next_seqs(sub: &mut Subscription, n: usize) -> Vec<i64> {
+pub async fn next_seqs(sub: &mut Sub, n: usize) -> Vec<i64> {
     let mut seqs = Vec::with_capacity(n);
     while seqs.len() < n {
         if let Some(seq) = next(sub).await.seq {

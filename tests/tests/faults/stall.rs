@@ -1,5 +1,7 @@
 //! A stalled stream reader (a raw TCP client that stops reading) does not slow delivery to
-//! another stream of the same user, and is itself closed once its buffer is full.
+//! another stream of the same user, and is itself closed once its buffer is full: by the
+//! server, at once (issue 11), so its connection ends where the socket stopped taking bytes,
+//! without a final chunk.
 //!
 //! Delivery latency to the healthy stream is measured from the start of each notify to the
 //! event's arrival, first alone, then while the stalled stream is open.
@@ -44,7 +46,8 @@ fn a_stalled_reader_does_not_slow_other_streams() {
             shared.push(delivery(&api, &mut healthy, &title, &body).await);
         }
 
-        // Closed: once the client reads again it gets what was queued, then the end.
+        // Closed: once the client reads again it gets what the sockets held, then the end of
+        // the connection (the server closed it without waiting for this read).
         let mut rest = Vec::new();
         tokio::time::timeout(TIMEOUT, stalled.read_to_end(&mut rest))
             .await
@@ -57,9 +60,9 @@ fn a_stalled_reader_does_not_slow_other_streams() {
             "the stalled stream got everything"
         );
         assert!(
-            text.ends_with("0\r\n\r\n"),
-            "not a clean end: {:?}",
-            tail(&text)
+            text.starts_with("HTTP/1.1 200"),
+            "the stalled stream's response: {:?}",
+            text.get(..300).unwrap_or(&text)
         );
 
         let (a50, a_max) = (percentile(&mut alone, 50), percentile(&mut alone, 100));
@@ -126,10 +129,4 @@ fn percentile(samples: &mut [Duration], p: usize) -> Duration {
     samples.sort();
     let rank = (samples.len() * p).div_ceil(100).max(1);
     samples[rank - 1]
-}
-
-/// The last few hundred characters of `text`.
-fn tail(text: &str) -> &str {
-    let start = text.char_indices().rev().nth(300).map_or(0, |(at, _)| at);
-    &text[start..]
 }

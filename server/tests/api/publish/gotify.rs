@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::senders::curl;
-use super::{Setup, fields};
+use super::{Setup, assert_fields};
 use crate::support::http::assert_timestamp;
 
 /// `POST /message` as `token` (as `X-Gotify-Key`) with a JSON body.
@@ -32,15 +32,13 @@ async fn a_json_message_reaches_the_inbox_and_the_stream_and_gotify_gets_its_ans
     let (seq, streamed) = stream.expect_notification().await;
     let listed = setup.newest(&setup.alice).await;
     assert_eq!(streamed, listed, "the stream and the list agree");
-    assert_eq!(
-        fields(&listed),
-        (
-            "INFO".into(),
-            "Deploy finished".into(),
-            json!("web-1 is on v2.3.1"),
-            Value::Null,
-            Value::Null
-        )
+    assert_fields(
+        &listed,
+        "INFO",
+        "Deploy finished",
+        Some("web-1 is on v2.3.1"),
+        None,
+        None,
     );
     // Gotify's shape: its numeric id is the stream's sequence number.
     let keys: Vec<&str> = answer
@@ -101,16 +99,7 @@ async fn gotifys_documented_curl_forms_work() {
     .await;
     assert_eq!(status, 200, "{answer}");
     let n = setup.newest(&setup.alice).await;
-    assert_eq!(
-        fields(&n),
-        (
-            "INFO".into(),
-            "my title".into(),
-            json!("my message"),
-            Value::Null,
-            Value::Null
-        )
-    );
+    assert_fields(&n, "INFO", "my title", Some("my message"), None, None);
     // An urlencoded form (`curl -d`), priority 7.
     let (status, answer) = curl(&[
         &format!("{url}/message?token={}", setup.alice),
@@ -143,15 +132,13 @@ async fn gotifys_documented_curl_forms_work() {
     .await;
     assert_eq!(status, 200, "{answer}");
     let n = setup.newest(&setup.alice).await;
-    assert_eq!(
-        fields(&n),
-        (
-            "ERROR".into(),
-            "Build 42 failed".into(),
-            json!("see the log"),
-            json!("https://ci.example.com/runs/42"),
-            Value::Null
-        )
+    assert_fields(
+        &n,
+        "ERROR",
+        "Build 42 failed",
+        Some("see the log"),
+        Some("https://ci.example.com/runs/42"),
+        None,
     );
 }
 
