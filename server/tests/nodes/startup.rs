@@ -12,9 +12,15 @@ async fn serve_fails(db: &str) -> String {
         .await
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
-    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
-    stderr
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "one error line: {stderr}");
+    assert_eq!(
+        stderr.lines().last(),
+        Some(errors[0]),
+        "and it ends: {stderr}"
+    );
+    errors[0].to_owned()
 }
 
 #[tokio::test]
