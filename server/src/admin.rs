@@ -1,34 +1,25 @@
 //! The admin commands: `user add|set|list|rm`, `token add|list|revoke` and `outbox list`,
-//! run against the database file directly (safe beside a running server).
+//! run against the database directly (safe beside running servers): a SQLite file, or
+//! PostgreSQL.
 
-use std::path::PathBuf;
-
-use anyhow::{Context, bail};
-use rusqlite::Connection;
+use anyhow::bail;
 
 use crate::args::{BackupArgs, DbArg, OutboxCommand, TokenCommand, UserCommand};
 use crate::store::OutboxStatus;
-use crate::store::admin;
-use crate::store::sqlite::{SqliteStore, open_connection};
+use crate::store::database::{AdminDb, Database};
 use crate::timestamp::format_ms;
 use crate::validate;
 
-/// The database path `--db` / `NOTIF_DB` names, or the platform default.
-pub fn db_path(db: &DbArg) -> anyhow::Result<PathBuf> {
-    match &db.db {
-        Some(path) => Ok(path.clone()),
-        None => SqliteStore::default_path()
-            .context("no home directory to keep the database in; pass --db PATH"),
-    }
+/// The database `--db` / `NOTIF_DB` names, or the platform default.
+pub fn database(db: &DbArg) -> anyhow::Result<Database> {
+    Database::from_arg(db.db.as_ref())
 }
 
-fn open(db: &DbArg) -> anyhow::Result<Connection> {
-    let path = db_path(db)?;
-    open_connection(&path)
-        .with_context(|| format!("could not open the database {}", path.display()))
+async fn open(db: &DbArg) -> anyhow::Result<AdminDb> {
+    AdminDb::open(&database(db)?).await
 }
 
-pub fn user(command: UserCommand) -> anyhow::Result<()> {
+pub async fn user(command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add { name, email, db } => {
             if let Err(problem) = validate::user_id(&name) {
@@ -37,19 +28,21 @@ pub fn user(command: UserCommand) -> anyhow::Result<()> {
             if let Some(email) = &email {
                 check_email(email)?;
             }
-            let conn = open(&db)?;
-            admin::add_user(&conn, &name, email.as_deref())?;
-            let (_, token) = admin::add_token(&conn, Some(&name), Some("created with the user"))?;
+            let conn = open(&db).await?;
+            conn.add_user(&name, email.as_deref()).await?;
+            let (_, token) = conn
+                .add_token(Some(&name), Some("created with the user"))
+                .await?;
             println!("created user {name}; its token (shown only now):");
             println!("{token}");
         }
         UserCommand::Set { name, email, db } => {
             check_email(&email)?;
-            admin::set_email(&open(&db)?, &name, &email)?;
+            open(&db).await?.set_email(&name, &email).await?;
             println!("user {name} now gets email at {email}");
         }
         UserCommand::List { db } => {
-            let users = admin::list_users(&open(&db)?)?;
+            let users = open(&db).await?.list_users().await?;
             println!(
                 "{:<24} {:<32} {:>13}  CREATED",
                 "USER", "EMAIL", "NOTIFICATIONS"
@@ -65,20 +58,20 @@ pub fn user(command: UserCommand) -> anyhow::Result<()> {
             }
         }
         UserCommand::Rm { name, db } => {
-            admin::remove_user(&open(&db)?, &name)?;
+            open(&db).await?.remove_user(&name).await?;
             println!("removed user {name} with their notifications and tokens");
         }
     }
     Ok(())
 }
 
-pub fn token(command: TokenCommand) -> anyhow::Result<()> {
+pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
     match command {
         TokenCommand::Add {
             user, label, db, ..
         } => {
-            let conn = open(&db)?;
-            let (id, token) = admin::add_token(&conn, user.as_deref(), label.as_deref())?;
+            let conn = open(&db).await?;
+            let (id, token) = conn.add_token(user.as_deref(), label.as_deref()).await?;
             match &user {
                 Some(user) => println!("created token {id} for user {user} (shown only now):"),
                 None => println!("created service token {id} (shown only now):"),
@@ -86,7 +79,7 @@ pub fn token(command: TokenCommand) -> anyhow::Result<()> {
             println!("{token}");
         }
         TokenCommand::List { db } => {
-            let tokens = admin::list_tokens(&open(&db)?)?;
+            let tokens = open(&db).await?.list_tokens().await?;
             println!(
                 "{:>4}  {:<8} {:<20} {:<24} {:<24} {:<24} REVOKED",
                 "ID", "SCOPE", "USER", "LABEL", "CREATED", "LAST USED"
@@ -105,7 +98,7 @@ pub fn token(command: TokenCommand) -> anyhow::Result<()> {
             }
         }
         TokenCommand::Revoke { id, db } => {
-            if admin::revoke_token(&open(&db)?, id)? {
+            if open(&db).await?.revoke_token(id).await? {
                 println!("revoked token {id}");
             } else {
                 println!("token {id} was already revoked");
@@ -122,12 +115,18 @@ fn check_email(address: &str) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{address:?} is not an email address: {e}"))
 }
 
-/// `notif-server backup PATH`: copies the live database (see `store::backup`).
+/// `notif-server backup PATH`: copies a live SQLite database (see `store::backup`). A
+/// PostgreSQL database is backed up with PostgreSQL's own tools (`pg_dump`).
 pub fn backup(args: BackupArgs) -> anyhow::Result<()> {
-    let db = db_path(&args.db)?;
-    crate::store::backup::backup(&db, &args.path).with_context(|| {
-        format!(
-            "could not back up {} to {}",
+    let db = match database(&args.db)? {
+        Database::Sqlite(path) => path,
+        Database::Postgres(_) => {
+            bail!("backup copies a SQLite database; back up PostgreSQL with pg_dump")
+        }
+    };
+    crate::store::backup::backup(&db, &args.path).map_err(|e| {
+        anyhow::anyhow!(
+            "could not back up {} to {}: {e}",
             db.display(),
             args.path.display()
         )
@@ -136,10 +135,10 @@ pub fn backup(args: BackupArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn outbox(command: OutboxCommand) -> anyhow::Result<()> {
+pub async fn outbox(command: OutboxCommand) -> anyhow::Result<()> {
     match command {
         OutboxCommand::List { all, db } => {
-            let entries = crate::store::outbox::list(&open(&db)?, all)?;
+            let entries = open(&db).await?.outbox(all).await?;
             println!(
                 "{:>6}  {:<8} {:>8}  {:<28} {:<24} {:<32} LAST ERROR",
                 "ID", "STATUS", "ATTEMPTS", "TO", "NEXT ATTEMPT", "TITLE"

@@ -63,11 +63,12 @@ pub enum OutboxCommand {
 }
 
 /// Where the database is: `--db`, else `NOTIF_DB`, else `notif.db` in the platform data
-/// directory.
+/// directory. A `postgres://` URL selects PostgreSQL (several nodes may share it).
 #[derive(Debug, Clone, Args)]
 pub struct DbArg {
-    /// SQLite database file (created if missing).
-    #[arg(long, env = "NOTIF_DB", value_name = "PATH")]
+    /// SQLite database file (created if missing), or postgres://USER[:PASSWORD]@HOST[:PORT]/DB
+    /// for a PostgreSQL database shared by several nodes.
+    #[arg(long, env = "NOTIF_DB", value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 }
 

@@ -164,9 +164,10 @@ impl From<StoreError> for ApiError {
                     "the database cannot be written right now ({cause}); reads still work"
                 ))
             }
-            other @ (StoreError::Sqlite(_) | StoreError::Migration(_) | StoreError::Io(_)) => {
-                ApiError::Internal(other.to_string())
-            }
+            other @ (StoreError::Sqlite(_)
+            | StoreError::Migration(_)
+            | StoreError::Io(_)
+            | StoreError::Postgres(_)) => ApiError::Internal(other.to_string()),
         }
     }
 }

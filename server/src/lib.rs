@@ -51,9 +51,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             runtime()?.block_on(async { server::run(config, server::signal()?).await })
         }
         Command::Quickstart(args) => runtime()?.block_on(quickstart::run(args)),
-        Command::User(command) => admin::user(command),
-        Command::Token(command) => admin::token(command),
-        Command::Outbox(command) => admin::outbox(command),
+        Command::User(command) => runtime()?.block_on(admin::user(command)),
+        Command::Token(command) => runtime()?.block_on(admin::token(command)),
+        Command::Outbox(command) => runtime()?.block_on(admin::outbox(command)),
         Command::Backup(args) => admin::backup(args),
     }
 }

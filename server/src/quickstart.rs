@@ -6,12 +6,10 @@
 use anyhow::{Context, bail};
 use notif_config::Missing;
 
-use crate::admin::db_path;
+use crate::admin::database;
 use crate::args::QuickstartArgs;
 use crate::server::{self, ServeConfig};
-use crate::store::sqlite::open_connection;
-use crate::store::{self, admin};
-use crate::timestamp::now_ms;
+use crate::store::database::AdminDb;
 use crate::validate;
 use crate::web::login_code;
 
@@ -20,7 +18,7 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
     if let Err(problem) = validate::user_id(&args.user) {
         bail!("user name {problem}");
     }
-    let db = db_path(&args.serve.db)?;
+    let db = database(&args.serve.db)?;
     let config_path = match args.config.clone() {
         Some(path) => path,
         None => notif_config::default_path()
@@ -30,17 +28,20 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
     // were, and `--listen 127.0.0.1:0` must write the port actually bound.
     let listener = server::bind(&args.serve.listen).await?;
     let server_url = format!("http://{}", listener.local_addr()?);
-    let conn = open_connection(&db)
-        .with_context(|| format!("could not open the database {}", db.display()))?;
-    if !admin::user_exists(&conn, &args.user)? {
-        admin::add_user(&conn, &args.user, None)?;
+    let conn = AdminDb::open(&db).await?;
+    if !conn.user_exists(&args.user).await? {
+        conn.add_user(&args.user, None).await?;
         println!("created user {}", args.user);
     }
     // The same reader and writer as `notif login`: directory 0700, file 0600, atomic.
     let current = notif_config::load(&config_path, Missing::IsEmpty)?.token;
     let token = match current {
-        Some(token) if admin::token_belongs_to(&conn, &token, &args.user)? => token,
-        _ => admin::add_token(&conn, Some(&args.user), Some("quickstart"))?.1,
+        Some(token) if conn.token_belongs_to(&token, &args.user).await? => token,
+        _ => {
+            conn.add_token(Some(&args.user), Some("quickstart"))
+                .await?
+                .1
+        }
     };
     notif_config::save(&config_path, &server_url, &token)?;
     let public_url = args
@@ -49,7 +50,7 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
         .public_url
         .as_deref()
         .unwrap_or(&server_url);
-    let (code, _) = store::create_login_code(&conn, &args.user, now_ms())?.value;
+    let (code, _) = conn.create_login_code(&args.user).await?;
     let sign_in = login_code::login_url(public_url, &code);
     drop(conn);
     println!(

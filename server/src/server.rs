@@ -11,7 +11,6 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,7 +23,7 @@ use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::admin::db_path;
+use crate::admin::database;
 use crate::args::LimitArgs;
 use crate::args::ServeArgs;
 use crate::args::StoreArgs;
@@ -38,7 +37,8 @@ use crate::middleware;
 use crate::policy::Policy;
 use crate::redact;
 use crate::state::AppState;
-use crate::store::sqlite::{SqliteStore, Sync};
+use crate::store::database::Database;
+use crate::store::sqlite::Sync;
 use crate::store::{Capacity, Housekeeping, Listeners, Store};
 
 /// Read-only connections in the pool.
@@ -61,7 +61,7 @@ const LISTEN_BACKLOG: u32 = 4096;
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     pub listen: String,
-    pub db: PathBuf,
+    pub db: Database,
     pub ping_interval: Duration,
     pub sync: Sync,
     pub stream_buffer: usize,
@@ -104,7 +104,7 @@ impl ServeConfig {
         };
         Ok(ServeConfig {
             public_url: args.email.public_url.clone(),
-            db: db_path(&args.db)?,
+            db: database(&args.db)?,
             listen: args.listen,
             ping_interval: args.ping_interval,
             sync: args.sync,
@@ -160,18 +160,20 @@ pub async fn run_on(
         read_queue: config.store.read_queue as usize,
         write_queue: config.store.write_queue as usize,
     };
-    let store = SqliteStore::open(&config.db, config.sync, capacity, listeners, housekeeping)
-        .with_context(|| format!("could not open the database {}", config.db.display()))?;
+    let store = config
+        .db
+        .open_store(config.sync, capacity, listeners, housekeeping)
+        .await?;
     let addr = listener.local_addr()?;
     let own_origins =
         OwnOrigins::new(config.public_url.as_deref(), addr).map_err(anyhow::Error::msg)?;
     let public_url = (config.public_url.clone()).unwrap_or_else(|| format!("http://{addr}"));
     let policy = Arc::new(Policy::new(limits, own_origins, public_url));
-    tracing::info!(%addr, db = %config.db.display(), "notif-server ready");
+    tracing::info!(%addr, db = %config.db.describe(), "notif-server ready");
     println!("listening on http://{addr}");
 
     let cancel = CancellationToken::new();
-    let store: Arc<dyn Store> = Arc::new(store);
+    let store: Arc<dyn Store> = store;
     let keeper = tokio::spawn(hub::keeper::run(
         Arc::clone(&hub),
         Arc::clone(&store),

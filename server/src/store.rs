@@ -1,6 +1,6 @@
-//! The storage interface handlers speak to: domain verbs, domain errors. The SQLite adapter
-//! (`store::sqlite`) is the one backend today; the trait is what a PostgreSQL backend would
-//! implement so that no handler changes.
+//! The storage interface handlers speak to: domain verbs, domain errors. Two backends
+//! implement it: SQLite (`store::sqlite`, the default) and PostgreSQL (`store::postgres`,
+//! for several nodes); `store::database` picks one from `--db`, so no handler knows which.
 //!
 //! Inside the SQLite backend: `queries` reads and `writes` writes (plain functions over a
 //! connection; a write returns the `InboxEvent`s it causes), `writer` is the group-commit
@@ -10,10 +10,12 @@
 pub mod admin;
 pub mod backup;
 mod columns;
+pub mod database;
 mod housekeeping;
 pub mod outbox;
 #[cfg(test)]
 mod plans;
+pub mod postgres;
 mod queries;
 mod reader;
 pub mod search;
@@ -71,6 +73,8 @@ pub enum StoreError {
     Migration(#[from] rusqlite_migration::Error),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Postgres(#[from] tokio_postgres::Error),
 }
 
 impl StoreError {
@@ -163,8 +167,9 @@ pub trait Store: Send + Sync + 'static {
     fn list(&self, query: ListQuery) -> StoreFuture<'_, Page>;
     /// How many unread notifications a user has.
     fn unread_count(&self, user_id: String) -> StoreFuture<'_, u64>;
-    /// The highest sequence number ever given to a notification (0 when none was).
-    fn max_seq(&self) -> StoreFuture<'_, i64>;
+    /// The highest sequence number `user_id` has had (0 when none): below every one they will
+    /// get. The opening `unread` event carries it as its `id:`.
+    fn max_seq(&self, user_id: String) -> StoreFuture<'_, i64>;
     /// A user's notifications with a sequence number above `after`, oldest first.
     fn since_seq(
         &self,
@@ -194,8 +199,6 @@ pub trait Store: Send + Sync + 'static {
     fn next_email_at(&self) -> StoreFuture<'_, Option<i64>>;
     /// Records the result of one delivery attempt.
     fn record_email(&self, id: i64, result: EmailResult) -> StoreFuture<'_, ()>;
-    /// The highest sequence number this user has had (0 if none): the stream's opening id.
-    fn user_max_seq(&self, user_id: String) -> StoreFuture<'_, i64>;
     /// A new browser session for `user_id`: a user token labelled `web session`.
     fn create_session(&self, user_id: String) -> StoreFuture<'_, String>;
     /// Revokes the token with this hash (logging out).

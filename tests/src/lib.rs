@@ -12,6 +12,8 @@
 //!   over the one frame reader in [`frames`] (raw sockets add [`chunked`]).
 //! - [`cli`]: the real `notif` run against a server ([`cli::NotifCmd`], [`cli::Run`],
 //!   [`cli::Lines`], [`cli::Alice`]).
+//! - [`postgres::PgCluster`]: a private PostgreSQL cluster for the tests of the PostgreSQL
+//!   store and of several nodes; `NOTIF_TEST_STORE=postgres` runs [`server::TestServer`]s on it.
 //!
 //! The binaries are found next to the running executable ([`bins`]): build them first with
 //! `cargo build --workspace --bins`. This crate must not depend on `notif-server` or `notif`:
@@ -24,6 +26,7 @@ pub mod cli;
 pub mod env;
 pub mod frames;
 pub mod http;
+pub mod postgres;
 pub mod server;
 pub mod sse;
 

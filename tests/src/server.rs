@@ -8,6 +8,11 @@
 //! the same flags. The admin commands (`user add`, `token add`, …) run on the same database.
 //! The server's stderr goes to `<dir>/server.log`, quoted when start-up fails.
 //!
+//! The database is SQLite by default; with `NOTIF_TEST_STORE=postgres` every server that
+//! [`TestServer::start`] makes runs on a fresh database of the process's private PostgreSQL
+//! cluster ([`crate::postgres::PgCluster::shared`]), so the same tests prove the contract on
+//! both stores. Tests of SQLite itself (its file, its locks) use [`TestServer::start_sqlite`].
+//!
 //! Every method is synchronous, so sync and async tests share it; the two waits that can be
 //! long in an async test ([`TestServer::terminate`], [`TestServer::signal_and_wait`]) are async.
 
@@ -36,6 +41,8 @@ pub struct TestServer {
     child: Option<Child>,
     /// The bound address from the readiness line; kept across restarts.
     addr: SocketAddr,
+    /// What `--db` names: `<dir>/notif.db`, or a PostgreSQL URL.
+    db: PathBuf,
     /// The flags after `serve --listen … --db …`, reused by [`TestServer::restart`].
     flags: Vec<String>,
     /// HTTP client for this server's lifetime; rebuilt on restart so no pooled connection to
@@ -44,20 +51,43 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts a server in a fresh temp directory with `flags` after `serve --listen … --db …`.
+    /// Starts a server in a fresh temp directory with `flags` after `serve --listen … --db …`,
+    /// on the store `NOTIF_TEST_STORE` names (`sqlite`, the default, or `postgres`).
     pub fn start(flags: &[&str]) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let db = match std::env::var("NOTIF_TEST_STORE").as_deref() {
+            Ok("postgres") => PathBuf::from(crate::postgres::PgCluster::shared().database()),
+            Ok("sqlite") | Err(_) => dir.path().join("notif.db"),
+            Ok(other) => panic!("NOTIF_TEST_STORE={other:?}: say sqlite or postgres"),
+        };
+        TestServer::launch(dir, db, flags)
+    }
+
+    /// Like [`TestServer::start`], always on SQLite: for tests of the SQLite file itself.
+    pub fn start_sqlite(flags: &[&str]) -> TestServer {
         TestServer::start_in(tempfile::tempdir().unwrap(), flags)
     }
 
-    /// Like [`TestServer::start`], with the database and log in `dir` (which may be a small
-    /// file system the test mounted).
+    /// Like [`TestServer::start`], with the SQLite database and log in `dir` (which may be a
+    /// small file system the test mounted).
     pub fn start_in(dir: TempDir, flags: &[&str]) -> TestServer {
+        let db = dir.path().join("notif.db");
+        TestServer::launch(dir, db, flags)
+    }
+
+    /// A server on the database `db` names (a `postgres://` URL several servers share).
+    pub fn start_on(db: &str, flags: &[&str]) -> TestServer {
+        TestServer::launch(tempfile::tempdir().unwrap(), PathBuf::from(db), flags)
+    }
+
+    fn launch(dir: TempDir, db: PathBuf, flags: &[&str]) -> TestServer {
         let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
-        let (child, addr) = spawn_serve(dir.path(), "127.0.0.1:0", &flags);
+        let (child, addr) = spawn_serve(dir.path(), &db, "127.0.0.1:0", &flags);
         TestServer {
             dir,
             child: Some(child),
             addr,
+            db,
             flags,
             client: new_client(),
         }
@@ -68,6 +98,7 @@ impl TestServer {
     /// as for a process; [`TestServer::restart`] and the signals do not apply.
     pub fn attach(dir: TempDir, addr: SocketAddr) -> TestServer {
         TestServer {
+            db: dir.path().join("notif.db"),
             dir,
             child: None,
             addr,
@@ -101,9 +132,10 @@ impl TestServer {
         self.dir.path()
     }
 
-    /// The database file the server and the admin commands use.
+    /// The database the server and the admin commands use: a SQLite file, or a PostgreSQL
+    /// URL.
     pub fn db(&self) -> PathBuf {
-        self.dir.path().join("notif.db")
+        self.db.clone()
     }
 
     /// The HTTP client bound to this server's lifetime.
@@ -170,7 +202,12 @@ impl TestServer {
     /// the flags it first started with.
     pub fn restart(&mut self) {
         self.kill();
-        let (child, addr) = spawn_serve(self.dir.path(), &self.addr.to_string(), &self.flags);
+        let (child, addr) = spawn_serve(
+            self.dir.path(),
+            &self.db,
+            &self.addr.to_string(),
+            &self.flags,
+        );
         assert_eq!(addr, self.addr, "the server came back on another address");
         self.child = Some(child);
         self.client = new_client();
@@ -275,7 +312,7 @@ fn last_line(stdout: &str) -> String {
 
 /// Spawns `notif-server serve` and waits (up to [`START_TIMEOUT`]) for its readiness line;
 /// returns the child and the address it printed.
-fn spawn_serve(dir: &Path, listen: &str, flags: &[String]) -> (Child, SocketAddr) {
+fn spawn_serve(dir: &Path, db: &Path, listen: &str, flags: &[String]) -> (Child, SocketAddr) {
     let log_path = dir.join("server.log");
     let log = std::fs::OpenOptions::new()
         .create(true)
@@ -284,7 +321,7 @@ fn spawn_serve(dir: &Path, listen: &str, flags: &[String]) -> (Child, SocketAddr
         .expect("open the server log");
     let mut cmd = Command::new(crate::bins::server());
     cmd.args(["serve", "--listen", listen, "--db"])
-        .arg(dir.join("notif.db"))
+        .arg(db)
         .args(flags)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

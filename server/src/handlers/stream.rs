@@ -40,16 +40,12 @@ const REPLAY_CHUNK_BYTES: usize = 64 * 1024;
 pub async fn open(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
     let (state, req, user_id) = (&call.state, &call.req, call.caller);
     let resume_after = last_event_id(req)?;
-    // An id from beyond this database (a client that kept its id across a reset) resumes
-    // from the newest notification instead of skipping every live one below its id. The
-    // newest is read before subscribing, so nothing committed in between is missed.
-    // A client without one starts from the newest notification this user has had, read
-    // before subscribing like a resume point: the opening `unread` event carries it as its
-    // `id:`, so a browser's own reconnect loses nothing even if nothing arrived before.
-    let resume_after = match resume_after {
-        Some(after) => after.min(state.store.max_seq().await?),
-        None => state.store.user_max_seq(user_id.clone()).await?,
-    };
+    // The newest sequence number this user has had, read before subscribing. An id from
+    // beyond it (a client that kept its id across a reset) resumes from it instead of
+    // skipping every live one below its id; a stream without an id goes live after it (on
+    // PostgreSQL, what another node committed just before may still be on its way here).
+    let newest = state.store.max_seq(user_id.clone()).await?;
+    let resume_after = resume_after.map(|after| after.min(newest));
     let token_hash = auth::token_hash_of(req).unwrap_or_default();
     let connection = req
         .extensions()
@@ -69,7 +65,7 @@ pub async fn open(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
     let events = EventStream {
         phase: Phase::Start,
         user_id,
-        last_seq: resume_after,
+        last_seq: resume_after.unwrap_or(newest),
         replay: Vec::new().into_iter(),
         replay_done: false,
         store: Arc::clone(&state.store),

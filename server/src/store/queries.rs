@@ -236,12 +236,3 @@ pub fn user_max_seq(conn: &Connection, user_id: &str) -> Result<i64, StoreError>
         )?
         .query_row([user_id], |r| r.get(0))?)
 }
-
-/// The highest sequence number ever given (AUTOINCREMENT keeps it in `sqlite_sequence`).
-pub fn max_seq(conn: &Connection) -> Result<i64, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT seq FROM sqlite_sequence WHERE name = 'notifications'")?
-        .query_row([], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0))
-}

@@ -1,5 +1,5 @@
 //! The SQLite backend: one writer thread with group commit (`writer`), a pool of read-only
-//! connections (`reader`), WAL, and the schema in `migrations/` applied at open.
+//! connections (`reader`), WAL, and the schema in `migrations/sqlite/` applied at open.
 
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
@@ -19,8 +19,8 @@ use super::{
 };
 use crate::model::{Notification, Preferences, PreferencesPatch, Principal};
 
-/// The files of `migrations/`, embedded at build time and applied in name order.
-static MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../migrations");
+/// The files of `migrations/sqlite/`, embedded at build time and applied in name order.
+static MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../migrations/sqlite");
 
 /// How hard commits hold on to the disk: `Full` survives power loss, `Normal` survives a
 /// crash of the process but may lose the last commits on power loss.
@@ -204,8 +204,8 @@ impl Store for SqliteStore {
         Box::pin(self.reads.run(move |c| queries::list(c, &query)))
     }
 
-    fn max_seq(&self) -> StoreFuture<'_, i64> {
-        Box::pin(self.reads.run(queries::max_seq))
+    fn max_seq(&self, user_id: String) -> StoreFuture<'_, i64> {
+        Box::pin(self.reads.run(move |c| queries::user_max_seq(c, &user_id)))
     }
 
     fn unread_count(&self, user_id: String) -> StoreFuture<'_, u64> {
@@ -271,10 +271,6 @@ impl Store for SqliteStore {
 
     fn record_email(&self, id: i64, result: EmailResult) -> StoreFuture<'_, ()> {
         Box::pin(self.write(move |reply| WriteOp::RecordEmail { id, result, reply }))
-    }
-
-    fn user_max_seq(&self, user_id: String) -> StoreFuture<'_, i64> {
-        Box::pin(self.reads.run(move |c| queries::user_max_seq(c, &user_id)))
     }
 
     fn create_session(&self, user_id: String) -> StoreFuture<'_, String> {

@@ -12,7 +12,9 @@ mod tokens;
 pub use inbox::{delete, read_all, set_read};
 pub use notify::{IDEMPOTENCY_TTL_MS, notify};
 pub use preferences::update_preferences;
-pub use sessions::{create_login_code, create_session, redeem_login_code, revoke_token};
+pub use sessions::{
+    SESSION_LABEL, create_login_code, create_session, redeem_login_code, revoke_token,
+};
 pub use tokens::touch_token;
 
 use crate::model::InboxEvent;

@@ -250,7 +250,9 @@ async fn service_token_notifies_any_user_and_must_name_one() {
 
 #[tokio::test]
 async fn tokens_are_stored_only_as_hashes() {
-    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
+    // The SQLite file and its journals, byte for byte (PostgreSQL stores the same columns).
+    let server = TestServer::start_sqlite(FLAGS);
+    let alice = server.add_user("alice");
     let service = server.service_token();
     server.get("/api/me", &alice).await.expect(200);
     server.get("/api/me", &service).await.expect(200);

@@ -313,7 +313,7 @@ async fn the_database_file_is_private_to_its_owner() {
 
 #[tokio::test]
 async fn a_request_that_takes_too_long_is_answered_503_but_a_notify_waits_for_its_commit() {
-    let server = TestServer::start(&["--request-timeout", "300ms"]);
+    let server = TestServer::start_sqlite(&["--request-timeout", "300ms"]);
     let alice = server.add_user("alice");
     // Another process holds SQLite's write lock, so the writer waits (its busy timeout is 5 s).
     let lock = rusqlite::Connection::open(server.db()).unwrap();

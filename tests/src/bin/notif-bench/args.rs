@@ -85,6 +85,10 @@ pub enum Scenario {
     Streams,
     List,
     Cli,
+    /// Ingest on PostgreSQL, one node and two, beside SQLite (starts a private cluster).
+    PgIngest,
+    /// Delivery latency across two nodes on PostgreSQL (starts a private cluster).
+    PgFanout,
     All,
 }
 
@@ -98,6 +102,8 @@ impl Scenario {
                 Scenario::Streams,
                 Scenario::List,
                 Scenario::Cli,
+                Scenario::PgIngest,
+                Scenario::PgFanout,
             ],
             one => vec![one],
         }

@@ -81,7 +81,8 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
         crate::progress(format_args!("fanout: creating {users_n} users"));
         let users = target.users("fanout", users_n).await?;
         measure(
-            target.addr,
+            &[target.addr],
+            &[target.addr],
             &target.service_token,
             &users,
             per_user,
@@ -121,7 +122,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
 }
 
 /// Everything the run counted.
-struct Outcome {
+pub struct Outcome {
     sent: u64,
     send_errors: u64,
     first_send_error: Option<String>,
@@ -133,7 +134,7 @@ struct Outcome {
 }
 
 impl Outcome {
-    fn row(&self, users: usize, per_user: usize, rate: u32) -> serde_json::Value {
+    pub fn row(&self, users: usize, per_user: usize, rate: u32) -> serde_json::Value {
         json!({
             "shape": format!("{} × {}", report::thousands(users as u64), per_user),
             "users": users,
@@ -153,7 +154,7 @@ impl Outcome {
         })
     }
 
-    fn failures(&self) -> Vec<String> {
+    pub fn failures(&self) -> Vec<String> {
         let mut failures = Vec::new();
         if self.missing > 0 || self.duplicates > 0 {
             failures.push(format!(
@@ -171,9 +172,11 @@ impl Outcome {
     }
 }
 
-/// Opens the streams, sends, waits for the deliveries, and counts.
-async fn measure(
-    addr: SocketAddr,
+/// Opens the streams (spread over `stream_addrs` in turn), sends (on connections spread
+/// over `send_addrs`), waits for the deliveries, and counts.
+pub async fn measure(
+    send_addrs: &[SocketAddr],
+    stream_addrs: &[SocketAddr],
     service_token: &str,
     users: &[User],
     per_user: usize,
@@ -187,9 +190,9 @@ async fn measure(
     let opening = Arc::new(Semaphore::new(OPENING));
     let mut tasks = JoinSet::new();
     for (index, user) in users.iter().enumerate() {
-        for _ in 0..per_user {
+        for s in 0..per_user {
             let task = listen(
-                addr,
+                stream_addrs[(index * per_user + s) % stream_addrs.len()],
                 index,
                 user.token.clone(),
                 Arc::clone(&shared),
@@ -207,7 +210,7 @@ async fn measure(
 
     crate::progress(format_args!("fanout: sending {rate}/s for {duration:?}"));
     let sending = Instant::now();
-    let sent = send(addr, service_token, users, rate, duration).await?;
+    let sent = send(send_addrs, service_token, users, rate, duration).await?;
     let sending = sending.elapsed();
     let expected: u64 = sent.per_user.iter().sum::<u64>() * per_user as u64;
     shared.received.wait_for(expected, GRACE).await;
@@ -335,7 +338,7 @@ struct Sent {
 /// Sends `rate` notifications a second for `duration` on `SENDERS` connections: the i-th
 /// is due at i / rate, sent by connection i mod SENDERS, to a random user.
 async fn send(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     token: &str,
     users: &[User],
     rate: u32,
@@ -347,7 +350,7 @@ async fn send(
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(SENDERS);
     for sender in 0..SENDERS as u64 {
-        let conn = Conn::connect(addr).await?;
+        let conn = Conn::connect(addrs[sender as usize % addrs.len()]).await?;
         let (ids, token) = (Arc::clone(&ids), Arc::clone(&token));
         tasks.push(tokio::spawn(async move {
             let mut rng = StdRng::seed_from_u64(sender);

@@ -20,10 +20,10 @@ use crate::stats::{self, Summary};
 
 /// What one connection measured.
 #[derive(Default)]
-struct Samples {
-    latencies: Vec<u64>,
-    errors: u64,
-    first_error: Option<String>,
+pub struct Samples {
+    pub latencies: Vec<u64>,
+    pub errors: u64,
+    pub first_error: Option<String>,
 }
 
 /// Runs ingest for each `--sync` mode and connection count.
@@ -76,7 +76,14 @@ async fn measure(
     let mut created = 0;
     for &count in connections {
         crate::progress(format_args!("ingest: --sync {sync}, {count} connection(s)"));
-        let (mut samples, elapsed) = level(target.addr, &token, &body, count, duration).await?;
+        let (mut samples, elapsed) = level(
+            &[target.addr],
+            &token,
+            std::slice::from_ref(&body),
+            count,
+            duration,
+        )
+        .await?;
         let summary = Summary::of(&mut samples.latencies);
         created += summary.count as u64;
         report.rows.push(json!({
@@ -107,23 +114,28 @@ async fn measure(
     Ok(())
 }
 
-/// `count` connections sending for `duration`: their merged samples and the time taken.
-async fn level(
-    addr: SocketAddr,
+/// `count` connections, spread over `addrs` in turn, sending for `duration` (connection i
+/// sends `bodies[i % len]`): their merged samples and the time taken.
+pub async fn level(
+    addrs: &[SocketAddr],
     token: &Arc<str>,
-    body: &Bytes,
+    bodies: &[Bytes],
     count: usize,
     duration: Duration,
 ) -> anyhow::Result<(Samples, Duration)> {
     let mut conns = Vec::with_capacity(count);
-    for _ in 0..count {
-        conns.push(Conn::connect(addr).await?);
+    for i in 0..count {
+        conns.push(Conn::connect(addrs[i % addrs.len()]).await?);
     }
     let start = Instant::now();
     let deadline = start + duration;
     let tasks: Vec<_> = conns
         .into_iter()
-        .map(|conn| tokio::spawn(send_until(conn, Arc::clone(token), body.clone(), deadline)))
+        .enumerate()
+        .map(|(i, conn)| {
+            let body = bodies[i % bodies.len()].clone();
+            tokio::spawn(send_until(conn, Arc::clone(token), body, deadline))
+        })
         .collect();
     let mut merged = Samples::default();
     for task in tasks {

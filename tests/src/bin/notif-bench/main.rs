@@ -10,6 +10,7 @@ mod fanout;
 mod http;
 mod ingest;
 mod list;
+mod nodes;
 mod report;
 mod server;
 mod sse;
@@ -70,6 +71,8 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
             Scenario::Streams => streams::run(args).await?,
             Scenario::List => list::run(args).await?,
             Scenario::Cli => cli::run(args).await?,
+            Scenario::PgIngest => nodes::ingest(args).await?,
+            Scenario::PgFanout => nodes::fanout(args).await?,
             Scenario::All => continue,
         };
         if args.json {

@@ -45,11 +45,17 @@ impl Server {
     /// Starts `notif-server serve --listen 127.0.0.1:0 --db <fresh> --sync SYNC` and waits
     /// for its `listening on http://…` line.
     pub fn start(sync: &str) -> anyhow::Result<Server> {
+        Server::start_on(sync, None)
+    }
+
+    /// Like `start`, on the database `db` names (a `postgres://` URL several servers may
+    /// share) instead of a fresh SQLite file.
+    pub fn start_on(sync: &str, db: Option<&str>) -> anyhow::Result<Server> {
         binary("notif-server", "notif-server")?;
         let started = Instant::now();
         // One service token sends everything to few users: no per-token rate limit, no
         // per-user cap on what is kept, and room for the fanout's 10,000 streams.
-        let process = TestServer::start(&[
+        let flags = [
             "--sync",
             sync,
             "--rate-limit",
@@ -60,7 +66,11 @@ impl Server {
             "19000",
             "--max-streams-per-user",
             "1000",
-        ]);
+        ];
+        let process = match db {
+            Some(url) => TestServer::start_on(url, &flags),
+            None => TestServer::start_sqlite(&flags),
+        };
         Ok(Server {
             startup: started.elapsed(),
             process,
@@ -124,7 +134,11 @@ pub struct Target {
 impl Target {
     /// Starts a fresh server with `--sync sync` and a service token.
     pub async fn start(sync: &str) -> anyhow::Result<Target> {
-        let server = Server::start(sync)?;
+        Target::of(Server::start(sync)?).await
+    }
+
+    /// The server `server` (started by the bench), with a new service token.
+    pub async fn of(server: Server) -> anyhow::Result<Target> {
         let bin = binary("notif-server", "notif-server")?;
         let db = server.process.db();
         let service_token = admin(

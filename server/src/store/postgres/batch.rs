@@ -1,0 +1,263 @@
+//! Group commit on PostgreSQL: writes queue here, and a few writer tasks each take whatever
+//! is queued at that moment and apply it in one transaction, each write in its own
+//! savepoint (so a failing write undoes only itself), then commit once and answer every
+//! write. One commit — one WAL flush — for many writes, as the SQLite writer does; on
+//! PostgreSQL it matters most for one user's writes, which wait for each other's commit on
+//! the user's counter row.
+//!
+//! A batch takes users' counter rows in user order (it is sorted by user, keeping each
+//! user's writes in arrival order), so batches on different writers and different nodes
+//! wait for each other instead of deadlocking; should PostgreSQL still find a deadlock, the
+//! whole batch runs again.
+
+use std::sync::Arc;
+
+use deadpool_postgres::Pool;
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use super::echo::{Echoes, Waiter};
+use super::events;
+use super::fault::{self, Fail};
+use super::housekeeping;
+use super::writes::{self, Notified};
+use crate::metrics::Metrics;
+use crate::model::{Notification, Preferences, PreferencesPatch};
+use crate::store::{NotifyCommand, ReadAllOutcome, StoreError};
+
+/// Writer tasks per node: batches in flight at once.
+pub const WRITERS: usize = 4;
+/// At most this many writes share one transaction.
+const MAX_BATCH: usize = 256;
+/// Attempts at a batch that meets deadlocks or serialization failures.
+const ATTEMPTS: u32 = 5;
+
+type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+/// A write waiting for a writer.
+pub enum Op {
+    Notify(NotifyCommand, Reply<Notified>),
+    SetRead(String, String, bool, Reply<Notification>),
+    ReadAll(String, Reply<ReadAllOutcome>),
+    Delete(String, String, Reply<()>),
+    UpdatePreferences(String, PreferencesPatch, Reply<Preferences>),
+}
+
+impl Op {
+    /// The user whose inbox this write changes.
+    fn user(&self) -> &str {
+        match self {
+            Op::Notify(command, _) => &command.notification.user_id,
+            Op::SetRead(user, ..)
+            | Op::ReadAll(user, _)
+            | Op::Delete(user, ..)
+            | Op::UpdatePreferences(user, ..) => user,
+        }
+    }
+}
+
+/// A write's result, before it is handed to its request.
+enum Done {
+    Notify(Notified),
+    Note(Notification),
+    ReadAll(ReadAllOutcome),
+    Unit,
+    Preferences(Preferences),
+}
+
+/// The queue of a node's writes.
+#[derive(Clone)]
+pub struct Writes {
+    queue: mpsc::UnboundedSender<Op>,
+}
+
+impl Writes {
+    /// Starts `WRITERS` writer tasks on `pool` (`email`: the email channel is on; users over
+    /// `max_per_user` are trimmed after each batch). They end
+    /// when every `Writes` handle is dropped and the queue is empty.
+    pub fn start(
+        pool: Pool,
+        email: bool,
+        max_per_user: u64,
+        echoes: Arc<Echoes>,
+        metrics: Arc<Metrics>,
+    ) -> (Writes, Vec<tokio::task::JoinHandle<()>>) {
+        let (queue, rx) = mpsc::unbounded_channel();
+        let rx = Arc::new(Mutex::new(rx));
+        let tasks = (0..WRITERS)
+            .map(|_| {
+                let (pool, rx, metrics) = (pool.clone(), Arc::clone(&rx), Arc::clone(&metrics));
+                let echoes = Arc::clone(&echoes);
+                tokio::spawn(async move {
+                    while let Some(batch) = next_batch(&rx).await {
+                        metrics.record_batch(batch.len());
+                        let grown = run(&pool, &echoes, batch, email).await;
+                        if let Err(fail) =
+                            housekeeping::trim_users(&pool, &grown, max_per_user).await
+                        {
+                            let err = StoreError::from(fail);
+                            tracing::warn!(%err, "could not trim users to the most kept");
+                        }
+                    }
+                })
+            })
+            .collect();
+        (Writes { queue }, tasks)
+    }
+
+    /// Queues a write made by `op` and waits for its answer.
+    pub async fn submit<T>(&self, op: impl FnOnce(Reply<T>) -> Op) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.queue.send(op(tx)).map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+/// Everything queued now (waiting for the first), or `None` once the queue is closed.
+async fn next_batch(rx: &Mutex<mpsc::UnboundedReceiver<Op>>) -> Option<Vec<Op>> {
+    let mut rx = rx.lock().await;
+    let first = rx.recv().await?;
+    let mut batch = vec![first];
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(op) => batch.push(op),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
+/// Applies and commits `batch`, running it again after a deadlock, then answers each write;
+/// returns the users who got notifications.
+async fn run(pool: &Pool, echoes: &Echoes, mut batch: Vec<Op>, email: bool) -> Vec<String> {
+    batch.sort_by(|a, b| a.user().cmp(b.user()));
+    let mut attempt = 1;
+    let outcome = loop {
+        let waiter = echoes.register();
+        match attempt_batch(pool, &batch, email, &waiter).await {
+            Err(fail) if fail.is_retryable() && attempt < ATTEMPTS => {
+                echoes.wait_no_more(waiter);
+                attempt += 1;
+            }
+            Err(fail) => {
+                echoes.wait_no_more(waiter);
+                break Err(fail);
+            }
+            Ok(results) => {
+                // Answer once this node's hub has the batch's events, as SQLite does.
+                echoes.wait(waiter).await;
+                break Ok(results);
+            }
+        }
+    };
+    let mut grown: Vec<String> = Vec::new();
+    match outcome {
+        Ok(results) => {
+            for (op, result) in batch.into_iter().zip(results) {
+                if let Ok(Done::Notify(n)) = &result {
+                    let user = op.user();
+                    if n.created && grown.last().is_none_or(|last| last != user) {
+                        grown.push(user.to_owned());
+                    }
+                }
+                answer(op, result);
+            }
+        }
+        Err(fail) => {
+            let err = StoreError::from(fail);
+            let message = err.to_string();
+            tracing::error!(%message, "a batch of writes failed");
+            for op in batch {
+                let err = match &err {
+                    StoreError::Unwritable(cause) => StoreError::Unwritable(cause.clone()),
+                    _ => StoreError::Commit(message.clone()),
+                };
+                answer(op, Err(err));
+            }
+        }
+    }
+    grown
+}
+
+/// One try at the batch: every write's own result, or the failure of the whole.
+async fn attempt_batch(
+    pool: &Pool,
+    batch: &[Op],
+    email: bool,
+    waiter: &Waiter,
+) -> Result<Vec<Result<Done, StoreError>>, Fail> {
+    let mut client = pool.get().await?;
+    let mut tx = client.transaction().await?;
+    let mut results = Vec::with_capacity(batch.len());
+    for op in batch {
+        let savepoint = tx.savepoint("op").await?;
+        match apply(&savepoint, op, email).await {
+            Ok(done) => {
+                savepoint.commit().await?;
+                results.push(Ok(done));
+            }
+            Err(Fail::Pg(err)) if fault::is_unavailable(&err) => return Err(Fail::Pg(err)),
+            Err(fail) if fail.is_retryable() => return Err(fail),
+            Err(fail) => {
+                savepoint.rollback().await?;
+                results.push(Err(StoreError::from(fail).classify()));
+            }
+        }
+    }
+    let marker = events::end_marker(waiter.node, waiter.batch);
+    tx.execute("SELECT pg_notify($1, $2)", &[&events::CHANNEL, &marker])
+        .await?;
+    tx.commit().await?;
+    Ok(results)
+}
+
+async fn apply(
+    tx: &deadpool_postgres::Transaction<'_>,
+    op: &Op,
+    email: bool,
+) -> Result<Done, Fail> {
+    Ok(match op {
+        Op::Notify(command, _) => Done::Notify(writes::notify(tx, command, email).await?),
+        Op::SetRead(user, id, read, _) => Done::Note(writes::set_read(tx, user, id, *read).await?),
+        Op::ReadAll(user, _) => Done::ReadAll(writes::read_all(tx, user).await?),
+        Op::Delete(user, id, _) => {
+            writes::delete(tx, user, id).await?;
+            Done::Unit
+        }
+        Op::UpdatePreferences(user, patch, _) => {
+            Done::Preferences(writes::update_preferences(tx, user, patch).await?)
+        }
+    })
+}
+
+/// Hands a write its result (a result of the wrong shape cannot happen: `apply` answers
+/// each op with its own kind).
+fn answer(op: Op, result: Result<Done, StoreError>) {
+    fn send<T>(reply: Reply<T>, result: Result<Done, StoreError>, pick: fn(Done) -> Option<T>) {
+        let value = result.and_then(|done| {
+            pick(done).ok_or_else(|| StoreError::Commit("a write got another's answer".into()))
+        });
+        let _ = reply.send(value);
+    }
+    match op {
+        Op::Notify(_, reply) => send(reply, result, |d| match d {
+            Done::Notify(n) => Some(n),
+            _ => None,
+        }),
+        Op::SetRead(.., reply) => send(reply, result, |d| match d {
+            Done::Note(n) => Some(n),
+            _ => None,
+        }),
+        Op::ReadAll(_, reply) => send(reply, result, |d| match d {
+            Done::ReadAll(r) => Some(r),
+            _ => None,
+        }),
+        Op::Delete(.., reply) => send(reply, result, |d| match d {
+            Done::Unit => Some(()),
+            _ => None,
+        }),
+        Op::UpdatePreferences(.., reply) => send(reply, result, |d| match d {
+            Done::Preferences(p) => Some(p),
+            _ => None,
+        }),
+    }
+}
