@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 
 use crate::support::http::id_of;
-use crate::support::{BIN, FLAGS, TestServer};
+use crate::support::{BIN, FLAGS, TestServer, with_sqlite_users};
 
 #[tokio::test]
 async fn issue11_point11_a_backup_under_write_load_restores_everything_acknowledged() {
-    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
+    let (server, [alice]) = with_sqlite_users(["alice"]);
     let server = Arc::new(server);
     let acked = Arc::new(Mutex::new(Vec::<String>::new()));
     let stop = tokio_util::sync::CancellationToken::new();

@@ -19,7 +19,7 @@ fn hold_write_lock(server: &TestServer) -> rusqlite::Connection {
 
 #[tokio::test]
 async fn issue11_point6_a_full_write_queue_is_503_with_retry_after() {
-    let server = TestServer::start(&["--write-queue", "1", "--request-timeout", "2s"]);
+    let server = TestServer::start_sqlite(&["--write-queue", "1", "--request-timeout", "2s"]);
     let alice = server.add_user("alice");
     server.list(&alice, "").await;
     let lock = hold_write_lock(&server);
@@ -75,7 +75,7 @@ async fn issue11_point6_a_full_write_queue_is_503_with_retry_after() {
 
 #[tokio::test]
 async fn issue11_point7_shutdown_ends_while_another_process_holds_the_write_lock() {
-    let mut server = TestServer::start(FLAGS);
+    let mut server = TestServer::start_sqlite(FLAGS);
     let alice = server.add_user("alice");
     server.notify_title(&alice, "before").await;
     let lock = hold_write_lock(&server);

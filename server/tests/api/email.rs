@@ -101,6 +101,12 @@ async fn free_port() -> u16 {
 }
 
 async fn email_server(smtp_port: u16, extra: &[&str]) -> TestServer {
+    email_server_on(TestServer::start, smtp_port, extra)
+}
+
+/// [`email_server`] started by `start` (`TestServer::start_sqlite` for a test that reaches
+/// into the SQLite file).
+fn email_server_on(start: fn(&[&str]) -> TestServer, smtp_port: u16, extra: &[&str]) -> TestServer {
     let url = format!("smtp://127.0.0.1:{smtp_port}");
     let mut args = vec![
         "--smtp-url",
@@ -109,7 +115,7 @@ async fn email_server(smtp_port: u16, extra: &[&str]) -> TestServer {
         "notif <notif@example.test>",
     ];
     args.extend_from_slice(extra);
-    TestServer::start(&args)
+    start(&args)
 }
 
 /// Creates user alice with an email address; returns her token.
@@ -330,7 +336,12 @@ async fn an_email_committed_before_a_sigkill_is_delivered_after_restart() {
 #[tokio::test]
 async fn issue11_point4_an_email_is_not_resent_while_its_send_is_unrecorded() {
     let port = free_port().await;
-    let server = email_server(port, &["--email-retry-base", "3s"]).await;
+    // It holds SQLite's write lock from another process: a SQLite test on either store run.
+    let server = email_server_on(
+        TestServer::start_sqlite,
+        port,
+        &["--email-retry-base", "3s"],
+    );
     let token = alice_with_email(&server).await;
     server
         .notify_raw(&token, &json!({"title": "record test"}))

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
-use crate::support::{FLAGS, TestServer};
+use crate::support::{TestServer, with_sqlite_users};
 
 /// Notifications, concurrent replays, p99 bound of `GET /api/me` in milliseconds.
 fn load() -> (usize, usize, u128) {
@@ -122,7 +122,7 @@ async fn wait_for_streams(server: &TestServer, n: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issue11_point3_full_replays_leave_another_users_requests_fast() {
     let (notifications, replays, p99_bound_ms) = load();
-    let (server, [big, other]) = TestServer::with_users(FLAGS, ["big", "other"]);
+    let (server, [big, other]) = with_sqlite_users(["big", "other"]);
     fill_inbox(&server, "big", notifications);
 
     let server = std::sync::Arc::new(server);

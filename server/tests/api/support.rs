@@ -25,3 +25,12 @@ pub const FLAGS: &[&str] = &["--ping-interval", PING_INTERVAL];
 pub fn scrub_env(cmd: &mut tokio::process::Command) {
     notif_tests::env::scrub(cmd.as_std_mut());
 }
+
+/// A default test server on SQLite whatever `NOTIF_TEST_STORE` says, with `names` as users
+/// and their tokens: for tests that reach into the SQLite file (its write lock, its backup,
+/// rows put in directly).
+pub fn with_sqlite_users<const N: usize>(names: [&str; N]) -> (TestServer, [String; N]) {
+    let server = TestServer::start_sqlite(FLAGS);
+    let tokens = names.map(|name| server.add_user(name));
+    (server, tokens)
+}
