@@ -22,14 +22,7 @@ fn send_appears_read_all_reaches_the_server_and_q_restores_the_terminal() {
     );
 
     server
-        .notif(&[
-            "send",
-            "Deploy finished",
-            "--type",
-            "success",
-            "--category",
-            "deploy",
-        ])
+        .notif(notif_tests::cli::SEND_DEPLOY_FINISHED)
         .run()
         .success();
     tui.wait_for_text("Deploy finished");

@@ -92,6 +92,17 @@ fn config_path(dir: &Path) -> PathBuf {
     dir.join("xdg/notif/config.toml")
 }
 
+/// `notif send` of the notification most tests send: "Deploy finished", a success in the
+/// `deploy` category (more flags may follow it).
+pub const SEND_DEPLOY_FINISHED: &[&str] = &[
+    "send",
+    "Deploy finished",
+    "--type",
+    "success",
+    "--category",
+    "deploy",
+];
+
 /// A `notif` command line, isolated from the user's environment and config.
 pub struct NotifCmd {
     cmd: Command,

@@ -27,6 +27,7 @@ pub mod env;
 pub mod frames;
 pub mod http;
 pub mod postgres;
+pub mod probe;
 pub mod server;
 pub mod sse;
 

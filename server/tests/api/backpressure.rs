@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpSocket, TcpStream};
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
 
 use crate::support::TestServer;
@@ -26,20 +26,6 @@ const STREAM_BUFFER: &str = "8";
 const FLOOD: usize = 900;
 /// Concurrent notifiers in the flood.
 const WORKERS: usize = 4;
-
-/// Connects with a tiny receive buffer and requests the stream; never reads.
-async fn stalled_stream(server: &TestServer, token: &str) -> TcpStream {
-    let socket = TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let mut tcp = socket.connect(server.addr()).await.unwrap();
-    let request = format!(
-        "GET /api/notifications/stream HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
-         Accept: text/event-stream\r\n\r\n",
-        server.addr()
-    );
-    tcp.write_all(request.as_bytes()).await.unwrap();
-    tcp
-}
 
 /// Reads the stalled connection until the server ends the response (final chunk) or closes
 /// it; returns the SSE body it carried. Panics if it stays open.
@@ -105,7 +91,7 @@ async fn stalled_stream_is_closed_without_delaying_another_stream() {
         STREAM_BUFFER,
     ]);
     let alice = server.add_user("alice");
-    let stalled = stalled_stream(&server, &alice).await;
+    let stalled = server.stalled_stream(&alice).await;
     let (mut healthy, _) = server.subscribed_stream(&alice).await;
 
     // The healthy stream is read concurrently for the whole flood.

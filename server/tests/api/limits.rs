@@ -196,13 +196,7 @@ async fn responses_carry_security_headers_and_inbox_data_is_not_cached() {
     assert_eq!(list.header("cache-control"), Some("no-store"));
     let error = server.get("/api/notifications", "bad").await.expect(401);
     assert_eq!(error.header("x-content-type-options"), Some("nosniff"));
-    let stream = server
-        .client()
-        .get(format!("{}/api/notifications/stream", server.url()))
-        .bearer_auth(&alice)
-        .send()
-        .await
-        .unwrap();
+    let stream = server.stream_response(&alice).await;
     assert_eq!(stream.headers()["cache-control"], "no-cache");
     assert_eq!(stream.headers()["x-content-type-options"], "nosniff");
 }

@@ -53,11 +53,39 @@ impl Setup {
         first
     }
 
+    /// Runs `curl ARGS` (a sender's documented example), expects `200`, and returns alice's
+    /// newest notification.
+    async fn curled(&self, args: &[&str]) -> Value {
+        let (status, answer) = senders::curl(args).await;
+        assert_eq!(status, 200, "{answer}");
+        self.newest(&self.alice).await
+    }
+
     /// How many notifications `token`'s user has.
     async fn count(&self, token: &str) -> usize {
         let page = self.server.list(token, "limit=200").await;
         page["notifications"].as_array().map_or(0, Vec::len)
     }
+}
+
+/// What apprise's `ntfy://` test and its hand-made twin (apprise's headers, sent by hand)
+/// both create.
+#[track_caller]
+fn assert_backup_failed(n: &Value) {
+    assert_fields(
+        n,
+        "ERROR",
+        "Backup failed",
+        Some("disk full"),
+        Some("https://x.example/1"),
+        Some("backups"),
+    );
+}
+
+/// The field names of an answer object, in order (the senders' answers have a fixed shape).
+fn keys_of(answer: &Value) -> Vec<&str> {
+    let object = answer.as_object().expect("the answer is a JSON object");
+    object.keys().map(String::as_str).collect()
 }
 
 /// Asserts a notification's type, title, body, link and category.

@@ -30,22 +30,6 @@ async fn closed_by(mut tcp: TcpStream, deadline: Instant) -> bool {
     }
 }
 
-/// The value of `name` in the server's `/metrics`.
-async fn metric(server: &TestServer, name: &str) -> i64 {
-    let text = server
-        .client()
-        .get(format!("{}/metrics", server.url()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
-}
-
 /// `GET /healthz` on a connection of its own; its status, or a panic after `within`.
 async fn healthz_on_a_new_connection(server: &TestServer, within: Duration) -> u16 {
     let client = reqwest::Client::builder()
@@ -118,7 +102,7 @@ async fn silent_connections_are_closed(silent: usize, preface: usize, header_tim
 async fn metric_settles_at(server: &TestServer, name: &str, expected: i64) -> i64 {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let value = metric(server, name).await;
+        let value = server.metric(name).await;
         if value == expected || Instant::now() >= deadline {
             return value;
         }
@@ -163,9 +147,9 @@ async fn connections_past_max_connections_are_closed_while_healthz_answers() {
     }
     // The ten past the cap, and the first /healthz (each later one found the room the one
     // before it left).
-    let evicted = metric(&server, "notif_connections_evicted_total").await;
+    let evicted = server.metric("notif_connections_evicted_total").await;
     assert!(evicted >= 11, "{evicted} evicted");
-    assert!(metric(&server, "notif_connections_open").await <= 20);
+    assert!(server.metric("notif_connections_open").await <= 20);
     drop(rest);
 }
 
@@ -175,13 +159,7 @@ async fn a_new_connection_past_max_connections_is_closed_at_once_when_all_are_bu
     let alice = server.add_user("alice");
     let mut streams = Vec::new();
     for _ in 0..3 {
-        let stream = server
-            .client()
-            .get(format!("{}/api/notifications/stream", server.url()))
-            .bearer_auth(&alice)
-            .send()
-            .await
-            .unwrap();
+        let stream = server.stream_response(&alice).await;
         assert_eq!(stream.status(), 200);
         streams.push(stream);
     }

@@ -10,26 +10,10 @@
 use std::time::Duration;
 
 use serde_json::json;
-use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpSocket, TcpStream};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::support::TestServer;
-
-/// Connects with a small receive buffer, asks for the stream, and is never read.
-async fn stalled_stream(server: &TestServer, token: &str) -> TcpStream {
-    let socket = TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let mut tcp = socket.connect(server.addr()).await.unwrap();
-    let request = format!(
-        "GET /api/notifications/stream HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
-         Accept: text/event-stream\r\n\r\n",
-        server.addr()
-    );
-    tcp.write_all(request.as_bytes()).await.unwrap();
-    tcp
-}
 
 /// Sends `count` notifications of 10 KB to each of `tokens`' users, 8 at a time.
 async fn flood(server: &TestServer, tokens: &[&str], count: usize) {
@@ -65,27 +49,11 @@ async fn flood(server: &TestServer, tokens: &[&str], count: usize) {
     }
 }
 
-/// The value of `name` in the server's `/metrics`.
-async fn metric(server: &TestServer, name: &str) -> i64 {
-    let text = server
-        .client()
-        .get(format!("{}/metrics", server.url()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
-}
-
 /// Waits until `/metrics` shows `name` at `want`; panics with the last value after `within`.
 async fn await_metric(server: &TestServer, name: &str, want: i64, within: Duration) {
     let deadline = Instant::now() + within;
     loop {
-        let value = metric(server, name).await;
+        let value = server.metric(name).await;
         if value == want {
             return;
         }
@@ -135,7 +103,7 @@ async fn stalled_streams_free_their_places(users: usize, per_user: usize, extra:
     let mut stalled = Vec::new();
     for token in &tokens {
         for _ in 0..per_user {
-            stalled.push(stalled_stream(&server, token).await);
+            stalled.push(server.stalled_stream(token).await);
         }
     }
     let want = (users * per_user) as i64;
@@ -152,20 +120,20 @@ async fn stalled_streams_free_their_places(users: usize, per_user: usize, extra:
     let started = Instant::now();
     let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
     let mut sent = 0;
-    while metric(&server, "notif_streams_open").await > 0 {
+    while server.metric("notif_streams_open").await > 0 {
         assert!(
             started.elapsed() < Duration::from_secs(300),
             "notif_streams_open stayed at {} after {sent} events per user (lagged: {})",
-            metric(&server, "notif_streams_open").await,
-            metric(&server, "notif_streams_lagged_total").await
+            server.metric("notif_streams_open").await,
+            server.metric("notif_streams_lagged_total").await
         );
         flood(&server, &tokens, 40).await;
         sent += 40;
     }
     // Each closed for a full buffer, or, if the events came slower than a ping interval,
     // for reading nothing during one.
-    let lagged = metric(&server, "notif_streams_lagged_total").await;
-    let stalled_closed = metric(&server, "notif_streams_stalled_total").await;
+    let lagged = server.metric("notif_streams_lagged_total").await;
+    let stalled_closed = server.metric("notif_streams_stalled_total").await;
     assert_eq!(lagged + stalled_closed, want);
     assert_eq!(stream_status(&server, &newcomer).await, 200);
     println!(
@@ -201,14 +169,14 @@ async fn a_stream_whose_client_stopped_reading_is_closed_by_the_server() {
         "500ms",
     ]);
     let alice = server.add_user("alice");
-    let stalled = stalled_stream(&server, &alice).await;
+    let stalled = server.stalled_stream(&alice).await;
     await_metric(&server, "notif_streams_open", 1, Duration::from_secs(10)).await;
     // More than the sockets hold, far less than the stream's buffer.
     flood(&server, &[&alice], 600).await;
     // Stalled for 5 s at least, then closed at the stream's next visit (500 ms apart).
     await_metric(&server, "notif_streams_open", 0, Duration::from_secs(10)).await;
-    assert_eq!(metric(&server, "notif_streams_stalled_total").await, 1);
-    assert_eq!(metric(&server, "notif_streams_lagged_total").await, 0);
+    assert_eq!(server.metric("notif_streams_stalled_total").await, 1);
+    assert_eq!(server.metric("notif_streams_lagged_total").await, 0);
     drop(stalled);
 }
 
@@ -225,7 +193,7 @@ async fn shutdown_does_not_wait_the_drain_for_stalled_streams() {
     let alice = server.add_user("alice");
     let mut stalled = Vec::new();
     for _ in 0..3 {
-        stalled.push(stalled_stream(&server, &alice).await);
+        stalled.push(server.stalled_stream(&alice).await);
     }
     await_metric(&server, "notif_streams_open", 3, Duration::from_secs(10)).await;
     flood(&server, &[&alice], 600).await;

@@ -6,27 +6,11 @@ use std::time::Duration;
 use notif_server::store::{Store, StoreError};
 use notif_tests::postgres::PgCluster;
 
-use super::support::{Node, client, next_seqs, send};
-
-async fn setup(cluster: &PgCluster) -> String {
-    let url = cluster.database();
-    notif_server::store::postgres::schema::migrate(
-        &notif_server::store::postgres::connect::config(&url).unwrap(),
-    )
-    .await
-    .unwrap();
-    let c = notif_server::store::postgres::admin_connection(&url)
-        .await
-        .unwrap();
-    notif_server::store::postgres::admin::add_user(&c, "alice", None)
-        .await
-        .unwrap();
-    url
-}
+use super::support::{Node, client, database_on, next_seqs, send};
 
 #[tokio::test]
 async fn a_cut_listen_connection_reconnects_and_catches_up() {
-    let url = setup(PgCluster::shared()).await;
+    let url = database_on(PgCluster::shared(), &["alice"]).await;
     let (a, b) = (Node::open(&url).await, Node::open(&url).await);
     let mut on_b = b.hub.subscribe("alice").unwrap();
     let first = send(&a.store, "alice", "1").await;
@@ -53,7 +37,7 @@ async fn a_cut_listen_connection_reconnects_and_catches_up() {
 #[tokio::test]
 async fn a_restarted_postgresql_fails_writes_with_the_cause_then_streams_catch_up() {
     let cluster = PgCluster::start();
-    let url = setup(&cluster).await;
+    let url = database_on(&cluster, &["alice"]).await;
     let (a, b) = (Node::open(&url).await, Node::open(&url).await);
     let mut on_b = b.hub.subscribe("alice").unwrap();
     let first = send(&a.store, "alice", "before").await;

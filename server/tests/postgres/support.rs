@@ -96,9 +96,14 @@ pub async fn client(url: &str) -> tokio_postgres::Client {
     client
 }
 
-/// A fresh database with the schema and the users `names`.
+/// A fresh database with the schema and the users `names`, on the shared cluster.
 pub async fn database_with(names: &[&str]) -> String {
-    let url = notif_tests::postgres::PgCluster::shared().database();
+    database_on(notif_tests::postgres::PgCluster::shared(), names).await
+}
+
+/// A fresh database on `cluster` with the schema and the users `names`.
+pub async fn database_on(cluster: &notif_tests::postgres::PgCluster, names: &[&str]) -> String {
+    let url = cluster.database();
     notif_server::store::postgres::schema::migrate(
         &notif_server::store::postgres::connect::config(&url).unwrap(),
     )

@@ -109,19 +109,8 @@ async fn stalled_stream(server: &Alice) -> TcpStream {
 
 /// The server's count of streams closed for lagging.
 async fn lagged(api: &Api) -> u64 {
-    let text = api
-        .http
-        .get(format!("{}/metrics", api.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("notif_streams_lagged_total "))
-        .and_then(|v| v.trim().parse().ok())
-        .expect("/metrics has notif_streams_lagged_total")
+    let count = notif_tests::probe::metric_at(&api.http, &api.url, "notif_streams_lagged_total");
+    u64::try_from(count.await).unwrap_or_default()
 }
 
 /// The `p`th percentile (nearest rank) of `samples`.

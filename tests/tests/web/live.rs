@@ -1,6 +1,7 @@
 //! The live inbox: notifications arrive without reloading, actions in one tab show in
 //! another and in `notif list`, and a server restart loses nothing.
 
+use notif_tests::cli::SEND_DEPLOY_FINISHED;
 use serde_json::json;
 
 use super::{row, shown_unread, signed_in, titles, wait_live};
@@ -13,16 +14,7 @@ fn a_sent_notification_appears_without_reload_and_counts_in_the_title() {
     assert_eq!(browser.title(), "notif");
     browser.run("window.notReloaded = true", json!([]));
     server
-        .notif(&[
-            "send",
-            "Deploy finished",
-            "--type",
-            "success",
-            "--category",
-            "deploy",
-            "--body",
-            "web-1 is on v2.3.1",
-        ])
+        .notif(&[SEND_DEPLOY_FINISHED, &["--body", "web-1 is on v2.3.1"]].concat())
         .run()
         .success();
     browser.wait_until("the notification", &row("Deploy finished"));

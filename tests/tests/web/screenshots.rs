@@ -3,13 +3,15 @@
 
 use std::path::Path;
 
+use notif_tests::cli::SEND_DEPLOY_FINISHED;
+
 use super::{row, signed_in};
 use crate::util::{Alice, AliceApi};
 
 #[test]
 fn screenshots_of_the_inbox() {
     let server = Alice::start();
-    let sends: [&[&str]; 6] = [
+    let sends: [&[&str]; 5] = [
         &[
             "send",
             "Nightly backup completed",
@@ -50,22 +52,20 @@ fn screenshots_of_the_inbox() {
             "--category",
             "security",
         ],
-        &[
-            "send",
-            "Deploy finished",
-            "--type",
-            "success",
-            "--category",
-            "deploy",
-            "--body",
-            "web-1 is on v2.3.1",
-            "--link",
-            "https://ci.example.com/runs/42",
-        ],
     ];
     for args in sends {
         server.notif(args).run().success();
     }
+    let deploy = [
+        "--body",
+        "web-1 is on v2.3.1",
+        "--link",
+        "https://ci.example.com/runs/42",
+    ];
+    server
+        .notif(&[SEND_DEPLOY_FINISHED, &deploy].concat())
+        .run()
+        .success();
     let weekly = server
         .inbox()
         .into_iter()

@@ -5,7 +5,7 @@
 //! token as a bearer token (`?token=`) or Basic (`user:password@`).
 
 use super::senders::apprise;
-use super::{Setup, assert_fields};
+use super::{Setup, assert_backup_failed, assert_fields};
 
 impl Setup {
     /// `HOST:PORT` of the server, as apprise URLs take it.
@@ -76,14 +76,7 @@ async fn apprise_ntfy_urls_with_a_user_token_and_a_service_token() {
     );
     apprise(&url, "Backup failed", "disk full").await;
     let n = setup.newest(&setup.bob).await;
-    assert_fields(
-        &n,
-        "ERROR",
-        "Backup failed",
-        Some("disk full"),
-        Some("https://x.example/1"),
-        Some("backups"),
-    );
+    assert_backup_failed(&n);
     assert_eq!(
         setup.count(&setup.alice).await,
         2,

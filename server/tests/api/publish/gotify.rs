@@ -4,8 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::senders::curl;
-use super::{Setup, assert_fields};
+use super::{Setup, assert_fields, keys_of};
 use crate::support::http::assert_timestamp;
 
 /// `POST /message` as `token` (as `X-Gotify-Key`) with a JSON body.
@@ -41,12 +40,7 @@ async fn a_json_message_reaches_the_inbox_and_the_stream_and_gotify_gets_its_ans
         None,
     );
     // Gotify's shape: its numeric id is the stream's sequence number.
-    let keys: Vec<&str> = answer
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = keys_of(&answer);
     assert_eq!(
         keys,
         ["appid", "date", "id", "message", "priority", "title"]
@@ -87,28 +81,26 @@ async fn gotifys_documented_curl_forms_work() {
     let setup = Setup::start();
     let url = setup.server.url();
     // gotify.net "Push messages": `curl "…/message?token=<apptoken>" -F "title=…" -F …`.
-    let (status, answer) = curl(&[
-        &format!("{url}/message?token={}", setup.alice),
-        "-F",
-        "title=my title",
-        "-F",
-        "message=my message",
-        "-F",
-        "priority=5",
-    ])
-    .await;
-    assert_eq!(status, 200, "{answer}");
-    let n = setup.newest(&setup.alice).await;
+    let n = setup
+        .curled(&[
+            &format!("{url}/message?token={}", setup.alice),
+            "-F",
+            "title=my title",
+            "-F",
+            "message=my message",
+            "-F",
+            "priority=5",
+        ])
+        .await;
     assert_fields(&n, "INFO", "my title", Some("my message"), None, None);
     // An urlencoded form (`curl -d`), priority 7.
-    let (status, answer) = curl(&[
-        &format!("{url}/message?token={}", setup.alice),
-        "-d",
-        "title=Disk%20almost%20full&message=%2Fvar%20is%20at%2091%25&priority=7",
-    ])
-    .await;
-    assert_eq!(status, 200, "{answer}");
-    let n = setup.newest(&setup.alice).await;
+    let n = setup
+        .curled(&[
+            &format!("{url}/message?token={}", setup.alice),
+            "-d",
+            "title=Disk%20almost%20full&message=%2Fvar%20is%20at%2091%25&priority=7",
+        ])
+        .await;
     assert_eq!(
         (n["type"].as_str(), n["body"].as_str()),
         (Some("WARNING"), Some("/var is at 91%"))
@@ -116,22 +108,21 @@ async fn gotifys_documented_curl_forms_work() {
     // gotify.net "Message Extras": JSON with X-Gotify-Key and a click URL.
     let extras = r#"{"title": "Build 42 failed", "message": "see the log", "priority": 9,
         "extras": {"client::notification": {"click": {"url": "https://ci.example.com/runs/42"}}}}"#;
-    let (status, answer) = curl(&[
-        "-X",
-        "POST",
-        &format!("{url}/message"),
-        "-H",
-        "accept: application/json",
-        "-H",
-        "Content-Type: application/json",
-        "-H",
-        &format!("X-Gotify-Key: {}", setup.alice),
-        "-d",
-        extras,
-    ])
-    .await;
-    assert_eq!(status, 200, "{answer}");
-    let n = setup.newest(&setup.alice).await;
+    let n = setup
+        .curled(&[
+            "-X",
+            "POST",
+            &format!("{url}/message"),
+            "-H",
+            "accept: application/json",
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            &format!("X-Gotify-Key: {}", setup.alice),
+            "-d",
+            extras,
+        ])
+        .await;
     assert_fields(
         &n,
         "ERROR",

@@ -6,7 +6,7 @@ use reqwest::{Method, RequestBuilder};
 use serde_json::{Value, json};
 
 use super::senders::curl;
-use super::{Setup, assert_fields};
+use super::{Setup, assert_backup_failed, assert_fields, keys_of};
 use crate::support::http::id_of;
 
 impl Setup {
@@ -56,12 +56,7 @@ async fn ntfys_documented_example_reaches_the_inbox_and_the_stream() {
     );
     // ntfy's shape: its string id is the notification's id.
     let answer: Value = serde_json::from_str(&answer).unwrap();
-    let keys: Vec<&str> = answer
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = keys_of(&answer);
     assert_eq!(keys, ["event", "id", "message", "time", "title", "topic"]);
     assert_eq!(answer["id"].as_str(), Some(id_of(&listed).as_str()));
     assert_eq!(answer["event"], "message");
@@ -200,7 +195,7 @@ async fn ntfys_json_body_whatever_its_content_type() {
     let setup = Setup::start();
     let url = setup.server.url();
     // docs.ntfy.sh "Publish as JSON": `curl -d '{…}'` sends it as a form.
-    let (status, answer) = curl(&[
+    let n = setup.curled(&[
         "-H",
         &format!("Authorization: Bearer {}", setup.alice),
         &url,
@@ -211,8 +206,6 @@ async fn ntfys_json_body_whatever_its_content_type() {
             "actions": [{"action": "view", "label": "Admin panel", "url": "https://filesrv.lan/admin"}]}"#,
     ])
     .await;
-    assert_eq!(status, 200, "{answer}");
-    let n = setup.newest(&setup.alice).await;
     assert_fields(
         &n,
         "WARNING",
@@ -230,14 +223,7 @@ async fn ntfys_json_body_whatever_its_content_type() {
         .header("X-Click", "https://x.example/1")
         .body(r#"{"topic": "Backups", "title": "Backup failed", "message": "disk full"}"#);
     let n = setup.publish(request).await;
-    assert_fields(
-        &n,
-        "ERROR",
-        "Backup failed",
-        Some("disk full"),
-        Some("https://x.example/1"),
-        Some("backups"),
-    );
+    assert_backup_failed(&n);
     // A JSON field wins over its header; PUT works as POST.
     let request = setup
         .as_alice(Method::PUT, "/")

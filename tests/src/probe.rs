@@ -1,0 +1,61 @@
+//! Looking at a server from outside its API: its `/metrics` counters, a raw stream that is
+//! never read (to make the server's send side back up), a stream response whose headers a
+//! test checks. For the limits tests, which need what the request helpers hide.
+
+use reqwest::Response;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpSocket, TcpStream};
+
+use crate::server::TestServer;
+
+/// The value of `name` in the `/metrics` of the server at `base_url` (a panic when it has
+/// none): for tests that keep their own client.
+pub async fn metric_at(client: &reqwest::Client, base_url: &str, name: &str) -> i64 {
+    let text = client
+        .get(format!("{base_url}/metrics"))
+        .send()
+        .await
+        .expect("GET /metrics")
+        .text()
+        .await
+        .expect("the body of /metrics");
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
+}
+
+impl TestServer {
+    /// The value of `name` in this server's `/metrics`.
+    pub async fn metric(&self, name: &str) -> i64 {
+        metric_at(self.client(), &self.url(), name).await
+    }
+
+    /// Asks for `token`'s stream on a connection with a 4 KiB receive buffer that the test
+    /// never reads: the server's writes back up at once.
+    pub async fn stalled_stream(&self, token: &str) -> TcpStream {
+        let socket = TcpSocket::new_v4().expect("a TCP socket");
+        socket
+            .set_recv_buffer_size(4096)
+            .expect("a small receive buffer");
+        let mut tcp = socket.connect(self.addr()).await.expect("connect");
+        let request = format!(
+            "GET /api/notifications/stream HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer \
+             {token}\r\nAccept: text/event-stream\r\n\r\n",
+            self.addr()
+        );
+        tcp.write_all(request.as_bytes())
+            .await
+            .expect("send the request");
+        tcp
+    }
+
+    /// `GET /api/notifications/stream` as `token`: the response, its body left unread.
+    pub async fn stream_response(&self, token: &str) -> Response {
+        self.client()
+            .get(format!("{}/api/notifications/stream", self.url()))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET /api/notifications/stream")
+    }
+}
