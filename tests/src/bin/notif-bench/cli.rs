@@ -48,7 +48,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
             "medianMs": report::ms(summary.p50),
             "runs": summary.count,
         });
-        report.rows.push(report::timed(cells, &summary));
+        report.push(report::timed(cells, &summary));
     }
     report.notes.push(format!(
         "Wall time from spawn to exit, server and token from NOTIF_SERVER / NOTIF_TOKEN, \

@@ -115,7 +115,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     target.stop().await;
     let mut report = Report::new("fanout", &COLUMNS);
     let outcome = result?;
-    report.rows.push(outcome.row(users_n, per_user, rate));
+    report.push(outcome.row(users_n, per_user, rate));
     report.notes.push(format!(
         "Notifications to random users at a fixed rate for {}, sent on {SENDERS} \
          connections with --sync {}; latency is from just before the send to the parsed \

@@ -71,7 +71,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
         let (levels, failures) = result?;
         let label = args.sync_label(sync);
         for level in &levels {
-            report.rows.push(level.row(json!({ "sync": label })));
+            report.push(level.row(json!({ "sync": label })));
         }
         report.failures.extend(
             failures

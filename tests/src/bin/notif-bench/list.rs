@@ -154,7 +154,7 @@ async fn time_queries(
     );
     let mut row = |query: String, summary: Summary| {
         let cells = json!({ "query": query, "runs": summary.count });
-        report.rows.push(report::timed(cells, &summary));
+        report.push(report::timed(cells, &summary));
     };
     row(
         "first page".into(),

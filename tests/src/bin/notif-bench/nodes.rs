@@ -97,9 +97,7 @@ pub async fn ingest(args: &Args) -> anyhow::Result<Report> {
                     duration,
                 )
                 .await?;
-                report
-                    .rows
-                    .push(level.row(json!({"store": store, "nodes": count})));
+                report.push(level.row(json!({"store": store, "nodes": count})));
                 report
                     .failures
                     .extend(level.failure(&format!("{store}, {count} node(s)")));
@@ -146,7 +144,7 @@ pub async fn fanout(args: &Args) -> anyhow::Result<Report> {
     nodes.stop().await;
     let outcome = result?;
     let mut report = Report::new("pg-fanout", &fanout::COLUMNS);
-    report.rows.push(outcome.row(users_n, per_user, rate));
+    report.push(outcome.row(users_n, per_user, rate));
     report.failures = outcome.failures();
     report.notes.push(format!(
         "Two nodes on one PostgreSQL {} (fsync on); streams spread over both, notifications \

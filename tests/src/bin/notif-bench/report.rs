@@ -97,13 +97,44 @@ pub fn timed(mut cells: Value, summary: &Summary) -> Value {
     cells
 }
 
+/// A table: its columns, and one JSON object per row keyed by the columns' keys (and
+/// maybe more, for `--json`).
+#[derive(Debug)]
+pub struct Table {
+    columns: Vec<Column>,
+    rows: Vec<Value>,
+}
+
+impl Table {
+    /// The table in markdown.
+    fn markdown(&self) -> String {
+        let headers: Vec<&str> = self.columns.iter().map(|c| c.header).collect();
+        let rules: Vec<&str> = self
+            .columns
+            .iter()
+            .map(|c| match c.unit {
+                Unit::Text => "---",
+                _ => "---:",
+            })
+            .collect();
+        let mut out = format!("| {} |\n|{}|\n", headers.join(" | "), rules.join("|"));
+        for row in &self.rows {
+            let cells: Vec<String> = self
+                .columns
+                .iter()
+                .map(|c| cell(row.get(c.key), c.unit))
+                .collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        out
+    }
+}
+
 /// The result of one scenario.
 #[derive(Debug)]
 pub struct Report {
     pub scenario: &'static str,
-    pub columns: Vec<Column>,
-    /// One JSON object per row, keyed by the columns' keys (and maybe more).
-    pub rows: Vec<Value>,
+    pub table: Table,
     /// Facts worth printing under the table.
     pub notes: Vec<String>,
     /// Correctness failures (missing deliveries, errors…): the run exits non-zero.
@@ -117,12 +148,19 @@ impl Report {
     pub fn new(scenario: &'static str, keys: &[&'static str]) -> Report {
         Report {
             scenario,
-            columns: keys.iter().map(|&key| column(key)).collect(),
-            rows: Vec::new(),
+            table: Table {
+                columns: keys.iter().map(|&key| column(key)).collect(),
+                rows: Vec::new(),
+            },
             notes: Vec::new(),
             failures: Vec::new(),
             skipped: None,
         }
+    }
+
+    /// Adds a row to the table.
+    pub fn push(&mut self, row: Value) {
+        self.table.rows.push(row);
     }
 
     /// The markdown section of this report.
@@ -132,25 +170,7 @@ impl Report {
             out.push_str(&format!("Skipped: {why}\n"));
             return out;
         }
-        let headers: Vec<&str> = self.columns.iter().map(|c| c.header).collect();
-        out.push_str(&format!("| {} |\n", headers.join(" | ")));
-        let rules: Vec<&str> = self
-            .columns
-            .iter()
-            .map(|c| match c.unit {
-                Unit::Text => "---",
-                _ => "---:",
-            })
-            .collect();
-        out.push_str(&format!("|{}|\n", rules.join("|")));
-        for row in &self.rows {
-            let cells: Vec<String> = self
-                .columns
-                .iter()
-                .map(|c| cell(row.get(c.key), c.unit))
-                .collect();
-            out.push_str(&format!("| {} |\n", cells.join(" | ")));
-        }
+        out.push_str(&self.table.markdown());
         for note in &self.notes {
             out.push_str(&format!("\n- {note}"));
         }
@@ -168,7 +188,7 @@ impl Report {
             "command": command,
             "machine": machine,
             "skipped": self.skipped,
-            "rows": self.rows,
+            "rows": self.table.rows,
             "notes": self.notes,
             "failures": self.failures,
             "ok": self.failures.is_empty(),
@@ -319,7 +339,7 @@ mod tests {
     #[test]
     fn renders_a_markdown_table() {
         let mut report = Report::new("x", &["sync", "p50Ms"]);
-        report.rows.push(json!({"sync": "full", "p50Ms": 0.5}));
+        report.push(json!({"sync": "full", "p50Ms": 0.5}));
         report.notes.push("a note".into());
         assert_eq!(
             report.markdown(),

@@ -38,7 +38,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     );
     let measured = result?;
     let mib = |kib: Option<u64>| kib.map(|kib| (kib as f64 / 1024.0 * 10.0).round() / 10.0);
-    report.rows.push(json!({
+    report.push(json!({
         "streams": streams,
         "users": users_n,
         "rssBeforeMiB": mib(measured.rss_before),

@@ -221,7 +221,9 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     }
     lines.push(memory);
 
-    report.rows = lines.iter().map(Line::row).collect();
+    for line in &lines {
+        report.push(line.row());
+    }
     report
         .notes
         .extend(notes(&sizes, &versions, &fanout_counts));
@@ -270,9 +272,16 @@ fn notes(sizes: &Sizes, versions: &str, fanout_counts: &[String]) -> Vec<String>
     ]
 }
 
-/// Nanoseconds as milliseconds, to the microsecond.
+/// Nanoseconds as milliseconds, to three significant digits or so (as the other tables
+/// print them).
 fn ms(nanos: u64) -> f64 {
-    round(crate::stats::ms(nanos), 3)
+    let ms = crate::stats::ms(nanos);
+    let decimals = match ms {
+        ms if ms < 1.0 => 3,
+        ms if ms < 100.0 => 2,
+        _ => 0,
+    };
+    round(ms, decimals)
 }
 
 /// A figure as JSON: whole numbers as integers (printed with thousands separators).
