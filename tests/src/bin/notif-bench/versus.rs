@@ -185,13 +185,13 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
                     .map(|failure| format!("{} fan-out ({shape}): {failure}", side.name())),
             );
             let row = outcome.row(users_n, per_user, sizes.rate);
+            let count = |key: &str| report::thousands(row[key].as_u64().unwrap_or(0));
             fanout_counts.push(format!(
-                "{} {}: {} deliveries, {} missing, {} duplicates",
+                "{} {shape}: {} deliveries, {} missing, {} duplicates",
                 side.name(),
-                shape,
-                row["deliveries"],
-                row["missing"],
-                row["duplicates"]
+                count("deliveries"),
+                count("missing"),
+                count("duplicates"),
             ));
             p50.set(side, ms(outcome.latency().p50));
             p99.set(side, ms(outcome.latency().p99));
