@@ -127,9 +127,24 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     let sizes = Sizes::of(args);
     crate::ensure_fds(sizes.most_connections())?;
     let mut report = Report::new("nchan", &["measure", "notif", "nchan", "ratio", "better"]);
+    let (mut lines, versions) = ingest_lines(&sizes, &mut report).await?;
+    let (fanout_lines, fanout_counts) = fanout_lines(&sizes, &mut report).await?;
+    lines.extend(fanout_lines);
+    lines.push(memory_line(&sizes, &mut report).await?);
+    for line in &lines {
+        report.push(line.row());
+    }
+    report
+        .notes
+        .extend(notes(&sizes, &versions, &fanout_counts));
+    Ok(report)
+}
+
+/// Ingest on each server at each connection count: throughput and p99; and nchan's
+/// versions.
+async fn ingest_lines(sizes: &Sizes, report: &mut Report) -> anyhow::Result<(Vec<Line>, String)> {
     let mut lines = Vec::new();
     let mut versions = String::new();
-
     for &connections in &sizes.connections {
         let mut throughput = Line::new(
             format!("ingest, notifications/s ({connections} connections)"),
@@ -140,7 +155,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
             Better::Lower,
         );
         for side in SIDES {
-            let target = start(side, &sizes).await?;
+            let target = start(side, sizes).await?;
             versions = target.nchan_versions().map_or(versions, str::to_owned);
             let measured = ingest::measure(&target, &[connections], sizes.duration).await;
             target.stop().await;
@@ -153,7 +168,16 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
         }
         lines.extend([throughput, p99]);
     }
+    Ok((lines, versions))
+}
 
+/// Fan-out on each server at each size: delivery latency p50 and p99; and what each
+/// delivered, missed and doubled.
+async fn fanout_lines(
+    sizes: &Sizes,
+    report: &mut Report,
+) -> anyhow::Result<(Vec<Line>, Vec<String>)> {
+    let mut lines = Vec::new();
     let mut fanout_counts = Vec::new();
     for &(users_n, per_user) in &sizes.fanouts {
         let shape = format!(
@@ -164,7 +188,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
         let mut p50 = Line::new(format!("fan-out p50 ms ({shape})"), Better::Lower);
         let mut p99 = Line::new(format!("fan-out p99 ms ({shape})"), Better::Lower);
         for side in SIDES {
-            let target = start(side, &sizes).await?;
+            let target = start(side, sizes).await?;
             let measured = async {
                 let users = target.users("fanout", users_n).await?;
                 let load = Load {
@@ -198,7 +222,11 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
         }
         lines.extend([p50, p99]);
     }
+    Ok((lines, fanout_counts))
+}
 
+/// Memory per idle stream on each server.
+async fn memory_line(sizes: &Sizes, report: &mut Report) -> anyhow::Result<Line> {
     let users_n = sizes.streams.div_ceil(10);
     let mut memory = Line::new(
         format!(
@@ -208,7 +236,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
         Better::Lower,
     );
     for side in SIDES {
-        let target = start(side, &sizes).await?;
+        let target = start(side, sizes).await?;
         let measured = streams::measure(&target, users_n, sizes.streams).await;
         target.stop().await;
         let kib = measured?.kib_per_stream();
@@ -219,15 +247,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
         }
         memory.notif_or_nchan(side, kib.map(|kib| round(kib, 1)));
     }
-    lines.push(memory);
-
-    for line in &lines {
-        report.push(line.row());
-    }
-    report
-        .notes
-        .extend(notes(&sizes, &versions, &fanout_counts));
-    Ok(report)
+    Ok(memory)
 }
 
 /// A fresh server of kind `side`: notif-server with `--sync full`, or nchan.
