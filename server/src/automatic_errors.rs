@@ -47,9 +47,16 @@ pub fn rewrite(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The versions of hyper's status lines: HTTP/1.0 to a client that spoke it earlier on the
+/// connection, else HTTP/1.1.
+const VERSIONS: [&[u8]; 2] = [b"HTTP/1.1", b"HTTP/1.0"];
+
 /// What notif keeps of hyper's automatic answer.
 #[derive(Debug, PartialEq, Eq)]
 struct Automatic<'a> {
+    /// One of [`VERSIONS`].
+    version: &'a [u8],
+    /// A `4xx`.
     status: StatusCode,
     /// hyper's `date` value, so that the answer is dated like every other.
     date: Option<&'a [u8]>,
@@ -61,10 +68,10 @@ impl<'a> Automatic<'a> {
         let mut lines = head
             .split(|&b| b == b'\n')
             .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-        let status_line = lines.next()?;
-        let rest = status_line.strip_prefix(b"HTTP/1.1 4")?;
-        let status = StatusCode::from_bytes(status_line.get(9..12)?).ok()?;
-        if rest.get(2) != Some(&b' ') && rest.len() != 2 {
+        let mut status_line = lines.next()?.splitn(3, |&b| b == b' ');
+        let version = status_line.next().filter(|v| VERSIONS.contains(v))?;
+        let status = StatusCode::from_bytes(status_line.next()?).ok()?;
+        if !status.is_client_error() {
             return None;
         }
         let mut date = None;
@@ -83,7 +90,11 @@ impl<'a> Automatic<'a> {
                 date = Some(value);
             }
         }
-        Some(Automatic { status, date })
+        Some(Automatic {
+            version,
+            status,
+            date,
+        })
     }
 }
 
@@ -128,18 +139,15 @@ fn answer(automatic: &Automatic<'_>) -> Option<Vec<u8>> {
     if let Some(date) = automatic.date.and_then(|d| HeaderValue::from_bytes(d).ok()) {
         response.headers_mut().insert(header::DATE, date);
     }
-    Some(serialise(&response))
+    Some(serialise(automatic.version, &response))
 }
 
-/// `response` as HTTP/1.1 bytes: status line, headers, blank line, body.
-fn serialise(response: &Response<Bytes>) -> Vec<u8> {
+/// `response` as bytes of HTTP `version`: status line, headers, blank line, body.
+fn serialise(version: &[u8], response: &Response<Bytes>) -> Vec<u8> {
     let status = response.status();
-    let mut out = format!(
-        "HTTP/1.1 {} {}\r\n",
-        status.as_str(),
-        status.canonical_reason().unwrap_or("")
-    )
-    .into_bytes();
+    let mut out = version.to_vec();
+    let reason = status.canonical_reason().unwrap_or("");
+    out.extend_from_slice(format!(" {} {reason}\r\n", status.as_str()).as_bytes());
     for (name, value) in response.headers() {
         out.extend_from_slice(name.as_str().as_bytes());
         out.extend_from_slice(b": ");
@@ -214,6 +222,14 @@ mod tests {
     }
 
     #[test]
+    fn an_http_1_0_client_gets_an_http_1_0_answer() {
+        let bare = b"HTTP/1.0 400 Bad Request\r\ncontent-length: 0\r\n\r\n";
+        let (head, body) = split(&rewrite(bare).unwrap());
+        assert_eq!(head[0], "http/1.0 400 bad request");
+        assert_eq!(body["error"]["code"], "bad_request");
+    }
+
+    #[test]
     fn answers_before_the_bare_one_are_kept() {
         let mut bytes = NOTIF_204.to_vec();
         bytes.extend_from_slice(BARE_400);
@@ -247,5 +263,7 @@ mod tests {
             None
         );
         assert_eq!(rewrite(b"HTTP/1.1 4000 Bad\r\n\r\n"), None);
+        assert_eq!(rewrite(b"HTTP/2 400 Bad\r\n\r\n"), None);
+        assert_eq!(rewrite(b"HTTP/1.1 499\r\ncontent-length: 0\r\n\r\n"), None);
     }
 }

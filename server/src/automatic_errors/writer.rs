@@ -128,7 +128,8 @@ mod tests {
         b"HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\n\
         content-length: 0\r\n\r\n";
 
-    /// Everything the other end of `pipe` receives once `wrapped` is shut down.
+    /// Everything `other`, the far end of `wrapped`'s pipe, receives once `wrapped` is shut
+    /// down.
     async fn received(
         mut wrapped: FullErrorAnswers<tokio::io::DuplexStream>,
         mut other: tokio::io::DuplexStream,
