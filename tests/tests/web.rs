@@ -63,6 +63,14 @@ fn row(title: &str) -> String {
     )
 }
 
+/// Clicks the element `selector` picks inside the list row of the notification titled `title`.
+fn click_in_row(browser: &Browser, title: &str, selector: &str) {
+    browser.run(
+        &format!("{}.querySelector('{selector}').click()", row(title)),
+        json!([]),
+    );
+}
+
 /// The header's unread count as the page shows it.
 fn shown_unread(browser: &Browser) -> String {
     browser

@@ -125,6 +125,15 @@ async fn alice_with_email(server: &TestServer) -> String {
     token
 }
 
+/// A relay ready to receive, a server sending through it, and alice with an email address:
+/// the relay, the server and alice's token.
+async fn alice_and_her_relay() -> (Sink, TestServer, String) {
+    let (sink, port) = Sink::start(0).await;
+    let server = email_server(port, &[]).await;
+    let token = alice_with_email(&server).await;
+    (sink, server, token)
+}
+
 /// Waits until a line of `outbox list --all` about `title` satisfies `done` (its columns:
 /// id, status, attempts, …); returns the listing.
 async fn wait_for_outbox(
@@ -157,9 +166,7 @@ async fn wait_for_status(server: &TestServer, title: &str, status: &str) -> Stri
 
 #[tokio::test]
 async fn an_email_is_delivered_with_its_headers_and_both_parts() {
-    let (mut sink, port) = Sink::start(0).await;
-    let server = email_server(port, &[]).await;
-    let token = alice_with_email(&server).await;
+    let (mut sink, server, token) = alice_and_her_relay().await;
 
     let body = json!({"title": "Deploy failed", "type": "ERROR", "body": "web-1 & web-2 <down>",
                       "link": "https://ci.example.com/runs/42", "category": "deploy"});
@@ -194,18 +201,10 @@ async fn an_email_is_delivered_with_its_headers_and_both_parts() {
 
 #[tokio::test]
 async fn a_category_override_turns_email_off() {
-    let (mut sink, port) = Sink::start(0).await;
-    let server = email_server(port, &[]).await;
-    let token = alice_with_email(&server).await;
+    let (mut sink, server, token) = alice_and_her_relay().await;
     server
-        .send_json(
-            reqwest::Method::PUT,
-            "/api/notifications/preferences",
-            &token,
-            &json!({"categories": {"deploy": {"email": false}}}),
-        )
-        .await
-        .expect(200);
+        .set_preferences(&token, &json!({"categories": {"deploy": {"email": false}}}))
+        .await;
 
     let quiet = server
         .notify_raw(
@@ -234,18 +233,8 @@ async fn a_category_override_turns_email_off() {
 
 #[tokio::test]
 async fn in_app_off_still_sends_the_email() {
-    let (mut sink, port) = Sink::start(0).await;
-    let server = email_server(port, &[]).await;
-    let token = alice_with_email(&server).await;
-    server
-        .send_json(
-            reqwest::Method::PUT,
-            "/api/notifications/preferences",
-            &token,
-            &json!({"inApp": false}),
-        )
-        .await
-        .expect(200);
+    let (mut sink, server, token) = alice_and_her_relay().await;
+    server.set_in_app(&token, false).await;
     let reply = server
         .notify_not_in_app(&token, &json!({"title": "mail only"}))
         .await;

@@ -455,12 +455,7 @@ async fn tokens_never_reach_the_log() {
         .await
         .unwrap();
     server
-        .send_json(
-            Method::PUT,
-            "/api/notifications/preferences",
-            &alice,
-            &json!({"inApp": "x"}),
-        )
+        .put_preferences(&alice, &json!({"inApp": "x"}))
         .await
         .expect(422);
     let log = server.log();

@@ -3,7 +3,7 @@
 use notif_server::model::{CategoryPreference, PreferencesPatch};
 use notif_server::store::{ListQuery, NotifyCommand, NotifyOutcome, Store, StoreError};
 
-use super::support::{Node, command, database_with, next, send};
+use super::support::{Node, database_with, next, send};
 
 fn page_of(user: &str, limit: u32) -> ListQuery {
     ListQuery {
@@ -109,7 +109,7 @@ async fn the_inbox_verbs_work_and_publish_through_listen() {
     assert_eq!(since.iter().map(|n| n.seq).collect::<Vec<_>>(), [2]);
     assert_eq!(store.max_seq("alice".into()).await.unwrap(), 3);
     assert!(matches!(
-        store.notify(command("nobody", "x")).await,
+        store.notify(NotifyCommand::plain("nobody", "x")).await,
         Err(StoreError::UnknownUser(_))
     ));
 }
@@ -136,9 +136,12 @@ async fn preferences_decide_the_channels() {
         .unwrap();
     assert!(!prefs.in_app && prefs.email);
     assert_eq!(store.preferences("alice".into()).await.unwrap(), prefs);
-    let outcome = store.notify(command("alice", "quiet")).await.unwrap();
+    let outcome = store
+        .notify(NotifyCommand::plain("alice", "quiet"))
+        .await
+        .unwrap();
     assert!(matches!(outcome, NotifyOutcome::Created(r) if r.notification.is_none()));
-    let mut deploy = command("alice", "loud");
+    let mut deploy = NotifyCommand::plain("alice", "loud");
     deploy.notification.category = Some("deploy".into());
     let outcome = store.notify(deploy).await.unwrap();
     assert!(matches!(outcome, NotifyOutcome::Created(r) if r.notification.is_some()));
@@ -159,7 +162,7 @@ async fn an_idempotent_notify_replays_and_refuses_another_body() {
     let node = Node::open(&url).await;
     let keyed = |hash: u8| NotifyCommand {
         idempotency: Some((token, "k1".into(), [hash; 32])),
-        ..command("alice", "once")
+        ..NotifyCommand::plain("alice", "once")
     };
     let first = node.store.notify(keyed(1)).await.unwrap();
     let NotifyOutcome::Created(created) = first else {

@@ -4,7 +4,7 @@
 
 use std::process::{Command, Stdio};
 
-use super::{row, wait_live};
+use super::{click_in_row, row, wait_live};
 use crate::web::webdriver::Browser;
 use notif_tests::Lines;
 use notif_tests::bins;
@@ -77,13 +77,7 @@ fn a_newcomer_goes_from_quickstart_to_a_live_inbox() {
     browser.wait_until("the notification", &row("hello from the CLI"));
 
     // Read in the page, seen by the CLI; a preference changed in the page, seen by the CLI.
-    browser.run(
-        &format!(
-            "{}.querySelector('.item-toggle').click()",
-            row("hello from the CLI")
-        ),
-        serde_json::json!([]),
-    );
+    click_in_row(&browser, "hello from the CLI", ".item-toggle");
     browser.wait_until("read", "document.title === 'notif'");
     let list: serde_json::Value = serde_json::from_str(&notif(&["list", "--json"])).unwrap();
     assert!(list[0]["readAt"].is_string(), "{list}");

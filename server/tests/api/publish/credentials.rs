@@ -157,16 +157,7 @@ async fn missing_unknown_and_malformed_credentials_are_refused() {
 async fn preferences_decide_as_for_notify() {
     let setup = Setup::start();
     let muted = json!({"categories": {"quiet": {"inApp": false}}});
-    setup
-        .server
-        .send_json(
-            Method::PUT,
-            "/api/notifications/preferences",
-            &setup.alice,
-            &muted,
-        )
-        .await
-        .expect(200);
+    setup.server.set_preferences(&setup.alice, &muted).await;
     let answer = setup
         .send(
             setup
