@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderMap};
 use reqwest::{Method, RequestBuilder};
 use serde_json::{Value, json};
 use tokio::time::timeout;
@@ -151,6 +151,13 @@ impl TestServer {
     /// `GET path` with no credentials.
     pub async fn get_anonymous(&self, path: &str) -> Reply {
         self.send(self.req(Method::GET, path)).await
+    }
+
+    /// `GET path` with the `Cookie` header `cookie` (the web inbox's `notif_token=TOKEN`)
+    /// and no other credentials.
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> Reply {
+        self.send(self.req(Method::GET, path).header(COOKIE, cookie))
+            .await
     }
 
     /// `METHOD path` with `Authorization: Bearer <token>` and no body.

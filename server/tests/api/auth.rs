@@ -6,7 +6,7 @@ use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, COOKIE};
 use serde_json::json;
 
-use crate::support::http::{Reply, id_of};
+use crate::support::http::{Reply, id_of, ids_of};
 use crate::support::{FLAGS, TestServer, routes};
 
 /// Sends every route that takes a user's token (`User` and `Either` rows of the route
@@ -94,23 +94,14 @@ async fn revoked_token_is_401_while_other_tokens_keep_working() {
 async fn cookie_notif_token_authenticates() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let cookie = format!("theme=dark; notif_token={alice}; other=1");
-    let me = server
-        .send(
-            server
-                .req(Method::GET, "/api/me")
-                .header(COOKIE, cookie.clone()),
-        )
-        .await
-        .expect_json(200);
-    assert_eq!(me, json!({"userId": "alice", "scope": "user"}));
-    server
-        .send(
-            server
-                .req(Method::GET, "/api/notifications")
-                .header(COOKIE, cookie),
-        )
-        .await
-        .expect(200);
+    let me = server.get_with_cookie("/api/me", &cookie).await;
+    assert_eq!(
+        me.expect_json(200),
+        json!({"userId": "alice", "scope": "user"})
+    );
+    let id = id_of(&server.notify_title(&alice, "for alice").await);
+    let inbox = server.get_with_cookie("/api/notifications", &cookie).await;
+    assert_eq!(ids_of(&inbox.expect_json(200)), [id], "alice's inbox");
 }
 
 #[tokio::test]

@@ -14,6 +14,15 @@ const BODY_ROUTES: [(Method, &str); 2] = [
     (Method::PUT, "/api/notifications/preferences"),
 ];
 
+/// Bodies that are not one JSON value.
+const MALFORMED_JSON: [&str; 5] = [
+    "{",
+    "{\"title\": }",
+    "not json",
+    "",
+    "{\"title\": \"a\"} trailing",
+];
+
 /// The route most of these requests go to.
 const NOTIFY: &str = "/api/internal/notify";
 /// The content type the API takes.
@@ -135,13 +144,7 @@ async fn body_of_exactly_64_kib_is_accepted() {
 #[tokio::test]
 async fn malformed_json_is_400_bad_request() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
-    for body in [
-        "{",
-        "{\"title\": }",
-        "not json",
-        "",
-        "{\"title\": \"a\"} trailing",
-    ] {
+    for body in MALFORMED_JSON {
         for (method, path) in BODY_ROUTES {
             let request = with_body(server.req(method, path), &alice, JSON, body);
             server.send(request).await.expect_error(400, "bad_request");

@@ -148,10 +148,8 @@ async fn logging_out_revokes_the_session_and_clears_the_cookie() {
         "notif_token=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
     );
     reply.expect(204);
-    server
-        .send(server.req(Method::GET, "/api/me").header(COOKIE, &cookie))
-        .await
-        .expect_error(401, "unauthorized");
+    let by_cookie = server.get_with_cookie("/api/me", &cookie).await;
+    by_cookie.expect_error(401, "unauthorized");
     server.get("/api/me", &alice).await.expect(200);
 }
 
