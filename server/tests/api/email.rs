@@ -134,6 +134,15 @@ async fn alice_and_her_relay() -> (Sink, TestServer, String) {
     (sink, server, token)
 }
 
+/// Notifies `token`'s user with `title`, asserting `201` with an email promised.
+async fn notify_promising_email(server: &TestServer, token: &str, title: &str) {
+    let reply = server
+        .notify_raw(token, &json!({ "title": title }))
+        .await
+        .expect_json(201);
+    assert_eq!(reply["delivered"]["email"], true, "{reply}");
+}
+
 /// Waits until a line of `outbox list --all` about `title` satisfies `done` (its columns:
 /// id, status, attempts, …); returns the listing.
 async fn wait_for_outbox(
@@ -272,11 +281,7 @@ async fn a_relay_that_is_down_at_first_gets_the_email_exactly_once() {
     let port = free_port().await;
     let server = email_server(port, &["--email-retry-base", "100ms"]).await;
     let token = alice_with_email(&server).await;
-    let reply = server
-        .notify_raw(&token, &json!({"title": "relay test"}))
-        .await
-        .expect_json(201);
-    assert_eq!(reply["delivered"]["email"], true);
+    notify_promising_email(&server, &token, "relay test").await;
 
     // Wait until at least one attempt failed against the closed port.
     wait_for_outbox(&server, "relay test", |columns| {
@@ -303,11 +308,7 @@ async fn an_email_committed_before_a_sigkill_is_delivered_after_restart() {
     let port = hole.local_addr().unwrap().port();
     let mut server = email_server(port, &[]).await;
     let token = alice_with_email(&server).await;
-    let reply = server
-        .notify_raw(&token, &json!({"title": "crash test"}))
-        .await
-        .expect_json(201);
-    assert_eq!(reply["delivered"]["email"], true);
+    notify_promising_email(&server, &token, "crash test").await;
     let (_held, _) = timeout(DELIVERY_TIMEOUT, hole.accept())
         .await
         .expect("the worker connects to the relay")
