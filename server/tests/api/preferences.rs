@@ -6,6 +6,11 @@ use serde_json::{Map, Value, json};
 use crate::support::http::{id_of, ids_of};
 use crate::support::{FLAGS, TestServer};
 
+/// The preferences of a user who never changed them.
+fn defaults() -> Value {
+    json!({"inApp": true, "email": true, "categories": {}})
+}
+
 /// `n` categories named `c0…`, each turning email off.
 fn categories(n: usize, prefix: &str) -> Value {
     let map: Map<String, Value> = (0..n)
@@ -17,10 +22,7 @@ fn categories(n: usize, prefix: &str) -> Value {
 #[tokio::test]
 async fn preferences_default_to_both_channels_on_and_no_categories() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
-    assert_eq!(
-        server.preferences(&alice).await,
-        json!({"inApp": true, "email": true, "categories": {}})
-    );
+    assert_eq!(server.preferences(&alice).await, defaults());
 }
 
 #[tokio::test]
@@ -48,7 +50,7 @@ async fn put_changes_only_the_fields_it_names() {
     assert_eq!(server.preferences(&alice).await, stored);
     assert_eq!(
         server.preferences(&bob).await,
-        json!({"inApp": true, "email": true, "categories": {}}),
+        defaults(),
         "bob keeps his defaults"
     );
 }
@@ -153,7 +155,7 @@ async fn preference_values_are_validated() {
     }
     assert_eq!(
         server.preferences(&alice).await,
-        json!({"inApp": true, "email": true, "categories": {}}),
+        defaults(),
         "rejected updates change nothing"
     );
 }

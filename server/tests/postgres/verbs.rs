@@ -1,7 +1,7 @@
 //! Each store verb on PostgreSQL, as the SQLite store answers it.
 
 use notif_server::model::{CategoryPreference, PreferencesPatch};
-use notif_server::store::{ListQuery, NotifyCommand, NotifyOutcome, Store, StoreError};
+use notif_server::store::{ListQuery, NotifyCommand, NotifyOutcome, Page, Store, StoreError};
 
 use super::support::{Node, database_with, next, send};
 
@@ -15,6 +15,14 @@ fn page_of(user: &str, limit: u32) -> ListQuery {
         category: None,
         words: Vec::new(),
     }
+}
+
+/// The titles of a page's notifications, in order.
+fn titles(page: &Page) -> Vec<&str> {
+    page.notifications
+        .iter()
+        .map(|n| n.title.as_str())
+        .collect()
 }
 
 #[tokio::test]
@@ -39,12 +47,7 @@ async fn the_inbox_verbs_work_and_publish_through_listen() {
     }
 
     let page = store.list(page_of("alice", 2)).await.unwrap();
-    let titles: Vec<_> = page
-        .notifications
-        .iter()
-        .map(|n| n.title.as_str())
-        .collect();
-    assert_eq!(titles, ["three", "two"]);
+    assert_eq!(titles(&page), ["three", "two"]);
     assert_eq!(page.unread_count, 3);
     let rest = store
         .list(ListQuery {
@@ -78,12 +81,11 @@ async fn the_inbox_verbs_work_and_publish_through_listen() {
     );
 
     let page = store.list(page_of("alice", 10)).await.unwrap();
-    let order: Vec<_> = page
-        .notifications
-        .iter()
-        .map(|n| n.title.as_str())
-        .collect();
-    assert_eq!(order, ["three", "one", "two"], "unread first, newest first");
+    assert_eq!(
+        titles(&page),
+        ["three", "one", "two"],
+        "unread first, newest first"
+    );
 
     store
         .delete("alice".into(), page.notifications[0].id.clone())

@@ -4,8 +4,7 @@
 
 use std::process::{Command, Stdio};
 
-use super::{click_in_row, row, wait_live};
-use crate::web::webdriver::Browser;
+use super::{click_in_row, open_live, row};
 use notif_tests::Lines;
 use notif_tests::bins;
 
@@ -58,9 +57,7 @@ fn a_newcomer_goes_from_quickstart_to_a_live_inbox() {
     );
     lines.expect("readiness", |l| l.starts_with("listening on"));
 
-    let browser = Browser::start(1280, 900);
-    browser.goto(&link);
-    wait_live(&browser);
+    let browser = open_live(&link, 1280, 900);
     // The CLI quickstart set up sends; the page shows it at once.
     let notif = |args: &[&str]| {
         let out = Command::new(bins::notif())
@@ -95,7 +92,5 @@ fn a_newcomer_goes_from_quickstart_to_a_live_inbox() {
     assert_eq!(prefs["email"], false);
 
     // Later, `notif web --print` (the same config) signs another browser in.
-    let later = Browser::start(375, 800);
-    later.goto(notif(&["web", "--print"]).trim());
-    wait_live(&later);
+    open_live(notif(&["web", "--print"]).trim(), 375, 800);
 }

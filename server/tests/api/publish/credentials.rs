@@ -159,12 +159,7 @@ async fn preferences_decide_as_for_notify() {
     let muted = json!({"categories": {"quiet": {"inApp": false}}});
     setup.server.set_preferences(&setup.alice, &muted).await;
     let answer = setup
-        .send(
-            setup
-                .req(Method::POST, "/quiet")
-                .bearer_auth(&setup.alice)
-                .body("shh"),
-        )
+        .send(setup.as_alice(Method::POST, "/quiet").body("shh"))
         .await
         .expect_json(200);
     assert_eq!(
@@ -177,12 +172,7 @@ async fn preferences_decide_as_for_notify() {
         "in-app delivery is off for quiet"
     );
     setup
-        .send(
-            setup
-                .req(Method::POST, "/loud")
-                .bearer_auth(&setup.alice)
-                .body("hey"),
-        )
+        .send(setup.as_alice(Method::POST, "/loud").body("hey"))
         .await
         .expect(200);
     assert_eq!(setup.count(&setup.alice).await, 1);
