@@ -133,6 +133,25 @@ pub struct NotifyCommand {
     pub idempotency: Option<(i64, String, [u8; 32])>,
 }
 
+impl NotifyCommand {
+    /// The smallest notify: an info notification for `user` titled `title`, with no body,
+    /// link or category and no idempotency key. The store's tests send it, the unit tests
+    /// over SQLite and the PostgreSQL tests alike, so it is built in one place.
+    pub fn plain(user: &str, title: &str) -> NotifyCommand {
+        NotifyCommand {
+            notification: NewNotification {
+                user_id: user.into(),
+                kind: Kind::Info,
+                title: title.into(),
+                body: None,
+                link: None,
+                category: None,
+            },
+            idempotency: None,
+        }
+    }
+}
+
 /// The answer to a notify: created now, or the first answer to the same idempotent request.
 #[derive(Debug, Clone)]
 pub enum NotifyOutcome {
