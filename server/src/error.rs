@@ -177,7 +177,8 @@ impl From<StoreError> for ApiError {
             other @ (StoreError::Sqlite(_)
             | StoreError::Migration(_)
             | StoreError::Io(_)
-            | StoreError::Postgres(_)) => ApiError::Internal(other.to_string()),
+            | StoreError::Postgres(_)
+            | StoreError::Render(_)) => ApiError::Internal(other.to_string()),
         }
     }
 }
