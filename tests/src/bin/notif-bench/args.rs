@@ -94,6 +94,8 @@ pub enum Scenario {
     PgIngest,
     /// Delivery latency across two nodes on PostgreSQL (starts a private cluster).
     PgFanout,
+    /// The list scenario (pages, searches, read-all) on one node on PostgreSQL.
+    PgList,
     /// Ingest, fan-out and idle-stream memory of notif beside nchan (nginx's pub/sub
     /// module, Debian's nginx-light and libnginx-mod-nchan), and their ratios.
     Nchan,
@@ -113,6 +115,7 @@ impl Scenario {
                 Scenario::Cli,
                 Scenario::PgIngest,
                 Scenario::PgFanout,
+                Scenario::PgList,
             ],
             one => vec![one],
         }

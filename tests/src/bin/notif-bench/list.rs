@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use crate::args::Args;
 use crate::http::{self, Conn};
 use crate::report::{self, Report};
-use crate::server::User;
+use crate::server::{Target, User};
 use crate::stats::{self, Summary};
 
 /// Connections used to fill the inbox.
@@ -25,10 +25,15 @@ const LIMIT: usize = 50;
 
 /// Runs the scenario.
 pub async fn run(args: &Args) -> anyhow::Result<Report> {
+    let target = args.target(args.sync.first()).await?;
+    on(target, args, "list").await
+}
+
+/// Runs the scenario against `target` (stopped at the end), reported as `name`.
+pub async fn on(target: Target, args: &Args, name: &str) -> anyhow::Result<Report> {
     let n = args.size(args.notifications, 100_000, 2_000).max(2 * LIMIT);
     let reps = args.size(args.reps, 200, 20).max(1);
-    let target = args.target(args.sync.first()).await?;
-    let mut report = Report::new("list", &["query", "p50Ms", "p99Ms", "maxMs", "runs"]);
+    let mut report = Report::new(name, &["query", "p50Ms", "p99Ms", "maxMs", "runs"]);
     let result = async {
         let user = target.users("list", 1).await?.remove(0);
         fill(target.addr, &target.service_token, &user, n, &mut report).await?;

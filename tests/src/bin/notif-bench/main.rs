@@ -77,6 +77,7 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
             Scenario::Cli => cli::run(args).await?,
             Scenario::PgIngest => nodes::ingest(args).await?,
             Scenario::PgFanout => nodes::fanout(args).await?,
+            Scenario::PgList => nodes::list(args).await?,
             Scenario::Nchan => versus::run(args).await?,
             Scenario::All => continue,
         };

@@ -16,6 +16,7 @@ use serde_json::json;
 use crate::args::Args;
 use crate::fanout;
 use crate::ingest;
+use crate::list;
 use crate::protocol::{Protocol, Publish};
 use crate::report::Report;
 use crate::server::{Server, Target};
@@ -164,4 +165,18 @@ fn cluster_version() -> String {
         .and_then(|dir| dir.file_name())
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// `pg-list`: the `list` scenario (pages, searches, read-all of one big inbox) on one node on
+/// PostgreSQL.
+pub async fn list(args: &Args) -> anyhow::Result<Report> {
+    refuse_remote(args)?;
+    let cluster = PgCluster::start_with(true);
+    let target = Target::of(Server::start_on("full", Some(&cluster.database()))?).await?;
+    let mut report = list::on(target, args, "pg-list").await?;
+    report.notes.push(format!(
+        "One node on PostgreSQL {} (fsync on), on the same machine.",
+        cluster_version()
+    ));
+    Ok(report)
 }
