@@ -16,6 +16,14 @@ fn login(server: &Alice, token: &str) -> String {
     std::fs::read_to_string(server.config_path()).unwrap()
 }
 
+/// A server with user alice, and the test's config file holding a service token saved by
+/// `notif login`.
+fn logged_in_as_service() -> Alice {
+    let server = Alice::start();
+    login(&server, &server.service_token());
+    server
+}
+
 #[test]
 fn login_records_the_tokens_scope() {
     let server = Alice::start();
@@ -27,8 +35,7 @@ fn login_records_the_tokens_scope() {
 
 #[test]
 fn a_saved_service_token_without_to_is_refused_before_any_request() {
-    let mut server = Alice::start();
-    login(&server, &server.service_token());
+    let mut server = logged_in_as_service();
     // No server to ask any more: only a check made before the request can say exit 2.
     server.kill();
     server
@@ -38,8 +45,7 @@ fn a_saved_service_token_without_to_is_refused_before_any_request() {
 
 #[test]
 fn a_saved_service_token_with_to_sends() {
-    let server = Alice::start();
-    login(&server, &server.service_token());
+    let server = logged_in_as_service();
     server
         .bare(&["send", "for alice", "--to", "alice"])
         .run()

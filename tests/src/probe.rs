@@ -3,7 +3,7 @@
 //! test checks. For the limits tests, which need what the request helpers hide.
 
 use reqwest::Response;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
 use crate::server::TestServer;
@@ -58,4 +58,23 @@ impl TestServer {
             .await
             .expect("GET /api/notifications/stream")
     }
+}
+
+/// Reads from `tcp` until the server closes the connection (or a read fails); returns what
+/// it sent. Panics when that takes longer than `within`.
+pub async fn read_until_closed(tcp: &mut TcpStream, within: std::time::Duration) -> Vec<u8> {
+    let mut received = Vec::new();
+    let mut buf = [0u8; 4096];
+    let read = async {
+        loop {
+            match tcp.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(within, read)
+        .await
+        .expect("the server closes the connection in time");
+    received
 }

@@ -6,10 +6,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use notif_tests::probe::read_until_closed;
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-use tokio::time::timeout;
 
 use crate::support::{FLAGS, TestServer};
 
@@ -84,20 +84,7 @@ impl Answer {
 async fn exchange(server: &TestServer, request: &[u8]) -> Vec<u8> {
     let mut tcp = TcpStream::connect(server.addr()).await.unwrap();
     let _ = tcp.write_all(request).await;
-    let mut received = Vec::new();
-    let mut buf = [0u8; 4096];
-    let read = async {
-        loop {
-            match tcp.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => received.extend_from_slice(&buf[..n]),
-            }
-        }
-    };
-    timeout(Duration::from_secs(10), read)
-        .await
-        .expect("the server closes the connection in time");
-    received
+    read_until_closed(&mut tcp, Duration::from_secs(10)).await
 }
 
 /// A `GET /healthz` head with `extra` header lines, asking to close after the answer.

@@ -3,33 +3,16 @@
 
 use std::time::Duration;
 
+use notif_tests::probe::read_until_closed;
 use notif_tests::server::admin_on;
 use reqwest::Method;
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
 use crate::support::http::{Reply, id_of};
 use crate::support::{FLAGS, TestServer};
-
-/// Reads until the server closes the connection; returns what it sent, or panics after `within`.
-async fn read_until_closed(tcp: &mut TcpStream, within: Duration) -> Vec<u8> {
-    let mut received = Vec::new();
-    let mut buf = [0u8; 4096];
-    let read = async {
-        loop {
-            match tcp.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => received.extend_from_slice(&buf[..n]),
-            }
-        }
-    };
-    timeout(within, read)
-        .await
-        .expect("the server closes the connection in time");
-    received
-}
 
 #[tokio::test]
 async fn a_token_over_its_rate_gets_429_with_retry_after() {

@@ -182,3 +182,74 @@ async fn an_idempotent_notify_replays_and_refuses_another_body() {
         Err(StoreError::IdempotencyConflict)
     ));
 }
+
+/// The counts kept in `user_counters` against a count of the rows, for `user`.
+async fn kept_and_counted(url: &str, user: &str) -> [(i64, i64); 2] {
+    let db = super::support::client(url).await;
+    let row = db
+        .query_one(
+            "SELECT c.unread_count, c.notification_count,
+                    (SELECT count(*) FROM notifications n WHERE n.user_id = c.user_id AND n.unread),
+                    (SELECT count(*) FROM notifications n WHERE n.user_id = c.user_id)
+               FROM user_counters c WHERE c.user_id = $1",
+            &[&user],
+        )
+        .await
+        .unwrap();
+    [(row.get(0), row.get(2)), (row.get(1), row.get(3))]
+}
+
+#[tokio::test]
+async fn the_kept_counts_follow_every_change_one_statement_at_a_time() {
+    let url = database_with(&["alice", "bob"]).await;
+    let node = Node::open(&url).await;
+    let store = &node.store;
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        send(store, "alice", &format!("a{i}")).await;
+        send(store, "bob", &format!("b{i}")).await;
+    }
+    for n in store
+        .list(page_of("alice", 30))
+        .await
+        .unwrap()
+        .notifications
+    {
+        ids.push(n.id);
+    }
+    let check = |step: &'static str| {
+        let url = url.clone();
+        async move {
+            for user in ["alice", "bob"] {
+                let [unread, all] = kept_and_counted(&url, user).await;
+                assert_eq!(unread.0, unread.1, "{user}'s unread count after {step}");
+                assert_eq!(all.0, all.1, "{user}'s notification count after {step}");
+            }
+        }
+    };
+    check("notifies").await;
+    for id in &ids[..5] {
+        store
+            .set_read("alice".into(), id.clone(), true)
+            .await
+            .unwrap();
+    }
+    store
+        .set_read("alice".into(), ids[0].clone(), false)
+        .await
+        .unwrap();
+    check("reads and an unread").await;
+    for id in &ids[5..9] {
+        store.delete("alice".into(), id.clone()).await.unwrap();
+    }
+    store.delete("alice".into(), ids[1].clone()).await.unwrap();
+    check("deletes of unread and read ones").await;
+    let outcome = store.read_all("alice".into()).await.unwrap();
+    assert_eq!(outcome.unread_count, 0);
+    check("read-all").await;
+    let db = super::support::client(&url).await;
+    db.execute("DELETE FROM notifications WHERE title LIKE '_1%'", &[])
+        .await
+        .unwrap();
+    check("one statement deleting for both users").await;
+}

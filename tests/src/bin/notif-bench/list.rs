@@ -30,7 +30,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
 }
 
 /// Runs the scenario against `target` (stopped at the end), reported as `name`.
-pub async fn on(target: Target, args: &Args, name: &str) -> anyhow::Result<Report> {
+pub async fn on(target: Target, args: &Args, name: &'static str) -> anyhow::Result<Report> {
     let n = args.size(args.notifications, 100_000, 2_000).max(2 * LIMIT);
     let reps = args.size(args.reps, 200, 20).max(1);
     let mut report = Report::new(name, &["query", "p50Ms", "p99Ms", "maxMs", "runs"]);
