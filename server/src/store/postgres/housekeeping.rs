@@ -1,7 +1,8 @@
 //! Tidying a shared database: one node at a time (whichever holds the advisory lock) trims
 //! users over the per-user maximum every minute and, hourly (or every retention period, if
-//! shorter), forgets idempotency keys past their 24 hours and read notifications past the
-//! retention. The SQLite writer does the same in its idle moments.
+//! shorter), forgets idempotency keys past their 24 hours, read notifications past the
+//! retention, and sent or failed emails past the email retention. The SQLite writer does
+//! the same in its idle moments.
 
 use std::time::Duration;
 
@@ -78,7 +79,8 @@ async fn tidy(
     }
     let now = now_ms();
     let retention_ms = i64::try_from(rules.retention.as_millis()).unwrap_or(i64::MAX);
-    if now - *last_cleanup < retention_ms.clamp(1, 60 * 60 * 1000) {
+    let email_ms = i64::try_from(rules.email_retention.as_millis()).unwrap_or(i64::MAX);
+    if now - *last_cleanup < retention_ms.min(email_ms).clamp(1, 60 * 60 * 1000) {
         return Ok(());
     }
     *last_cleanup = now;
@@ -96,6 +98,18 @@ async fn tidy(
         .await?;
     if deleted > 0 {
         tracing::info!(deleted, "deleted read notifications past the retention");
+    }
+    let pruned = client
+        .execute(
+            "DELETE FROM email_outbox WHERE status <> 'pending' AND created_at < $1",
+            &[&now.saturating_sub(email_ms)],
+        )
+        .await?;
+    if pruned > 0 {
+        tracing::info!(
+            pruned,
+            "deleted sent and failed emails past the email retention"
+        );
     }
     Ok(())
 }
@@ -209,5 +223,51 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((counts.get::<_, i64>(0), counts.get::<_, i64>(1)), (4, 4));
+    }
+    #[tokio::test]
+    async fn issue11_point5_sent_and_failed_emails_are_pruned_after_their_retention() {
+        let url = notif_tests::postgres::PgCluster::shared().database();
+        let c = admin_connection(&url).await.unwrap();
+        admin::add_user(&c, "bob", Some("bob@example.com"))
+            .await
+            .unwrap();
+        let old = now_ms() - 60_000;
+        for (id, status, at) in [
+            ("sent-old", "sent", old),
+            ("failed-old", "failed", old),
+            ("pending-old", "pending", old),
+            ("sent-new", "sent", now_ms()),
+        ] {
+            c.execute(
+                "INSERT INTO email_outbox (notification_id, user_id, to_address, type, title,
+                                           status, next_attempt_at, created_at)
+                 VALUES ($1, 'bob', 'bob@example.com', 'INFO', 't', $2, 0, $3)",
+                &[&id, &status, &at],
+            )
+            .await
+            .unwrap();
+        }
+        let pool = connect::pool(connect::config(&url).unwrap(), 2).unwrap();
+        let rules = Housekeeping {
+            retention: Duration::MAX,
+            max_per_user: 1000,
+            email_retention: Duration::from_secs(5),
+        };
+        assert!(round(&pool, rules, &mut 0).await.unwrap());
+        let left: Vec<String> = c
+            .query(
+                "SELECT notification_id FROM email_outbox WHERE user_id = 'bob' ORDER BY id",
+                &[],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(
+            left,
+            ["pending-old", "sent-new"],
+            "pending emails are never pruned"
+        );
     }
 }
