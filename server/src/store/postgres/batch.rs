@@ -1,6 +1,7 @@
 //! Group commit on PostgreSQL: writes queue here, and a few writer tasks each take whatever
-//! is queued at that moment and apply it in one transaction, each write in its own
-//! savepoint (so a failing write undoes only itself), then commit once and answer every
+//! is queued at that moment and apply it in one transaction — plain notifies in one round
+//! trip (`pipeline`), other writes one after another, each in its own savepoint when there
+//! are several (so a failing write undoes only itself) — then commit once and answer every
 //! write. One commit — one WAL flush — for many writes, as the SQLite writer does; on
 //! PostgreSQL it matters most for one user's writes, which wait for each other's commit on
 //! the user's counter row.
@@ -19,7 +20,9 @@ use super::echo::{Echoes, Waiter};
 use super::events;
 use super::fault::{self, Fail};
 use super::housekeeping;
-use super::writes::{self, Notified};
+use super::notify::{self, Notified};
+use super::pipeline;
+use super::writes;
 use crate::metrics::Metrics;
 use crate::model::{Notification, Preferences, PreferencesPatch};
 use crate::store::{NotifyCommand, ReadAllOutcome, StoreError};
@@ -56,7 +59,7 @@ impl Op {
 }
 
 /// A write's result, before it is handed to its request.
-enum Done {
+pub enum Done {
     Notify(Notified),
     Note(Notification),
     ReadAll(ReadAllOutcome),
@@ -71,9 +74,9 @@ pub struct Writes {
 }
 
 impl Writes {
-    /// Starts `WRITERS` writer tasks on `pool` (`email`: the email channel is on; users over
-    /// `max_per_user` are trimmed after each batch). They end
-    /// when every `Writes` handle is dropped and the queue is empty.
+    /// Starts `WRITERS` writer tasks on `pool` (`email`: the email channel is on; users a
+    /// batch took over `max_per_user` are trimmed after it). They end when every `Writes`
+    /// handle is dropped and the queue is empty.
     pub fn start(
         pool: Pool,
         email: bool,
@@ -90,9 +93,12 @@ impl Writes {
                 tokio::spawn(async move {
                     while let Some(batch) = next_batch(&rx).await {
                         metrics.record_batch(batch.len());
-                        let grown = run(&pool, &echoes, batch, email).await;
+                        let over = run(&pool, &echoes, batch, email, max_per_user).await;
+                        if over.is_empty() {
+                            continue;
+                        }
                         if let Err(fail) =
-                            housekeeping::trim_users(&pool, &grown, max_per_user).await
+                            housekeeping::trim_users(&pool, &over, max_per_user).await
                         {
                             let err = StoreError::from(fail);
                             tracing::warn!(%err, "could not trim users to the most kept");
@@ -127,8 +133,15 @@ async fn next_batch(rx: &Mutex<mpsc::UnboundedReceiver<Op>>) -> Option<Vec<Op>> 
 }
 
 /// Applies and commits `batch`, running it again after a deadlock, then answers each write;
-/// returns the users who got notifications.
-async fn run(pool: &Pool, echoes: &Echoes, mut batch: Vec<Op>, email: bool) -> Vec<String> {
+/// returns the users it took over `max_per_user` notifications.
+async fn run(
+    pool: &Pool,
+    echoes: &Echoes,
+    mut batch: Vec<Op>,
+    email: bool,
+    max_per_user: u64,
+) -> Vec<String> {
+    let max = i64::try_from(max_per_user).unwrap_or(i64::MAX);
     batch.sort_by(|a, b| a.user().cmp(b.user()));
     let mut attempt = 1;
     let outcome = loop {
@@ -142,21 +155,27 @@ async fn run(pool: &Pool, echoes: &Echoes, mut batch: Vec<Op>, email: bool) -> V
                 echoes.wait_no_more(waiter);
                 break Err(fail);
             }
-            Ok(results) => {
+            Ok(Applied { results, marked }) => {
                 // Answer once this node's hub has the batch's events, as SQLite does.
-                echoes.wait(waiter).await;
+                if marked {
+                    echoes.wait(waiter).await;
+                } else {
+                    echoes.wait_no_more(waiter);
+                }
                 break Ok(results);
             }
         }
     };
-    let mut grown: Vec<String> = Vec::new();
+    let mut over: Vec<String> = Vec::new();
     match outcome {
         Ok(results) => {
             for (op, result) in batch.into_iter().zip(results) {
                 if let Ok(Done::Notify(n)) = &result {
                     let user = op.user();
-                    if n.created && grown.last().is_none_or(|last| last != user) {
-                        grown.push(user.to_owned());
+                    if n.count.is_some_and(|count| count > max)
+                        && over.last().is_none_or(|last| last != user)
+                    {
+                        over.push(user.to_owned());
                     }
                 }
                 answer(op, result);
@@ -175,20 +194,66 @@ async fn run(pool: &Pool, echoes: &Echoes, mut batch: Vec<Op>, email: bool) -> V
             }
         }
     }
-    grown
+    over
 }
 
-/// One try at the batch: every write's own result, or the failure of the whole.
+/// What one try at a batch gave: every write's own result, and whether the batch's end
+/// marker was committed (else there is no echo to wait for: nothing was written).
+struct Applied {
+    results: Vec<Result<Done, StoreError>>,
+    marked: bool,
+}
+
+/// One try at the batch: in one round trip if it is plain notifies (`pipeline`), else (or
+/// when one of those failed) one write after another, each in a savepoint when there are
+/// several; or the failure of the whole.
 async fn attempt_batch(
     pool: &Pool,
     batch: &[Op],
     email: bool,
     waiter: &Waiter,
-) -> Result<Vec<Result<Done, StoreError>>, Fail> {
+) -> Result<Applied, Fail> {
     let mut client = pool.get().await?;
+    let marker = events::end_marker(waiter.node, waiter.batch);
+    if pipeline::fits(batch) {
+        match pipeline::run(&client, batch, email, &marker).await {
+            Ok(results) => {
+                return Ok(Applied {
+                    results,
+                    marked: true,
+                });
+            }
+            Err(Fail::Pg(err)) if fault::is_unavailable(&err) => return Err(Fail::Pg(err)),
+            Err(fail) if fail.is_retryable() => return Err(fail),
+            Err(fail) if batch.len() == 1 => {
+                return Ok(Applied {
+                    results: vec![Err(StoreError::from(fail).classify())],
+                    marked: false,
+                });
+            }
+            // Rolled back: find the failing write one at a time.
+            Err(_) => {}
+        }
+    }
     let mut tx = client.transaction().await?;
     let mut results = Vec::with_capacity(batch.len());
     for op in batch {
+        if batch.len() == 1 {
+            // Alone, a failing write just rolls the transaction back.
+            match apply(&tx, op, email).await {
+                Ok(done) => results.push(Ok(done)),
+                Err(Fail::Pg(err)) if fault::is_unavailable(&err) => return Err(Fail::Pg(err)),
+                Err(fail) if fail.is_retryable() => return Err(fail),
+                Err(fail) => {
+                    tx.rollback().await?;
+                    return Ok(Applied {
+                        results: vec![Err(StoreError::from(fail).classify())],
+                        marked: false,
+                    });
+                }
+            }
+            continue;
+        }
         let savepoint = tx.savepoint("op").await?;
         match apply(&savepoint, op, email).await {
             Ok(done) => {
@@ -203,11 +268,13 @@ async fn attempt_batch(
             }
         }
     }
-    let marker = events::end_marker(waiter.node, waiter.batch);
-    tx.execute("SELECT pg_notify($1, $2)", &[&events::CHANNEL, &marker])
-        .await?;
+    let stmt = tx.prepare_cached(writes::NOTIFY_PAYLOAD_SQL).await?;
+    tx.execute(&stmt, &[&events::CHANNEL, &marker]).await?;
     tx.commit().await?;
-    Ok(results)
+    Ok(Applied {
+        results,
+        marked: true,
+    })
 }
 
 async fn apply(
@@ -216,7 +283,7 @@ async fn apply(
     email: bool,
 ) -> Result<Done, Fail> {
     Ok(match op {
-        Op::Notify(command, _) => Done::Notify(writes::notify(tx, command, email).await?),
+        Op::Notify(command, _) => Done::Notify(notify::notify(tx, command, email).await?),
         Op::SetRead(user, id, read, _) => Done::Note(writes::set_read(tx, user, id, *read).await?),
         Op::ReadAll(user, _) => Done::ReadAll(writes::read_all(tx, user).await?),
         Op::Delete(user, id, _) => {
