@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use deadpool_postgres::Pool;
 use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::task::JoinSet;
 
 use super::echo::{Echoes, Waiter};
 use super::events;
@@ -27,8 +28,11 @@ use crate::metrics::Metrics;
 use crate::model::{Notification, Preferences, PreferencesPatch};
 use crate::store::{NotifyCommand, ReadAllOutcome, StoreError};
 
-/// Writer tasks per node: batches in flight at once.
-pub const WRITERS: usize = 4;
+/// Writer tasks per node: batches in flight at once. A writer is free again once its batch
+/// commits (the answers wait for the echo on their own), so two keep the queue moving;
+/// more would split it into more, smaller commits — each a WAL flush and a wake-up of
+/// every node's listener.
+pub const WRITERS: usize = 2;
 /// At most this many writes share one transaction.
 const MAX_BATCH: usize = 256;
 /// Attempts at a batch that meets deadlocks or serialization failures.
@@ -91,9 +95,13 @@ impl Writes {
                 let (pool, rx, metrics) = (pool.clone(), Arc::clone(&rx), Arc::clone(&metrics));
                 let echoes = Arc::clone(&echoes);
                 tokio::spawn(async move {
+                    // Batches committed, waiting for their echo to be answered.
+                    let mut answering = JoinSet::new();
                     while let Some(batch) = next_batch(&rx).await {
+                        while answering.try_join_next().is_some() {}
                         metrics.record_batch(batch.len());
-                        let over = run(&pool, &echoes, batch, email, max_per_user).await;
+                        let over =
+                            run(&pool, &echoes, batch, email, max_per_user, &mut answering).await;
                         if over.is_empty() {
                             continue;
                         }
@@ -104,6 +112,7 @@ impl Writes {
                             tracing::warn!(%err, "could not trim users to the most kept");
                         }
                     }
+                    while answering.join_next().await.is_some() {}
                 })
             })
             .collect();
@@ -132,16 +141,18 @@ async fn next_batch(rx: &Mutex<mpsc::UnboundedReceiver<Op>>) -> Option<Vec<Op>> 
     Some(batch)
 }
 
-/// Applies and commits `batch`, running it again after a deadlock, then answers each write;
+/// Applies and commits `batch`, running it again after a deadlock, and has each write
+/// answered once this node's hub has the batch's events, as SQLite does (a task in
+/// `answering` waits for the echo, so the writer goes on to the next batch meanwhile);
 /// returns the users it took over `max_per_user` notifications.
 async fn run(
     pool: &Pool,
-    echoes: &Echoes,
+    echoes: &Arc<Echoes>,
     mut batch: Vec<Op>,
     email: bool,
     max_per_user: u64,
+    answering: &mut JoinSet<()>,
 ) -> Vec<String> {
-    let max = i64::try_from(max_per_user).unwrap_or(i64::MAX);
     batch.sort_by(|a, b| a.user().cmp(b.user()));
     let mut attempt = 1;
     let outcome = loop {
@@ -156,30 +167,31 @@ async fn run(
                 break Err(fail);
             }
             Ok(Applied { results, marked }) => {
-                // Answer once this node's hub has the batch's events, as SQLite does.
-                if marked {
-                    echoes.wait(waiter).await;
+                let waiter = if marked {
+                    Some(waiter)
                 } else {
                     echoes.wait_no_more(waiter);
-                }
-                break Ok(results);
+                    None
+                };
+                break Ok((results, waiter));
             }
         }
     };
-    let mut over: Vec<String> = Vec::new();
     match outcome {
-        Ok(results) => {
-            for (op, result) in batch.into_iter().zip(results) {
-                if let Ok(Done::Notify(n)) = &result {
-                    let user = op.user();
-                    if n.count.is_some_and(|count| count > max)
-                        && over.last().is_none_or(|last| last != user)
-                    {
-                        over.push(user.to_owned());
-                    }
+        Ok((results, waiter)) => {
+            let max = i64::try_from(max_per_user).unwrap_or(i64::MAX);
+            let over = over_max(&batch, &results, max);
+            match waiter {
+                Some(waiter) => {
+                    let echoes = Arc::clone(echoes);
+                    answering.spawn(async move {
+                        echoes.wait(waiter).await;
+                        answer_all(batch, results);
+                    });
                 }
-                answer(op, result);
+                None => answer_all(batch, results),
             }
+            over
         }
         Err(fail) => {
             let err = StoreError::from(fail);
@@ -192,9 +204,31 @@ async fn run(
                 };
                 answer(op, Err(err));
             }
+            Vec::new()
+        }
+    }
+}
+
+/// The users (in batch order, each once) whose notifies left them over `max` notifications.
+fn over_max(batch: &[Op], results: &[Result<Done, StoreError>], max: i64) -> Vec<String> {
+    let mut over: Vec<String> = Vec::new();
+    for (op, result) in batch.iter().zip(results) {
+        if let Ok(Done::Notify(n)) = result {
+            let user = op.user();
+            if n.count.is_some_and(|count| count > max)
+                && over.last().is_none_or(|last| last != user)
+            {
+                over.push(user.to_owned());
+            }
         }
     }
     over
+}
+
+fn answer_all(batch: Vec<Op>, results: Vec<Result<Done, StoreError>>) {
+    for (op, result) in batch.into_iter().zip(results) {
+        answer(op, result);
+    }
 }
 
 /// What one try at a batch gave: every write's own result, and whether the batch's end
@@ -328,3 +362,6 @@ fn answer(op: Op, result: Result<Done, StoreError>) {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests;
