@@ -1,5 +1,5 @@
 //! A notify, in the transaction of its batch (see `batch`): one call of `notif_notify`
-//! (migration V3), which reads the user's channels, writes the outbox row and the
+//! (migration V4), which reads the user's channels, writes the outbox row and the
 //! notification (its trigger takes the user's sequence number under the counter row's lock)
 //! and sends its event, in one round trip; with an idempotency key, the key is claimed first
 //! and the answer kept after. A batch of plain notifies pipelines its calls (`pipeline`).
@@ -25,7 +25,7 @@ pub struct Notified {
     pub count: Option<i64>,
 }
 
-/// The one statement of a notify (`notif_notify`, migration V3): the user's channels, the
+/// The one statement of a notify (`notif_notify`, migration V4): the user's channels, the
 /// outbox row, the notification and its `NOTIFY` in one round trip.
 pub const NOTIFY_SQL: &str = "SELECT known, seq, address, notifications \
      FROM notif_notify($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";

@@ -1,6 +1,7 @@
 //! A batch of plain notifies (no idempotency key) in one round trip: `BEGIN`, one
 //! `notif_notify` call per notify (the last also sending the batch's end marker) and
-//! `COMMIT` go out together on the connection — tokio-postgres pipelines requests polled
+//! `COMMIT` go out together on the connection (a batch of one is its call alone, a
+//! transaction of its own) — tokio-postgres pipelines requests polled
 //! together, and PostgreSQL runs them in the order sent, so the notifies still apply in the
 //! batch's order, each under its user's counter row.
 //!
@@ -41,6 +42,11 @@ pub async fn run(
         })
         .collect();
     let last = calls.len().saturating_sub(1);
+    if let [call] = &calls[..] {
+        // One statement is a transaction of its own: no BEGIN, no COMMIT to run.
+        let row = call.send(client, &stmt, email, Some(marker)).await?;
+        return Ok(calls.into_iter().map(|call| finish(call, &row)).collect());
+    }
     let sent = calls.iter().enumerate().map(|(i, call)| {
         let marker = (i == last).then_some(marker);
         call.send(client, &stmt, email, marker)
@@ -56,13 +62,15 @@ pub async fn run(
     let mut results = Vec::with_capacity(calls.len());
     // The first failing call says why; the later ones only that the transaction was aborted.
     for (call, row) in calls.into_iter().zip(rows) {
-        let row = row?;
-        results.push(
-            call.finish(&row)
-                .map(Done::Notify)
-                .map_err(|fail| StoreError::from(fail).classify()),
-        );
+        results.push(finish(call, &row?));
     }
     committed?;
     Ok(results)
+}
+
+/// A call's answer to its write.
+fn finish(call: NotifyCall<'_>, row: &tokio_postgres::Row) -> Result<Done, StoreError> {
+    call.finish(row)
+        .map(Done::Notify)
+        .map_err(|fail| StoreError::from(fail).classify())
 }
