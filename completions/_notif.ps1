@@ -57,7 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'notif' -ScriptBlock {
             [CompletionResult]::new('--link', '--link', [CompletionResultType]::ParameterName, 'Link: an absolute http, https or mailto URL (spaces are percent-encoded)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Category, which selects the recipient''s per-category preference')
             [CompletionResult]::new('--category', '--category', [CompletionResultType]::ParameterName, 'Category, which selects the recipient''s per-category preference')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Recipient user id (default: the token''s own user; required with a service token)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Recipient user id (default: the token''s own user; required with a service token, checked before sending when `notif login` saved it)')
             [CompletionResult]::new('--idempotency-key', '--idempotency-key', [CompletionResultType]::ParameterName, 'Key that makes retries safe: the server creates nothing for a repeated key; 1 to 255 printable ASCII characters [default: a random key per invocation]')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'How many times to retry when the server is unreachable, failing (5xx) or busy (429)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [env: NOTIF_SERVER] [default: http://127.0.0.1:8787]')

@@ -53,7 +53,7 @@ set edit:completion:arg-completer[notif] = {|@words|
             cand --link 'Link: an absolute http, https or mailto URL (spaces are percent-encoded)'
             cand -c 'Category, which selects the recipient''s per-category preference'
             cand --category 'Category, which selects the recipient''s per-category preference'
-            cand --to 'Recipient user id (default: the token''s own user; required with a service token)'
+            cand --to 'Recipient user id (default: the token''s own user; required with a service token, checked before sending when `notif login` saved it)'
             cand --idempotency-key 'Key that makes retries safe: the server creates nothing for a repeated key; 1 to 255 printable ASCII characters [default: a random key per invocation]'
             cand --retries 'How many times to retry when the server is unreachable, failing (5xx) or busy (429)'
             cand --server 'Server URL [env: NOTIF_SERVER] [default: http://127.0.0.1:8787]'

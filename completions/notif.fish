@@ -53,7 +53,7 @@ warning\t''
 error\t''"
 complete -c notif -n "__fish_notif_using_subcommand send" -s l -l link -d 'Link: an absolute http, https or mailto URL (spaces are percent-encoded)' -r
 complete -c notif -n "__fish_notif_using_subcommand send" -s c -l category -d 'Category, which selects the recipient\'s per-category preference' -r
-complete -c notif -n "__fish_notif_using_subcommand send" -l to -d 'Recipient user id (default: the token\'s own user; required with a service token)' -r
+complete -c notif -n "__fish_notif_using_subcommand send" -l to -d 'Recipient user id (default: the token\'s own user; required with a service token, checked before sending when `notif login` saved it)' -r
 complete -c notif -n "__fish_notif_using_subcommand send" -l idempotency-key -d 'Key that makes retries safe: the server creates nothing for a repeated key; 1 to 255 printable ASCII characters [default: a random key per invocation]' -r
 complete -c notif -n "__fish_notif_using_subcommand send" -l retries -d 'How many times to retry when the server is unreachable, failing (5xx) or busy (429)' -r
 complete -c notif -n "__fish_notif_using_subcommand send" -l server -d 'Server URL [env: NOTIF_SERVER] [default: http://127.0.0.1:8787]' -r

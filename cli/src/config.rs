@@ -10,7 +10,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use notif_config::{ConfigError, ConfigFile, Missing, default_path, load, save};
+pub use notif_config::{
+    ConfigError, ConfigFile, Missing, Saved, TokenScope, default_path, load, save,
+};
 
 /// The server used when nothing else names one.
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8787";
@@ -67,6 +69,9 @@ pub struct Settings {
     pub token: Option<String>,
     /// Where [`Settings::token`] came from (`Default` when there is none).
     pub token_source: Source,
+    /// The token's scope as `notif login` recorded it: only for a token from the config
+    /// file (`None` for one from `--token`/`NOTIF_TOKEN`, or when the file does not say).
+    pub token_scope: Option<TokenScope>,
     /// The config file consulted (and written by `notif login`), if one could be named.
     pub config_path: Option<PathBuf>,
 }
@@ -120,11 +125,16 @@ pub fn resolve(
         Some((t, s)) => (Some(t), s),
         None => (None, Source::Default),
     };
+    let token_scope = match token_source {
+        Source::File(_) => file.token_scope,
+        _ => None,
+    };
     Settings {
         server,
         server_source,
         token,
         token_source,
+        token_scope,
         config_path,
     }
 }
@@ -151,7 +161,23 @@ mod tests {
         ConfigFile {
             server: Some(server.into()),
             token: Some(token.into()),
+            token_scope: Some(TokenScope::Service),
         }
+    }
+
+    #[test]
+    fn the_recorded_scope_goes_with_the_files_token_only() {
+        let f = file("http://file", "tfile");
+        let s = resolve(&Overrides::default(), &env_of(&[]), &f, None);
+        assert_eq!(s.token_scope, Some(TokenScope::Service));
+        let env = env_of(&[("NOTIF_TOKEN", "te")]);
+        let s = resolve(&Overrides::default(), &env, &f, None);
+        assert_eq!(s.token_scope, None);
+        let flags = Overrides {
+            token: Some("tf".into()),
+            ..Overrides::default()
+        };
+        assert_eq!(resolve(&flags, &env_of(&[]), &f, None).token_scope, None);
     }
 
     #[test]

@@ -28,6 +28,12 @@ pub enum ApiError {
     IdempotencyConflict,
     #[error("request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// `414`: a request target longer than the HTTP parser takes.
+    #[error("request target is longer than {limit} bytes")]
+    UriTooLong { limit: usize },
+    /// `431`: a request head (request line and headers) over the size or line limit.
+    #[error("request head is larger than {bytes} bytes or has more than {lines} header lines")]
+    HeadTooLarge { bytes: usize, lines: usize },
     #[error("request body must be sent with Content-Type: application/json")]
     UnsupportedMediaType,
     #[error("{message}")]
@@ -63,6 +69,8 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::IdempotencyConflict => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::HeadTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -82,6 +90,8 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::IdempotencyConflict => "idempotency_conflict",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::UriTooLong { .. } => "uri_too_long",
+            ApiError::HeadTooLarge { .. } => "request_header_fields_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::Validation { .. } => "validation_failed",
             ApiError::RateLimited { .. } => "rate_limited",
@@ -167,7 +177,8 @@ impl From<StoreError> for ApiError {
             other @ (StoreError::Sqlite(_)
             | StoreError::Migration(_)
             | StoreError::Io(_)
-            | StoreError::Postgres(_)) => ApiError::Internal(other.to_string()),
+            | StoreError::Postgres(_)
+            | StoreError::Render(_)) => ApiError::Internal(other.to_string()),
         }
     }
 }

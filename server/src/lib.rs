@@ -11,6 +11,7 @@
 pub mod admin;
 pub mod args;
 pub mod auth;
+pub mod automatic_errors;
 pub mod connections;
 pub mod cors;
 pub mod cross_site;

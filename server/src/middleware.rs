@@ -7,7 +7,7 @@
 use std::future::Future;
 
 use hyper::body::Incoming;
-use hyper::header::{self, HeaderValue};
+use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response};
 
 use crate::error::ApiError;
@@ -23,7 +23,7 @@ const UNMATCHED: &str = "unmatched";
 pub async fn handle(state: AppState, mut req: Request<Incoming>) -> Response<Body> {
     if req.method() == Method::OPTIONS {
         if let Some(mut preflight) = state.policy.cors.preflight(req.headers()) {
-            secure(&mut preflight);
+            secure(preflight.headers_mut());
             return preflight;
         }
     }
@@ -65,7 +65,7 @@ pub async fn handle(state: AppState, mut req: Request<Incoming>) -> Response<Bod
             .headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
-    secure(&mut response);
+    secure(response.headers_mut());
     state.policy.cors.decorate(origin.as_ref(), &mut response);
     state
         .metrics
@@ -93,9 +93,9 @@ async fn within_limit(
 }
 
 /// Headers every response carries: no MIME sniffing, no caching of inbox data (a stream
-/// keeps its own `no-cache`), no referrer leaking ids.
-fn secure(response: &mut Response<Body>) {
-    let headers = response.headers_mut();
+/// keeps its own `no-cache`), no referrer leaking ids. Also set on the answers the
+/// connection writes for requests that never reach [`handle`] (`automatic_errors`).
+pub fn secure(headers: &mut HeaderMap) {
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

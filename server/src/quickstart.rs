@@ -43,7 +43,12 @@ pub async fn run(args: QuickstartArgs) -> anyhow::Result<()> {
                 .1
         }
     };
-    notif_config::save(&config_path, &server_url, &token)?;
+    let saved = notif_config::Saved {
+        server: &server_url,
+        token: &token,
+        scope: Some(notif_config::TokenScope::User),
+    };
+    notif_config::save(&config_path, saved)?;
     let public_url = args
         .serve
         .email

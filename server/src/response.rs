@@ -20,7 +20,7 @@ fn full(bytes: impl Into<Bytes>) -> Body {
     Full::new(bytes.into()).boxed_unsync()
 }
 
-fn with_body(status: StatusCode, content_type: HeaderValue, body: Body) -> Response<Body> {
+fn with_body<B>(status: StatusCode, content_type: HeaderValue, body: B) -> Response<B> {
     let mut response = Response::new(body);
     *response.status_mut() = status;
     response
@@ -31,9 +31,14 @@ fn with_body(status: StatusCode, content_type: HeaderValue, body: Body) -> Respo
 
 /// `status` with `value` as JSON.
 pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response<Body> {
+    json_bytes(status, value).map(full)
+}
+
+/// [`json`] with its body as one buffer.
+fn json_bytes<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response<Bytes> {
     match serde_json::to_vec(value) {
-        Ok(bytes) => with_body(status, JSON, full(bytes)),
-        Err(err) => error(&ApiError::Internal(format!(
+        Ok(bytes) => with_body(status, JSON, Bytes::from(bytes)),
+        Err(err) => error_bytes(&ApiError::Internal(format!(
             "serialising a response: {err}"
         ))),
     }
@@ -67,7 +72,14 @@ pub fn stream(content_type: &'static str, body: Body) -> Response<Body> {
 
 /// The contract's error body, with the headers some statuses require.
 pub fn error(err: &ApiError) -> Response<Body> {
-    let mut response = json(err.status(), &err.body());
+    error_bytes(err).map(full)
+}
+
+/// [`error`] with its body as one buffer: what the connection writes itself in place of
+/// the HTTP library's bare answers (`automatic_errors`), from the same code as every
+/// other error answer.
+pub fn error_bytes(err: &ApiError) -> Response<Bytes> {
+    let mut response = json_bytes(err.status(), &err.body());
     let headers = response.headers_mut();
     match err {
         ApiError::Unauthorized => {

@@ -27,6 +27,7 @@ use crate::admin::database;
 use crate::args::LimitArgs;
 use crate::args::ServeArgs;
 use crate::args::StoreArgs;
+use crate::automatic_errors::FullErrorAnswers;
 use crate::connections::{self, Connections};
 use crate::cross_site::OwnOrigins;
 use crate::email::{EmailConfig, run_worker};
@@ -50,7 +51,12 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 const STREAM_END_GRACE: Duration = Duration::from_secs(1);
 /// The most a request's head (request line and headers) may take; a larger one is refused
 /// (`431`). A body is read separately, up to its own limit.
-const MAX_HEAD: usize = 64 * 1024;
+pub const MAX_HEAD: usize = 64 * 1024;
+/// The most header lines a request may have; more are refused (`431`). hyper's default of
+/// 100 refused heads of many short headers long before [`MAX_HEAD`]; 1,024 is what a
+/// 64 KiB head holds at 64 bytes a line. Each request's head is parsed into a table of
+/// this many entries (64 KiB, on the heap instead of hyper's default stack array).
+pub const MAX_HEADER_LINES: usize = 1024;
 /// How long the email worker may take to finish the email it is sending at shutdown.
 const WORKER_STOP_TIMEOUT: Duration = Duration::from_secs(5);
 /// Pending connections the kernel holds for us: bursts of thousands of clients connect at
@@ -266,6 +272,7 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
         .max_header_size(MAX_HEAD)
+        .max_headers(MAX_HEADER_LINES)
         .max_buf_size(MAX_HEAD);
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -299,7 +306,8 @@ pub async fn serve(
                     let state = state.clone();
                     Box::pin(async move { Ok::<_, Infallible>(middleware::handle(state, req).await) })
                 });
-                let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+                let io = TokioIo::new(FullErrorAnswers::new(stream));
+                let connection = graceful.watch(builder.serve_connection(io, service));
                 tokio::spawn(async move {
                     tokio::select! {
                         ended = connection => if let Err(err) = ended {

@@ -16,8 +16,10 @@ pub mod outbox;
 #[cfg(test)]
 mod plans;
 pub mod postgres;
+mod private_file;
 mod queries;
 mod reader;
+pub mod replay;
 pub mod search;
 pub mod sqlite;
 #[cfg(test)]
@@ -75,6 +77,9 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Postgres(#[from] tokio_postgres::Error),
+    /// A stored notification could not be rendered for a stream.
+    #[error("could not render a notification: {0}")]
+    Render(String),
 }
 
 impl StoreError {
@@ -133,6 +138,25 @@ pub struct NotifyCommand {
     pub idempotency: Option<(i64, String, [u8; 32])>,
 }
 
+impl NotifyCommand {
+    /// The smallest notify: an info notification for `user` titled `title`, with no body,
+    /// link or category and no idempotency key. The store's tests send it, the unit tests
+    /// over SQLite and the PostgreSQL tests alike, so it is built in one place.
+    pub fn plain(user: &str, title: &str) -> NotifyCommand {
+        NotifyCommand {
+            notification: NewNotification {
+                user_id: user.into(),
+                kind: Kind::Info,
+                title: title.into(),
+                body: None,
+                link: None,
+                category: None,
+            },
+            idempotency: None,
+        }
+    }
+}
+
 /// The answer to a notify: created now, or the first answer to the same idempotent request.
 #[derive(Debug, Clone)]
 pub enum NotifyOutcome {
@@ -177,6 +201,22 @@ pub trait Store: Send + Sync + 'static {
         after: i64,
         limit: u32,
     ) -> StoreFuture<'_, Vec<Notification>>;
+    /// One step of a stream's replay: the notifications above `after` (at most
+    /// `queries::MAX_SINCE_ROWS`), rendered by `render`. By default read with `since_seq`
+    /// and rendered on the calling task; a store may do both elsewhere.
+    fn replay_step(
+        &self,
+        user_id: String,
+        after: i64,
+        render: replay::RenderFrame,
+    ) -> StoreFuture<'_, replay::ReplayStep> {
+        Box::pin(async move {
+            let batch = self
+                .since_seq(user_id, after, queries::MAX_SINCE_ROWS)
+                .await?;
+            replay::render_step(&batch, after, queries::MAX_SINCE_ROWS, render)
+        })
+    }
     /// A user's preferences (the defaults if never set).
     fn preferences(&self, user_id: String) -> StoreFuture<'_, Preferences>;
     /// Creates a notification as the user's preferences allow.

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -145,6 +145,11 @@ impl NotifCmd {
         Run::of(self.cmd, self.stdin)
     }
 
+    /// Runs to completion and asserts it succeeded.
+    pub fn succeeds(self) -> Run {
+        self.run().success()
+    }
+
     /// Runs to completion and asserts it failed with `code` (and its one `error:` line) and
     /// that stderr contains `needle`.
     pub fn fails(self, code: i32, needle: &str) -> Run {
@@ -206,8 +211,25 @@ impl Run {
             .recv_timeout(TIMEOUT)
             .unwrap_or_else(|_| panic!("{display} did not finish within {TIMEOUT:?}"))
             .unwrap();
+        Run::finished(display, output)
+    }
+
+    /// Like [`Run::of`] with an empty stdin, awaited on the test's runtime, so that its other
+    /// tasks run meanwhile; the command is killed if the test gives up on it.
+    pub async fn of_async(cmd: Command) -> Run {
+        let display = describe(&cmd);
+        let mut cmd = tokio::process::Command::from(cmd);
+        cmd.stdin(Stdio::null()).kill_on_drop(true);
+        let output = tokio::time::timeout(TIMEOUT, cmd.output())
+            .await
+            .unwrap_or_else(|_| panic!("{display} did not finish within {TIMEOUT:?}"))
+            .unwrap_or_else(|e| panic!("cannot run {display}: {e}"));
+        Run::finished(display, output)
+    }
+
+    fn finished(cmd: String, output: Output) -> Run {
         Run {
-            cmd: display,
+            cmd,
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -255,22 +277,23 @@ impl Run {
 
     /// Asserts that stdout contains `needle`.
     pub fn stdout_has(self, needle: &str) -> Self {
-        assert!(
-            self.stdout.contains(needle),
-            "stdout lacks {needle:?}\n{}",
-            self.explain()
-        );
+        self.assert_has("stdout", &self.stdout, needle);
         self
     }
 
     /// Asserts that stderr contains `needle`.
     pub fn stderr_has(self, needle: &str) -> Self {
+        self.assert_has("stderr", &self.stderr, needle);
+        self
+    }
+
+    /// Asserts that `output` (the run's `stream`) contains `needle`.
+    fn assert_has(&self, stream: &str, output: &str, needle: &str) {
         assert!(
-            self.stderr.contains(needle),
-            "stderr lacks {needle:?}\n{}",
+            output.contains(needle),
+            "{stream} lacks {needle:?}\n{}",
             self.explain()
         );
-        self
     }
 
     /// stdout parsed as JSON.

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderMap};
 use reqwest::{Method, RequestBuilder};
 use serde_json::{Value, json};
 use tokio::time::timeout;
@@ -13,6 +13,9 @@ use crate::server::TestServer;
 
 /// Upper bound for one request/response round trip (headers and whole body).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where a user's preferences are read and changed.
+pub const PREFERENCES: &str = "/api/notifications/preferences";
 
 /// A fully read response, with what was asked for failure messages.
 #[derive(Debug)]
@@ -145,6 +148,18 @@ impl TestServer {
         }
     }
 
+    /// `GET path` with no credentials.
+    pub async fn get_anonymous(&self, path: &str) -> Reply {
+        self.send(self.req(Method::GET, path)).await
+    }
+
+    /// `GET path` with the `Cookie` header `cookie` (the web inbox's `notif_token=TOKEN`)
+    /// and no other credentials.
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> Reply {
+        self.send(self.req(Method::GET, path).header(COOKIE, cookie))
+            .await
+    }
+
     /// `METHOD path` with `Authorization: Bearer <token>` and no body.
     pub async fn call(&self, method: Method, path: &str, token: &str) -> Reply {
         self.send(self.req(method, path).bearer_auth(token)).await
@@ -226,6 +241,26 @@ impl TestServer {
         self.post_empty(&format!("/api/notifications/{id}/{action}"), token)
             .await
             .expect_json(200)
+    }
+
+    /// `PUT /api/notifications/preferences` as `token` with `body`.
+    pub async fn put_preferences(&self, token: &str, body: &Value) -> Reply {
+        self.send_json(Method::PUT, PREFERENCES, token, body).await
+    }
+
+    /// Changes `token`'s preferences with `body`, asserting `200`; returns them as stored.
+    pub async fn set_preferences(&self, token: &str, body: &Value) -> Value {
+        self.put_preferences(token, body).await.expect_json(200)
+    }
+
+    /// Switches `token`'s in-app delivery on or off, asserting `200`; returns the preferences.
+    pub async fn set_in_app(&self, token: &str, on: bool) -> Value {
+        self.set_preferences(token, &json!({ "inApp": on })).await
+    }
+
+    /// `GET /api/notifications/preferences` as `token`, asserting `200`.
+    pub async fn preferences(&self, token: &str) -> Value {
+        self.get(PREFERENCES, token).await.expect_json(200)
     }
 
     /// `GET /api/notifications?query` as `token`, asserting `200`.

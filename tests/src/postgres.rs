@@ -143,6 +143,32 @@ impl PgCluster {
         );
     }
 
+    /// Runs `sql` with `psql` on the database `url` names; asserts success, returns stdout.
+    pub fn psql(&self, url: &str, sql: &str) -> String {
+        let out = self.try_psql(url, sql);
+        assert_ok("psql", &out);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Records in the schema history of the database `url` names (migrated already) a
+    /// migration that no binary of this tree has, as a newer notif-server would leave it.
+    pub fn record_newer_migration(&self, url: &str) {
+        self.psql(
+            url,
+            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) \
+             VALUES (999, 'from_a_newer_binary', '2030-01-01T00:00:00Z', '1')",
+        );
+    }
+
+    /// `psql` on `url`, whatever its outcome.
+    fn try_psql(&self, url: &str, sql: &str) -> Output {
+        Command::new(self.bin.join("psql"))
+            .args([url, "-XAtc", sql])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run psql")
+    }
+
     fn data_dir(&self) -> PathBuf {
         self.dir.join("data")
     }
@@ -317,29 +343,15 @@ fn assert_ok(what: &str, out: &Output) {
 mod tests {
     use super::*;
 
-    fn psql(cluster: &PgCluster, url: &str, sql: &str) -> Output {
-        Command::new(cluster.bin.join("psql"))
-            .args([url, "-XAtc", sql])
-            .output()
-            .expect("run psql")
-    }
-
     #[test]
     fn a_private_cluster_serves_restarts_and_is_removed() {
         let cluster = PgCluster::start();
         let url = cluster.database();
-        let out = psql(
-            &cluster,
-            &url,
-            "CREATE TABLE t (x int); INSERT INTO t VALUES (7)",
-        );
-        assert_ok("psql", &out);
+        cluster.psql(&url, "CREATE TABLE t (x int); INSERT INTO t VALUES (7)");
         cluster.stop(false);
-        assert!(!psql(&cluster, &url, "SELECT 1").status.success());
+        assert!(!cluster.try_psql(&url, "SELECT 1").status.success());
         cluster.start_again();
-        let out = psql(&cluster, &url, "SELECT x FROM t");
-        assert_ok("psql", &out);
-        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "7");
+        assert_eq!(cluster.psql(&url, "SELECT x FROM t").trim(), "7");
         let dir = cluster.dir.clone();
         drop(cluster);
         assert!(!dir.exists(), "the cluster's directory is removed");

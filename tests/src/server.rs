@@ -16,6 +16,7 @@
 //! Every method is synchronous, so sync and async tests share it; the two waits that can be
 //! long in an async test ([`TestServer::terminate`], [`TestServer::signal_and_wait`]) are async.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -155,10 +156,16 @@ impl TestServer {
 
     /// Runs `notif-server ARGS --db <db>`, asserts success and returns stdout.
     pub fn admin(&self, args: &[&str]) -> String {
-        let mut cmd = Command::new(crate::bins::server());
-        cmd.args(args).arg("--db").arg(self.db());
-        crate::env::scrub(&mut cmd);
-        Run::of(cmd, None).success().stdout
+        admin_on(&self.db, args)
+    }
+
+    /// Like [`TestServer::admin`], awaited: the test's other tasks keep running meanwhile
+    /// (writers that must go on writing while a backup is taken).
+    pub async fn admin_async(&self, args: &[&str]) -> String {
+        Run::of_async(admin_command(&self.db, args))
+            .await
+            .success()
+            .stdout
     }
 
     /// Creates user `name` and returns its first user token.
@@ -290,6 +297,20 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// `notif-server ARGS --db DB` with a scrubbed environment: an admin command.
+pub fn admin_command(db: impl AsRef<OsStr>, args: &[&str]) -> Command {
+    let mut cmd = Command::new(crate::bins::server());
+    cmd.args(args).arg("--db").arg(db);
+    crate::env::scrub(&mut cmd);
+    cmd
+}
+
+/// Runs the admin command `notif-server ARGS --db DB` on a database no [`TestServer`] runs
+/// on (yet), asserts success and returns stdout.
+pub fn admin_on(db: impl AsRef<OsStr>, args: &[&str]) -> String {
+    Run::of(admin_command(db, args), None).success().stdout
 }
 
 /// A client with no global timeout (streams stay open); every call site bounds its own wait.

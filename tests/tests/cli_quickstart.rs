@@ -7,6 +7,13 @@ use std::process::{Command, Stdio};
 use crate::util::Lines;
 use notif_tests::bins::bin;
 
+/// A loopback address that is in use while the returned listener lives.
+fn taken_address() -> (std::net::TcpListener, String) {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    (taken, addr)
+}
+
 #[test]
 fn quickstart_refuses_a_bad_user_name_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -68,8 +75,7 @@ fn quickstart_writes_a_private_config_with_a_token() {
 
 #[test]
 fn quickstart_on_a_port_in_use_fails_before_writing_anything() {
-    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = taken.local_addr().unwrap().to_string();
+    let (_taken, addr) = taken_address();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("cfg/config.toml");
     let db = dir.path().join("notif.db");
@@ -91,8 +97,7 @@ fn quickstart_on_a_port_in_use_fails_before_writing_anything() {
 
 #[test]
 fn serve_on_a_port_in_use_creates_no_database() {
-    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = taken.local_addr().unwrap().to_string();
+    let (_taken, addr) = taken_address();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("notif.db");
     let out = Command::new(bin("notif-server"))

@@ -16,14 +16,12 @@ fn types_in_any_case_and_links_with_spaces_are_accepted() {
             "--link",
             "https://example.com/a b",
         ])
-        .run()
-        .success();
+        .succeeds();
     let inbox = server.inbox();
     assert_eq!(inbox[0].link.as_deref(), Some("https://example.com/a%20b"));
     let run = server
         .notif(&["list", "--type", "Error", "--json"])
-        .run()
-        .success();
+        .succeeds();
     assert_eq!(run.json().as_array().unwrap().len(), 1);
 }
 
@@ -50,7 +48,7 @@ fn a_service_token_without_to_is_a_usage_error() {
     let server = Alice::start();
     let service = server.service_token();
     server
-        .bare(&["send", "x", "--server", &server.url(), "--token", &service])
+        .notif_as(&service, &["send", "x"])
         .run()
         .code(2)
         .stderr_has("--to");

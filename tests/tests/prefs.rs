@@ -6,18 +6,13 @@ use serde_json::json;
 #[test]
 fn defaults_then_set_and_unset() {
     let server = Alice::start();
-    let v = server.notif(&["prefs", "--json"]).run().success().json();
+    let v = server.notif(&["prefs", "--json"]).succeeds().json();
     assert_eq!(v, json!({"inApp": true, "email": true, "categories": {}}));
-    server
-        .notif(&["prefs"])
-        .run()
-        .success()
-        .stdout_has("in-app  on");
+    server.notif(&["prefs"]).succeeds().stdout_has("in-app  on");
 
     let v = server
         .notif(&["prefs", "set", "--email", "off", "--json"])
-        .run()
-        .success()
+        .succeeds()
         .json();
     assert_eq!(v["email"], false);
     assert_eq!(v["inApp"], true);
@@ -32,24 +27,18 @@ fn defaults_then_set_and_unset() {
             "off",
             "--json",
         ])
-        .run()
-        .success();
+        .succeeds();
     assert_eq!(
         run.json()["categories"]["deploy"]["inApp"],
         false,
         "{}",
         run.explain()
     );
-    server
-        .notif(&["prefs"])
-        .run()
-        .success()
-        .stdout_has("deploy");
+    server.notif(&["prefs"]).succeeds().stdout_has("deploy");
 
     let v = server
         .notif(&["prefs", "unset", "--category", "deploy", "--json"])
-        .run()
-        .success()
+        .succeeds()
         .json();
     assert_eq!(v["categories"], json!({}));
     assert_eq!(v["email"], false, "unset keeps the global flags");
@@ -60,12 +49,10 @@ fn category_preference_stops_in_app_delivery() {
     let server = Alice::start();
     server
         .notif(&["prefs", "set", "--category", "noise", "--in-app", "off"])
-        .run()
-        .success();
+        .succeeds();
     let run = server
         .notif(&["send", "muted", "--category", "noise", "--json"])
-        .run()
-        .success();
+        .succeeds();
     assert_eq!(
         run.json()["notification"],
         serde_json::Value::Null,

@@ -7,7 +7,7 @@ fn read_and_unread_by_prefix() {
     let server = Alice::start();
     let id = server.seed("hello");
     let prefix = &id[..6];
-    let run = server.notif(&["read", prefix, "--json"]).run().success();
+    let run = server.notif(&["read", prefix, "--json"]).succeeds();
     let v = run.json();
     assert_eq!(v[0]["id"], id.as_str(), "{}", run.explain());
     assert!(v[0]["readAt"].is_string());
@@ -15,8 +15,7 @@ fn read_and_unread_by_prefix() {
 
     server
         .notif(&["unread", &id[..8]])
-        .run()
-        .success()
+        .succeeds()
         .stdout_has(&id);
     assert!(server.inbox()[0].read_at.is_none());
 }
@@ -26,7 +25,7 @@ fn read_takes_several_full_ids() {
     let server = Alice::start();
     let a = server.seed("a");
     let b = server.seed("b");
-    server.notif(&["read", &a, &b]).run().success();
+    server.notif(&["read", &a, &b]).succeeds();
     assert!(server.inbox().iter().all(|n| n.read_at.is_some()));
 }
 
@@ -37,10 +36,9 @@ fn read_all_marks_everything() {
     server.seed("b");
     server
         .notif(&["read-all"])
-        .run()
-        .success()
+        .succeeds()
         .stdout_has("2 notifications");
-    let v = server.notif(&["read-all", "--json"]).run().success().json();
+    let v = server.notif(&["read-all", "--json"]).succeeds().json();
     assert_eq!(v, serde_json::json!({"updated": 0, "unreadCount": 0}));
     assert!(server.inbox().iter().all(|n| n.read_at.is_some()));
 }
@@ -52,17 +50,12 @@ fn rm_deletes_by_prefix() {
     let gone = server.seed("gone");
     server
         .notif(&["rm", &gone[..7]])
-        .run()
-        .success()
+        .succeeds()
         .stdout_has(&gone);
     let inbox = server.inbox();
     assert_eq!(inbox.len(), 1);
     assert_eq!(inbox[0].id, keep);
-    let v = server
-        .notif(&["rm", &keep, "--json"])
-        .run()
-        .success()
-        .json();
+    let v = server.notif(&["rm", &keep, "--json"]).succeeds().json();
     assert_eq!(v, serde_json::json!({"deleted": [keep]}));
 }
 
@@ -89,11 +82,7 @@ fn another_users_notification_is_not_found() {
     let server = Alice::start();
     let bob = server.add_user("bob");
     let id = server.seed("alice's");
-    server
-        .bare(&["rm", &id])
-        .args(["--server", &server.url(), "--token", &bob])
-        .run()
-        .code(4);
+    server.notif_as(&bob, &["rm", &id]).run().code(4);
     assert_eq!(
         block_on(server.api().list(&Default::default()))
             .unwrap()

@@ -14,8 +14,7 @@ fn send_prints_the_new_id_and_stores_every_field() {
             "https://ci.example.com/runs/42",
         ])
         .args(["--category", "deploy"])
-        .run()
-        .success();
+        .succeeds();
     let id = run.stdout.trim();
     let inbox = server.inbox();
     assert_eq!(inbox.len(), 1);
@@ -31,7 +30,7 @@ fn send_prints_the_new_id_and_stores_every_field() {
 #[test]
 fn send_json_prints_the_servers_response() {
     let server = Alice::start();
-    let run = server.notif(&["send", "hello", "--json"]).run().success();
+    let run = server.notif(&["send", "hello", "--json"]).succeeds();
     let v = run.json();
     assert_eq!(v["notification"]["title"], "hello", "{}", run.explain());
     assert_eq!(v["notification"]["type"], "INFO");
@@ -45,8 +44,7 @@ fn body_dash_reads_stdin() {
     server
         .notif(&["send", "Build log", "--body", "-"])
         .stdin("line 1\nline 2 ✓\n")
-        .run()
-        .success();
+        .succeeds();
     assert_eq!(server.inbox()[0].body.as_deref(), Some("line 1\nline 2 ✓"));
 }
 
@@ -55,12 +53,10 @@ fn same_idempotency_key_notifies_once() {
     let server = Alice::start();
     let first = server
         .notif(&["send", "once", "--idempotency-key", "k-1"])
-        .run()
-        .success();
+        .succeeds();
     let again = server
         .notif(&["send", "once", "--idempotency-key", "k-1"])
-        .run()
-        .success();
+        .succeeds();
     assert_eq!(first.stdout, again.stdout);
     assert_eq!(server.inbox().len(), 1);
 }
@@ -70,8 +66,7 @@ fn same_key_with_another_body_is_a_conflict() {
     let server = Alice::start();
     server
         .notif(&["send", "one", "--idempotency-key", "k-2"])
-        .run()
-        .success();
+        .succeeds();
     server
         .notif(&["send", "two", "--idempotency-key", "k-2"])
         .fails(1, "409");
@@ -83,8 +78,7 @@ fn a_service_token_sends_to_any_user() {
     let service = server.service_token();
     server
         .notif_as(&service, &["send", "from CI", "--to", "alice"])
-        .run()
-        .success();
+        .succeeds();
     assert_eq!(server.inbox()[0].title, "from CI");
 }
 
@@ -102,8 +96,7 @@ fn an_unknown_recipient_is_not_found() {
     let server = Alice::start();
     let service = server.service_token();
     server
-        .bare(&["send", "hi", "--to", "nobody"])
-        .args(["--server", &server.url(), "--token", &service])
+        .notif_as(&service, &["send", "hi", "--to", "nobody"])
         .fails(4, "unknown_user");
 }
 

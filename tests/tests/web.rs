@@ -37,13 +37,19 @@ fn wait_live(browser: &Browser) {
     );
 }
 
+/// A browser of `width` × `height` pixels that opened `url` (a sign-in link or the inbox of
+/// a signed-in browser) and shows the live inbox.
+fn open_live(url: &str, width: u32, height: u32) -> Browser {
+    let browser = Browser::start(width, height);
+    browser.goto(url);
+    wait_live(&browser);
+    browser
+}
+
 /// A browser `width` pixels wide, signed in to `server` as alice through `notif web
 /// --print`, showing the live inbox.
 fn signed_in(server: &Alice, width: u32) -> Browser {
-    let browser = Browser::start(width, 900);
-    browser.goto(&login_url(server));
-    wait_live(&browser);
-    browser
+    open_live(&login_url(server), width, 900)
 }
 
 /// The titles in the list, top to bottom.
@@ -61,6 +67,14 @@ fn row(title: &str) -> String {
         "[...document.querySelectorAll('#list .item')].find(li => li.querySelector('.item-title').textContent === {})",
         Value::from(title)
     )
+}
+
+/// Clicks the element `selector` picks inside the list row of the notification titled `title`.
+fn click_in_row(browser: &Browser, title: &str, selector: &str) {
+    browser.run(
+        &format!("{}.querySelector('{selector}').click()", row(title)),
+        json!([]),
+    );
 }
 
 /// The header's unread count as the page shows it.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use write::save;
+pub use write::{Saved, save};
 
 /// A config file that cannot be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +55,44 @@ pub struct ConfigFile {
     pub server: Option<String>,
     /// Token.
     pub token: Option<String>,
+    /// What the server said the token is when it was saved (`token_scope`), so that the
+    /// CLI can refuse what the token may not do before asking; `None` when not known (a
+    /// file written before the key existed, or a value this version does not know).
+    #[serde(default, deserialize_with = "known_scope")]
+    pub token_scope: Option<TokenScope>,
+}
+
+/// The scope of a token, as `GET /api/me` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenScope {
+    /// Acts as one user.
+    User,
+    /// May only notify (any user, named in the request).
+    Service,
+}
+
+impl TokenScope {
+    /// The name in the config file (and in `GET /api/me`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::User => "user",
+            TokenScope::Service => "service",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<TokenScope> {
+        [TokenScope::User, TokenScope::Service]
+            .into_iter()
+            .find(|scope| scope.as_str() == name)
+    }
+}
+
+/// `token_scope`: an unknown value reads as unknown, not as a broken file.
+fn known_scope<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<TokenScope>, D::Error> {
+    let name = Option::<String>::deserialize(deserializer)?;
+    Ok(name.as_deref().and_then(TokenScope::from_name))
 }
 
 /// The platform's default config file, such as `~/.config/notif/config.toml`.
@@ -110,6 +148,25 @@ mod tests {
             err.starts_with(&format!("cannot read config file {}: ", none.display())),
             "{err}"
         );
+    }
+
+    #[test]
+    fn token_scope_reads_known_values_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        for (text, scope) in [
+            ("token_scope = \"service\"\n", Some(TokenScope::Service)),
+            ("token_scope = \"user\"\n", Some(TokenScope::User)),
+            ("token_scope = \"admin\"\n", None),
+            ("token = \"t\"\n", None),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            assert_eq!(
+                load(&path, Missing::IsError).unwrap().token_scope,
+                scope,
+                "{text}"
+            );
+        }
     }
 
     #[test]

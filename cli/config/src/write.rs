@@ -4,12 +4,24 @@
 use std::io;
 use std::path::Path;
 
-use crate::ConfigError;
+use crate::{ConfigError, TokenScope};
 
-/// Writes `server` and `token` into the config file at `path`, keeping any other keys,
+/// What [`save`] writes: a server, its token and, when known, the token's scope.
+#[derive(Debug, Clone, Copy)]
+pub struct Saved<'a> {
+    /// Server URL.
+    pub server: &'a str,
+    /// Token.
+    pub token: &'a str,
+    /// What the server said the token is; `None` removes what the file said of the
+    /// token it had before.
+    pub scope: Option<TokenScope>,
+}
+
+/// Writes server, token and scope into the config file at `path`, keeping any other keys,
 /// creating the directory, with mode 0600. The file is replaced atomically, so a reader
 /// never sees half a file.
-pub fn save(path: &Path, server: &str, token: &str) -> Result<(), ConfigError> {
+pub fn save(path: &Path, saved: Saved<'_>) -> Result<(), ConfigError> {
     let write_err = |reason| ConfigError::Write {
         path: path.to_owned(),
         reason,
@@ -18,8 +30,13 @@ pub fn save(path: &Path, server: &str, token: &str) -> Result<(), ConfigError> {
         Ok(text) => text.parse::<toml::Table>().unwrap_or_default(),
         Err(_) => toml::Table::new(),
     };
-    table.insert("server".to_owned(), toml::Value::String(server.to_owned()));
-    table.insert("token".to_owned(), toml::Value::String(token.to_owned()));
+    let string = |value: &str| toml::Value::String(value.to_owned());
+    table.insert("server".to_owned(), string(saved.server));
+    table.insert("token".to_owned(), string(saved.token));
+    match saved.scope {
+        Some(scope) => table.insert("token_scope".to_owned(), string(scope.as_str())),
+        None => table.remove("token_scope"),
+    };
     let text = toml::to_string(&table).map_err(|e| write_err(io::Error::other(e)))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         create_private_dir(dir).map_err(write_err)?;
@@ -71,14 +88,23 @@ mod tests {
     fn save_then_load_keeps_other_keys_and_is_private() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/config.toml");
-        save(&path, "http://x:1", "first").unwrap();
+        let saved = |token, scope| Saved {
+            server: "http://x:1",
+            token,
+            scope,
+        };
+        save(&path, saved("first", None)).unwrap();
         std::fs::write(&path, "editor = \"vi\"\ntoken = \"old\"\n").unwrap();
-        save(&path, "http://x:1", "secret").unwrap();
+        save(&path, saved("secret", Some(TokenScope::Service))).unwrap();
         let expected = ConfigFile {
             server: Some("http://x:1".into()),
             token: Some("secret".into()),
+            token_scope: Some(TokenScope::Service),
         };
         assert_eq!(load(&path, Missing::IsError).unwrap(), expected);
+        // A token saved with no known scope drops the scope of the token it replaces.
+        save(&path, saved("other", None)).unwrap();
+        assert_eq!(load(&path, Missing::IsError).unwrap().token_scope, None);
         assert!(std::fs::read_to_string(&path).unwrap().contains("editor"));
         #[cfg(unix)]
         {

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Context;
 use crate::api::{Client, Me, types::Scope};
-use crate::config::{self, ConfigError, Source};
+use crate::config::{self, ConfigError, Saved, Source, TokenScope};
 use crate::error::CliError;
 
 /// Check a token with the server and save it.
@@ -18,8 +18,9 @@ Examples:
   notif-server user add alice | tail -1 | notif login --server https://notif.example.com
 
 The token comes from --token, else NOTIF_TOKEN, else stdin (prompted on a terminal).
-Checks it with GET /api/me, then writes server and token to the config file
-(mode 0600): ~/.config/notif/config.toml, or --config PATH / NOTIF_CONFIG.")]
+Checks it with GET /api/me, then writes server, token and the token's scope
+(user or service) to the config file (mode 0600): ~/.config/notif/config.toml,
+or --config PATH / NOTIF_CONFIG.")]
 pub struct Args {}
 
 /// `--json` output of `notif login`.
@@ -49,7 +50,16 @@ impl Args {
             .config_path
             .clone()
             .ok_or(ConfigError::NoConfigDir)?;
-        config::save(&path, &settings.server, &token)?;
+        let scope = match me.scope {
+            Scope::User => TokenScope::User,
+            Scope::Service => TokenScope::Service,
+        };
+        let saved = Saved {
+            server: &settings.server,
+            token: &token,
+            scope: Some(scope),
+        };
+        config::save(&path, saved)?;
         if ctx.out.json {
             let out = LoggedIn {
                 server: settings.server.clone(),

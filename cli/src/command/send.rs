@@ -11,6 +11,7 @@ use super::Context;
 use crate::api::retry::{Backoff, with_retries};
 use crate::api::{ApiError, NotifyRequest};
 use crate::cli::TypeArg;
+use crate::config::TokenScope;
 use crate::error::CliError;
 
 /// Send a notification.
@@ -37,7 +38,8 @@ pub struct Args {
     /// Category, which selects the recipient's per-category preference
     #[arg(long, short, value_name = "NAME")]
     pub category: Option<String>,
-    /// Recipient user id (default: the token's own user; required with a service token)
+    /// Recipient user id (default: the token's own user; required with a service token,
+    /// checked before sending when `notif login` saved it)
     #[arg(long, value_name = "USER")]
     pub to: Option<String>,
     /// Key that makes retries safe: the server creates nothing for a repeated key;
@@ -53,6 +55,7 @@ impl Args {
     /// Sends the notification; see [`Args`].
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
         let client = ctx.client()?;
+        self.check_recipient(ctx)?;
         let request = self.request()?;
         let key = self.idempotency_key.clone().unwrap_or_else(new_key);
         let backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(8));
@@ -93,8 +96,22 @@ impl Args {
         Ok(())
     }
 
-    /// A service token without `--to` as the usage error it is (exit 2): only the
-    /// server knows what kind of token it was given, so this is told by its answer.
+    /// A service token without `--to` is a usage error (exit 2), refused before any
+    /// request when `notif login` recorded the token's scope in the config file.
+    fn check_recipient(&self, ctx: &Context) -> Result<(), CliError> {
+        if self.to.is_none() && ctx.settings.token_scope == Some(TokenScope::Service) {
+            return Err(CliError::Usage(format!(
+                "the token in {} is a service token: name the recipient with --to USER",
+                ctx.settings.token_source
+            )));
+        }
+        Ok(())
+    }
+
+    /// A service token without `--to` as the usage error it is (exit 2), for a token
+    /// whose scope is not known beforehand (`--token`, `NOTIF_TOKEN`, an older config
+    /// file): only the server knows what kind of token it was given, so this is told by
+    /// its answer.
     fn explain(&self, err: anyhow::Error) -> anyhow::Error {
         let missing_to = self.to.is_none()
             && err

@@ -5,14 +5,16 @@
 //! between is missed; it then replays every notification above `Last-Event-ID` (for a new
 //! client, above the user's newest when it connected), sends the unread count with the
 //! highest sequence so far as its `id:`, and goes live, skipping live notifications its
-//! replay already sent. The body is polled by the connection's own task: no task or timer
-//! per stream. Pings, token re-checks and closing a stream whose client stopped reading are the hub's keeper's work
-//! (`hub::keeper`), so none of them waits for this body to be polled.
+//! replay already sent. The replay comes in steps the store reads and renders off the
+//! runtime's workers, at a lower priority (`store::replay`). The body is polled by the
+//! connection's own task: no task or timer per stream. Pings, token re-checks and closing a
+//! stream whose client stopped reading are the hub's keeper's work (`hub::keeper`), so none
+//! of them waits for this body to be polled.
 
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::stream;
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::{Frame, Incoming};
@@ -30,10 +32,8 @@ use crate::router::{Call, UserId};
 use crate::sse::{self, events};
 use crate::store::Store;
 
-/// Notifications replayed per database read.
-const REPLAY_BATCH: u32 = 64;
-/// A replay is handed to the connection in pieces of about this size, so that what waits
-/// on a slow client is one piece, not a whole batch.
+/// A replay is handed to the connection in pieces of at most this size, so that what waits
+/// on a slow client is one piece, not a whole step.
 const REPLAY_CHUNK_BYTES: usize = 64 * 1024;
 
 /// Opens a stream for the caller's inbox.
@@ -66,7 +66,7 @@ pub async fn open(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
         phase: Phase::Start,
         user_id,
         last_seq: resume_after.unwrap_or(newest),
-        replay: Vec::new().into_iter(),
+        replay: Bytes::new(),
         replay_done: false,
         store: Arc::clone(&state.store),
         subscription,
@@ -122,9 +122,9 @@ struct EventStream {
     /// The highest sequence number sent so far: live notifications at or below it were
     /// already replayed.
     last_seq: i64,
-    /// The rest of the replay batch read last.
-    replay: std::vec::IntoIter<crate::model::Notification>,
-    /// The last batch read was the last one.
+    /// What is still to send of the replay step read last, rendered.
+    replay: Bytes,
+    /// The last step read was the last one.
     replay_done: bool,
     store: Arc<dyn Store>,
     subscription: Subscription,
@@ -141,33 +141,24 @@ impl EventStream {
                     return Some(Bytes::from_static(sse::RETRY_FRAME));
                 }
                 Phase::Replay => {
-                    if self.replay.len() == 0 {
-                        if self.replay_done {
-                            self.phase = Phase::Unread;
-                            continue;
-                        }
-                        let batch = self
-                            .store
-                            .since_seq(self.user_id.clone(), self.last_seq, REPLAY_BATCH)
-                            .await
-                            .map_err(|err| tracing::warn!(%err, "stream replay failed"))
-                            .ok()?;
-                        self.replay_done = (batch.len() as u32) < REPLAY_BATCH;
-                        self.replay = batch.into_iter();
+                    if !self.replay.is_empty() {
+                        let piece = REPLAY_CHUNK_BYTES.min(self.replay.len());
+                        return Some(self.replay.split_to(piece));
+                    }
+                    if self.replay_done {
+                        self.phase = Phase::Unread;
                         continue;
                     }
-                    let mut out = BytesMut::new();
-                    while out.len() < REPLAY_CHUNK_BYTES {
-                        let Some(notification) = self.replay.next() else {
-                            break;
-                        };
-                        self.last_seq = notification.seq;
-                        let frame = events::notification(&notification)
-                            .map_err(|err| tracing::error!(%err, "could not render a replay"))
-                            .ok()?;
-                        out.extend_from_slice(&frame);
-                    }
-                    return Some(out.freeze());
+                    // Read and rendered off the runtime's workers (see `store::replay`).
+                    let step = self
+                        .store
+                        .replay_step(self.user_id.clone(), self.last_seq, events::notification)
+                        .await
+                        .map_err(|err| tracing::warn!(%err, "stream replay failed"))
+                        .ok()?;
+                    self.last_seq = step.last_seq;
+                    self.replay_done = step.done;
+                    self.replay = step.frames;
                 }
                 Phase::Unread => {
                     let count = self

@@ -83,8 +83,9 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::NotifyCommand;
     use crate::store::sqlite::open_connection;
-    use crate::store::testing::{add_user, command};
+    use crate::store::testing::add_user;
     use crate::store::writes::notify;
 
     #[test]
@@ -93,7 +94,7 @@ mod tests {
         let db = dir.path().join("notif.db");
         let live = open_connection(&db).unwrap();
         add_user(&live, "alice", None);
-        notify(&live, &command("alice", "kept"), false, 0).unwrap();
+        notify(&live, &NotifyCommand::plain("alice", "kept"), false, 0).unwrap();
         let to = dir.path().join("copy.db");
         std::fs::write(&to, b"an older copy").unwrap();
         backup(&db, &to).unwrap();

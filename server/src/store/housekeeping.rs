@@ -148,8 +148,9 @@ fn prune_outbox(conn: &Connection, queued_before: i64) -> Result<usize, StoreErr
 mod tests {
     use super::*;
     use crate::model::InboxEvent;
+    use crate::store::NotifyCommand;
     use crate::store::admin::add_token;
-    use crate::store::testing::{add_user, command, database};
+    use crate::store::testing::{add_user, database};
     use crate::store::writes::{notify, set_read};
 
     fn titles(conn: &Connection) -> Vec<String> {
@@ -163,7 +164,7 @@ mod tests {
 
     /// Creates a notification for alice at `at`, read at `read_at` if given.
     fn add(conn: &Connection, title: &str, at: i64, read_at: Option<i64>) {
-        let written = notify(conn, &command("alice", title), false, at).unwrap();
+        let written = notify(conn, &NotifyCommand::plain("alice", title), false, at).unwrap();
         let [InboxEvent::Created(n)] = &written.events[..] else {
             panic!("{:?}", written.events)
         };
@@ -205,7 +206,7 @@ mod tests {
         let conn = database();
         add_user(&conn, "alice", Some("alice@example.com"));
         let queue = |id: &str, at: i64| {
-            let new = command("alice", id).notification;
+            let new = NotifyCommand::plain("alice", id).notification;
             outbox::enqueue(&conn, id, &new, "alice@example.com", at).unwrap();
         };
         queue("sent long ago", 0);
@@ -242,7 +243,7 @@ mod tests {
         let conn = database();
         add_user(&conn, "alice", None);
         let (token, _) = add_token(&conn, None, None).unwrap();
-        let mut keyed = command("alice", "keyed");
+        let mut keyed = NotifyCommand::plain("alice", "keyed");
         keyed.idempotency = Some((token, "k".into(), [0; 32]));
         notify(&conn, &keyed, false, 0).unwrap();
         add(&conn, "read long ago", 0, Some(10));

@@ -15,6 +15,20 @@ use super::sqlite::configure_reader;
 
 type Job = Box<dyn FnOnce(&Connection) + Send>;
 
+/// How a pool's threads share the CPU with the rest of the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    /// Like every other thread: reads a request waits for.
+    Normal,
+    /// Behind every other thread (nice 10 on Linux): bulk work such as stream replays,
+    /// which then takes only the CPU that interactive requests leave.
+    Background,
+}
+
+/// The niceness of `Priority::Background` threads: they get about a tenth of the CPU a
+/// normal thread gets when both want it, and all of it when nothing else runs.
+const BACKGROUND_NICE: i32 = 10;
+
 /// The sending side of the pool; threads end when it is dropped.
 pub struct ReadPool {
     /// What the pool is for, in `Busy` errors ("reads", "authentications").
@@ -23,13 +37,14 @@ pub struct ReadPool {
 }
 
 impl ReadPool {
-    /// Opens `size` read-only connections to `path`, one thread each, taking jobs from a
-    /// queue of at most `queue` waiting ones.
+    /// Opens `size` read-only connections to `path`, one thread each at `priority`, taking
+    /// jobs from a queue of at most `queue` waiting ones.
     pub fn open(
         path: &Path,
         name: &'static str,
         size: usize,
         queue: usize,
+        priority: Priority,
     ) -> Result<ReadPool, StoreError> {
         let (jobs, waiting) = crossbeam_channel::bounded::<Job>(queue.max(1));
         for i in 0..size {
@@ -42,6 +57,9 @@ impl ReadPool {
             thread::Builder::new()
                 .name(format!("notif-{name}-{i}"))
                 .spawn(move || {
+                    if priority == Priority::Background {
+                        lower_priority();
+                    }
                     for job in waiting {
                         job(&conn);
                     }
@@ -70,6 +88,19 @@ impl ReadPool {
     }
 }
 
+/// Lowers the calling thread's CPU priority to `BACKGROUND_NICE`. On Linux a priority set
+/// for a thread id applies to that thread alone; elsewhere it would apply to the whole
+/// process, so it is left alone there.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let thread = rustix::thread::gettid();
+        if let Err(err) = rustix::process::setpriority_process(Some(thread), BACKGROUND_NICE) {
+            tracing::warn!(%err, "could not lower a background reader's priority");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,7 +111,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("notif.db");
         drop(super::super::sqlite::open_connection(&path).unwrap());
-        let pool = Arc::new(ReadPool::open(&path, "reads", 1, 2).unwrap());
+        let pool = Arc::new(ReadPool::open(&path, "reads", 1, 2, Priority::Normal).unwrap());
         // One read holds the only reader until released; two more fill the queue.
         let (release, held) = mpsc::channel::<()>();
         let (started_tx, started) = mpsc::channel::<()>();

@@ -112,9 +112,10 @@ pub fn words(q: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::cursor::Cursor;
+    use crate::store::NotifyCommand;
     use crate::store::queries::list;
     use crate::store::sqlite::migrations;
-    use crate::store::testing::{add_user, command, database};
+    use crate::store::testing::{add_user, database};
     use crate::store::writes::{delete, notify};
     use crate::store::{ListQuery, NotifyOutcome, Page};
 
@@ -131,7 +132,7 @@ mod tests {
 
     /// Adds a notification for alice; returns its id.
     fn add(conn: &Connection, title: &str, body: Option<&str>, cat: Option<&str>) -> String {
-        let mut cmd = command("alice", title);
+        let mut cmd = NotifyCommand::plain("alice", title);
         cmd.notification.body = body.map(str::to_owned);
         cmd.notification.category = cat.map(str::to_owned);
         match notify(conn, &cmd, false, 0).unwrap().value {
@@ -172,7 +173,13 @@ mod tests {
             Some("deploy"),
         );
         add(&conn, "École fermée", None, None);
-        notify(&conn, &command("bob", "disk full too"), false, 0).unwrap();
+        notify(
+            &conn,
+            &NotifyCommand::plain("bob", "disk full too"),
+            false,
+            0,
+        )
+        .unwrap();
         conn
     }
 

@@ -11,7 +11,9 @@ use rusqlite_migration::{M, Migrations};
 use tokio::sync::oneshot;
 
 use super::housekeeping::Housekeeping;
-use super::reader::ReadPool;
+use super::private_file;
+use super::reader::{Priority, ReadPool};
+use super::replay::{self, RenderFrame, ReplayStep};
 use super::writer::{self, Listeners, WriteOp};
 use super::{
     EmailResult, ListQuery, NotifyCommand, NotifyOutcome, OutboxEntry, Page, ReadAllOutcome, Store,
@@ -43,6 +45,10 @@ pub struct Capacity {
 /// Token lookups waiting for the authentication reader at most. Each is one primary-key
 /// read; open streams re-check their tokens at every ping, so thousands may come at once.
 const AUTH_QUEUE: usize = 65_536;
+/// Threads that read and render stream replays, at background priority, and the steps that
+/// may wait for them (each open stream has at most one waiting).
+const REPLAY_READERS: usize = 2;
+const REPLAY_QUEUE: usize = 16_384;
 
 /// The SQLite store. Cheap to share behind an `Arc`; the writer and readers are threads.
 pub struct SqliteStore {
@@ -51,6 +57,8 @@ pub struct SqliteStore {
     /// A reader of its own for token lookups, so that long reads (replays, searches) filling
     /// the read pool never hold up authentication, which every request needs.
     auth: ReadPool,
+    /// Readers of their own for stream replays (`replay`), behind every other thread.
+    replays: ReadPool,
     writer_thread: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -63,55 +71,14 @@ pub fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    create_private(path)?;
-    tighten(path)?;
+    private_file::create_private(path)?;
+    private_file::tighten(path)?;
     let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     migrations().to_latest(&mut conn)?;
     Ok(conn)
-}
-
-/// Creates the database file readable by its owner only, if it does not exist yet: it holds
-/// every user's notifications and the token hashes. SQLite gives the WAL the same mode.
-fn create_private(path: &Path) -> Result<(), StoreError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(_) => Ok(()),
-        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(err) => Err(err.into()),
-    }
-}
-
-/// Makes an existing database (and its WAL and shared-memory files) readable by its owner
-/// only: a file created by an older version, a copy or a restore may be readable by others.
-fn tighten(path: &Path) -> Result<(), StoreError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mut files = vec![path.to_path_buf()];
-        for suffix in ["-wal", "-shm"] {
-            let mut name = path.as_os_str().to_owned();
-            name.push(suffix);
-            files.push(PathBuf::from(name));
-        }
-        for file in files {
-            match std::fs::metadata(&file) {
-                Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
-                    tracing::info!(file = %file.display(), "made the database readable by its owner only");
-                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
-                }
-                Ok(_) => {}
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-                Err(err) => return Err(err.into()),
-            }
-        }
-    }
-    Ok(())
 }
 
 pub(super) fn migrations() -> Migrations<'static> {
@@ -156,12 +123,26 @@ impl SqliteStore {
         conn.set_prepared_statement_cache_capacity(64);
         let (writes, writer_thread) =
             writer::start(conn, listeners, housekeeping, capacity.write_queue)?;
-        let reads = ReadPool::open(path, "reads", capacity.readers, capacity.read_queue)?;
-        let auth = ReadPool::open(path, "authentications", 1, AUTH_QUEUE)?;
+        let reads = ReadPool::open(
+            path,
+            "reads",
+            capacity.readers,
+            capacity.read_queue,
+            Priority::Normal,
+        )?;
+        let auth = ReadPool::open(path, "authentications", 1, AUTH_QUEUE, Priority::Normal)?;
+        let replays = ReadPool::open(
+            path,
+            "replays",
+            REPLAY_READERS,
+            REPLAY_QUEUE,
+            Priority::Background,
+        )?;
         Ok(SqliteStore {
             writes,
             reads,
             auth,
+            replays,
             writer_thread: std::sync::Mutex::new(Some(writer_thread)),
         })
     }
@@ -222,6 +203,19 @@ impl Store for SqliteStore {
             self.reads
                 .run(move |c| queries::since_seq(c, &user_id, after, limit)),
         )
+    }
+
+    fn replay_step(
+        &self,
+        user_id: String,
+        after: i64,
+        render: RenderFrame,
+    ) -> StoreFuture<'_, ReplayStep> {
+        Box::pin(self.replays.run(move |c| {
+            let limit = queries::MAX_SINCE_ROWS;
+            let batch = queries::since_seq(c, &user_id, after, limit)?;
+            replay::render_step(&batch, after, limit, render)
+        }))
     }
 
     fn preferences(&self, user_id: String) -> StoreFuture<'_, Preferences> {

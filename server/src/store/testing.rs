@@ -1,11 +1,9 @@
-//! Fixtures for the store's unit tests: a migrated in-memory database, users, and a plain
-//! notify command.
+//! Fixtures for the store's unit tests: a migrated in-memory database and users (the
+//! notify they send is `NotifyCommand::plain`).
 
 use rusqlite::Connection;
 
-use super::NotifyCommand;
 use super::sqlite::migrations;
-use crate::model::{Kind, NewNotification};
 
 /// A fresh database with the schema of `migrations/`, as the writer sees it.
 pub fn database() -> Connection {
@@ -19,19 +17,4 @@ pub fn database() -> Connection {
 /// Adds a user, with an email address if given.
 pub fn add_user(conn: &Connection, id: &str, email: Option<&str>) {
     super::admin::add_user(conn, id, email).unwrap();
-}
-
-/// A notify for `user` titled `title`, without an idempotency key.
-pub fn command(user: &str, title: &str) -> NotifyCommand {
-    NotifyCommand {
-        notification: NewNotification {
-            user_id: user.into(),
-            kind: Kind::Info,
-            title: title.into(),
-            body: None,
-            link: None,
-            category: None,
-        },
-        idempotency: None,
-    }
 }

@@ -5,11 +5,10 @@
 //! unlimited one does not).
 
 use notif_server::router::{Access, ROUTES, Route};
-use serde_json::json;
 use tokio::time::timeout;
 
 use crate::support::http::{REQUEST_TIMEOUT, id_of};
-use crate::support::{FLAGS, TestServer};
+use crate::support::{FLAGS, TestServer, routes};
 
 /// Who sends a request.
 #[derive(Debug, Clone, Copy)]
@@ -33,12 +32,9 @@ fn refusal(access: Access, who: Who) -> Option<u16> {
     }
 }
 
-/// Sends `route` with `{id}` as `id` (and `{topic}` as a topic) and `token` as the bearer
-/// token (none: no credentials). Every PUT and POST carries a JSON body its route accepts
-/// (one for the API's routes, with `signs_in`, a user token, for `POST /api/session`; one
-/// for the publishing routes), so the access rule and not validation decides. Returns the
-/// status, and the body of anything but a success (a stream's body never ends, so a
-/// success's is not read).
+/// Sends `route` (see [`routes::request`]) with `token` as the bearer token (none: no
+/// credentials). Returns the status, and the body of anything but a success (a stream's
+/// body never ends, so a success's is not read).
 async fn send(
     server: &TestServer,
     route: &Route,
@@ -46,24 +42,11 @@ async fn send(
     token: Option<&str>,
     signs_in: &str,
 ) -> (u16, String) {
-    let path = route
-        .pattern
-        .replace("{id}", id)
-        .replace("{topic}", "access-check");
-    let mut request = server.req(route.method.clone(), &path);
+    let mut request = routes::request(server, route, id, signs_in);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
-    if ["PUT", "POST"].contains(&route.method.as_str()) {
-        let body = match route.access() {
-            Access::Sender => json!({"title": "access check", "topic": "access-check"}),
-            _ => json!({"title": "access check", "userId": "alice", "token": signs_in}),
-        };
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_string());
-    }
-    let what = format!("{} {path}", route.method);
+    let what = route.label;
     let round_trip = async {
         let response = request.send().await?;
         let status = response.status();

@@ -1,43 +1,28 @@
 //! Authentication and scopes (API.md "Authentication"): bearer header or `notif_token`
 //! cookie, the header winning; `401` with `WWW-Authenticate: Bearer`; user vs service scope.
 
+use notif_server::router::{Access, ROUTES};
 use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, COOKIE};
 use serde_json::json;
 
-use crate::support::http::{Reply, id_of};
-use crate::support::{FLAGS, TestServer};
+use crate::support::http::{Reply, id_of, ids_of};
+use crate::support::{FLAGS, TestServer, routes};
 
-/// Every authenticated route, with a method that exists on it and a body when it takes one.
-const AUTHENTICATED: [(&str, &str, bool); 10] = [
-    ("GET", "/api/notifications", false),
-    ("POST", "/api/notifications/x1/read", false),
-    ("POST", "/api/notifications/x1/unread", false),
-    ("POST", "/api/notifications/read-all", false),
-    ("DELETE", "/api/notifications/x1", false),
-    ("GET", "/api/notifications/preferences", false),
-    ("PUT", "/api/notifications/preferences", true),
-    ("POST", "/api/internal/notify", true),
-    ("GET", "/api/notifications/stream", false),
-    ("GET", "/api/me", false),
-];
-
-/// Sends `method path` through `customize` (which adds or omits credentials).
+/// Sends every route that takes a user's token (`User` and `Either` rows of the route
+/// table, `{id}` as an id no one has) through `customize` (which adds or omits credentials).
 async fn call_each(
     server: &TestServer,
     customize: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
 ) -> Vec<Reply> {
     let mut replies = Vec::new();
-    for (method, path, has_body) in AUTHENTICATED {
-        let method = Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = customize(server.req(method, path));
-        if has_body {
-            request = request
-                .header("content-type", "application/json")
-                .body(json!({"title": "hi", "userId": "alice"}).to_string());
+    for route in ROUTES {
+        if matches!(route.access(), Access::User | Access::Either) {
+            let request = routes::request(server, route, "x1", "");
+            replies.push(server.send(customize(request)).await);
         }
-        replies.push(server.send(request).await);
     }
+    assert!(replies.len() >= 10, "the table has the API's routes");
     replies
 }
 
@@ -109,23 +94,14 @@ async fn revoked_token_is_401_while_other_tokens_keep_working() {
 async fn cookie_notif_token_authenticates() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let cookie = format!("theme=dark; notif_token={alice}; other=1");
-    let me = server
-        .send(
-            server
-                .req(Method::GET, "/api/me")
-                .header(COOKIE, cookie.clone()),
-        )
-        .await
-        .expect_json(200);
-    assert_eq!(me, json!({"userId": "alice", "scope": "user"}));
-    server
-        .send(
-            server
-                .req(Method::GET, "/api/notifications")
-                .header(COOKIE, cookie),
-        )
-        .await
-        .expect(200);
+    let me = server.get_with_cookie("/api/me", &cookie).await;
+    assert_eq!(
+        me.expect_json(200),
+        json!({"userId": "alice", "scope": "user"})
+    );
+    let id = id_of(&server.notify_title(&alice, "for alice").await);
+    let inbox = server.get_with_cookie("/api/notifications", &cookie).await;
+    assert_eq!(ids_of(&inbox.expect_json(200)), [id], "alice's inbox");
 }
 
 #[tokio::test]
@@ -190,12 +166,7 @@ async fn service_token_on_inbox_routes_is_403() {
             .expect_error(403, "forbidden");
     }
     server
-        .send_json(
-            Method::PUT,
-            "/api/notifications/preferences",
-            &service,
-            &json!({"inApp": false}),
-        )
+        .put_preferences(&service, &json!({"inApp": false}))
         .await
         .expect_error(403, "forbidden");
     let list = server.list(&alice, "").await;

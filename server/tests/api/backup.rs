@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 
 use crate::support::http::id_of;
-use crate::support::{BIN, FLAGS, TestServer, with_sqlite_users};
+use crate::support::{FLAGS, TestServer, with_sqlite_users};
 
 #[tokio::test]
 async fn issue11_point11_a_backup_under_write_load_restores_everything_acknowledged() {
@@ -39,17 +39,9 @@ async fn issue11_point11_a_backup_under_write_load_restores_everything_acknowled
     }
     let before: Vec<String> = acked.lock().unwrap().clone();
     let copy = server.dir().join("copy.db");
-    let out = tokio::process::Command::new(BIN)
-        .args(["backup", copy.to_str().unwrap(), "--db"])
-        .arg(server.db())
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    server
+        .admin_async(&["backup", copy.to_str().unwrap()])
+        .await;
     let during = acked.lock().unwrap().len();
     stop.cancel();
     for writer in writers {

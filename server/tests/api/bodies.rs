@@ -2,11 +2,45 @@
 //! 64 KiB or 413, malformed JSON or UTF-8 is 400, and a rejected body never leaves a
 //! keep-alive connection silently unusable.
 
-use reqwest::Method;
 use reqwest::header::CONTENT_TYPE;
+use reqwest::{Method, RequestBuilder};
 use serde_json::json;
 
 use crate::support::{FLAGS, TestServer};
+
+/// The routes that take a JSON body.
+const BODY_ROUTES: [(Method, &str); 2] = [
+    (Method::POST, NOTIFY),
+    (Method::PUT, "/api/notifications/preferences"),
+];
+
+/// Bodies that are not one JSON value.
+const MALFORMED_JSON: [&str; 5] = [
+    "{",
+    "{\"title\": }",
+    "not json",
+    "",
+    "{\"title\": \"a\"} trailing",
+];
+
+/// The route most of these requests go to.
+const NOTIFY: &str = "/api/internal/notify";
+/// The content type the API takes.
+const JSON: Option<&str> = Some("application/json");
+
+/// `request` as `token` with `body`, sent as `content_type` (`None`: no such header).
+fn with_body(
+    request: RequestBuilder,
+    token: &str,
+    content_type: Option<&str>,
+    body: impl Into<reqwest::Body>,
+) -> RequestBuilder {
+    let request = request.bearer_auth(token).body(body);
+    match content_type {
+        Some(content_type) => request.header(CONTENT_TYPE, content_type),
+        None => request,
+    }
+}
 
 #[tokio::test]
 async fn body_without_json_content_type_is_415() {
@@ -17,17 +51,8 @@ async fn body_without_json_content_type_is_415() {
         Some("text/plain"),
         Some("application/x-www-form-urlencoded"),
     ] {
-        for (method, path) in [
-            (Method::POST, "/api/internal/notify"),
-            (Method::PUT, "/api/notifications/preferences"),
-        ] {
-            let mut request = server
-                .req(method, path)
-                .bearer_auth(&alice)
-                .body(body.clone());
-            if let Some(ct) = content_type {
-                request = request.header(CONTENT_TYPE, ct);
-            }
+        for (method, path) in BODY_ROUTES {
+            let request = with_body(server.req(method, path), &alice, content_type, body.clone());
             server
                 .send(request)
                 .await
@@ -47,11 +72,12 @@ async fn body_on_an_action_route_without_json_content_type_is_415() {
         format!("/api/notifications/{id}/read"),
         "/api/notifications/read-all".to_string(),
     ] {
-        let request = server
-            .req(Method::POST, &path)
-            .bearer_auth(&alice)
-            .header(CONTENT_TYPE, "text/plain")
-            .body("read it");
+        let request = with_body(
+            server.req(Method::POST, &path),
+            &alice,
+            Some("text/plain"),
+            "read it",
+        );
         server
             .send(request)
             .await
@@ -63,11 +89,12 @@ async fn body_on_an_action_route_without_json_content_type_is_415() {
 #[tokio::test]
 async fn json_content_type_with_charset_is_accepted() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
-    let request = server
-        .req(Method::POST, "/api/internal/notify")
-        .bearer_auth(&alice)
-        .header(CONTENT_TYPE, "application/json; charset=utf-8")
-        .body(json!({"title": "hi"}).to_string());
+    let request = with_body(
+        server.req(Method::POST, NOTIFY),
+        &alice,
+        Some("application/json; charset=utf-8"),
+        json!({"title": "hi"}).to_string(),
+    );
     server.send(request).await.expect(201);
 }
 
@@ -78,11 +105,7 @@ async fn body_over_64_kib_is_413() {
         "{{\"title\": \"big\", \"body\": \"{}\"}}",
         "x".repeat(64 * 1024)
     );
-    let request = server
-        .req_alone(Method::POST, "/api/internal/notify")
-        .bearer_auth(&alice)
-        .header(CONTENT_TYPE, "application/json")
-        .body(body);
+    let request = with_body(server.req_alone(Method::POST, NOTIFY), &alice, JSON, body);
     server
         .send(request)
         .await
@@ -99,13 +122,8 @@ async fn chunked_body_over_64_kib_is_413() {
     // A stream body has no Content-Length: the limit must hold while reading.
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         body.chunks(4096).map(|c| Ok(c.to_vec())).collect();
-    let request = server
-        .req_alone(Method::POST, "/api/internal/notify")
-        .bearer_auth(&alice)
-        .header(CONTENT_TYPE, "application/json")
-        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
-            chunks,
-        )));
+    let stream = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
+    let request = with_body(server.req_alone(Method::POST, NOTIFY), &alice, JSON, stream);
     server
         .send(request)
         .await
@@ -119,33 +137,16 @@ async fn body_of_exactly_64_kib_is_accepted() {
     // JSON allows whitespace: pad a valid body to exactly the limit.
     let body = format!("{json}{}", " ".repeat(64 * 1024 - json.len()));
     assert_eq!(body.len(), 64 * 1024);
-    let request = server
-        .req(Method::POST, "/api/internal/notify")
-        .bearer_auth(&alice)
-        .header(CONTENT_TYPE, "application/json")
-        .body(body);
+    let request = with_body(server.req(Method::POST, NOTIFY), &alice, JSON, body);
     server.send(request).await.expect(201);
 }
 
 #[tokio::test]
 async fn malformed_json_is_400_bad_request() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
-    for body in [
-        "{",
-        "{\"title\": }",
-        "not json",
-        "",
-        "{\"title\": \"a\"} trailing",
-    ] {
-        for (method, path) in [
-            (Method::POST, "/api/internal/notify"),
-            (Method::PUT, "/api/notifications/preferences"),
-        ] {
-            let request = server
-                .req(method, path)
-                .bearer_auth(&alice)
-                .header(CONTENT_TYPE, "application/json")
-                .body(body);
+    for body in MALFORMED_JSON {
+        for (method, path) in BODY_ROUTES {
+            let request = with_body(server.req(method, path), &alice, JSON, body);
             server.send(request).await.expect_error(400, "bad_request");
         }
     }
@@ -157,11 +158,7 @@ async fn body_that_is_not_utf8_is_400_bad_request() {
     let mut body = b"{\"title\": \"bad ".to_vec();
     body.extend_from_slice(&[0xff, 0xfe, 0xc3]);
     body.extend_from_slice(b"\"}");
-    let request = server
-        .req(Method::POST, "/api/internal/notify")
-        .bearer_auth(&alice)
-        .header(CONTENT_TYPE, "application/json")
-        .body(body);
+    let request = with_body(server.req(Method::POST, NOTIFY), &alice, JSON, body);
     server.send(request).await.expect_error(400, "bad_request");
 }
 

@@ -5,6 +5,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
+use notif_tests::server::admin_on;
 use serde_json::json;
 use tokio::process::Command;
 use tokio::time::timeout;
@@ -104,18 +105,7 @@ async fn unusable_database_path_is_one_error_line_and_a_failure_exit() {
 async fn missing_database_directories_are_created() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("missing/dir/notif.db");
-    let out = Command::new(BIN)
-        .args(["user", "add", "alice", "--db", db.to_str().unwrap()])
-        .env_remove("NOTIF_DB")
-        .stdin(Stdio::null())
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    admin_on(&db, &["user", "add", "alice"]);
     assert!(db.exists());
 }
 

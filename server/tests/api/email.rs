@@ -125,6 +125,24 @@ async fn alice_with_email(server: &TestServer) -> String {
     token
 }
 
+/// A relay ready to receive, a server sending through it, and alice with an email address:
+/// the relay, the server and alice's token.
+async fn alice_and_her_relay() -> (Sink, TestServer, String) {
+    let (sink, port) = Sink::start(0).await;
+    let server = email_server(port, &[]).await;
+    let token = alice_with_email(&server).await;
+    (sink, server, token)
+}
+
+/// Notifies `token`'s user with `title`, asserting `201` with an email promised.
+async fn notify_promising_email(server: &TestServer, token: &str, title: &str) {
+    let reply = server
+        .notify_raw(token, &json!({ "title": title }))
+        .await
+        .expect_json(201);
+    assert_eq!(reply["delivered"]["email"], true, "{reply}");
+}
+
 /// Waits until a line of `outbox list --all` about `title` satisfies `done` (its columns:
 /// id, status, attempts, …); returns the listing.
 async fn wait_for_outbox(
@@ -157,9 +175,7 @@ async fn wait_for_status(server: &TestServer, title: &str, status: &str) -> Stri
 
 #[tokio::test]
 async fn an_email_is_delivered_with_its_headers_and_both_parts() {
-    let (mut sink, port) = Sink::start(0).await;
-    let server = email_server(port, &[]).await;
-    let token = alice_with_email(&server).await;
+    let (mut sink, server, token) = alice_and_her_relay().await;
 
     let body = json!({"title": "Deploy failed", "type": "ERROR", "body": "web-1 & web-2 <down>",
                       "link": "https://ci.example.com/runs/42", "category": "deploy"});
@@ -194,18 +210,10 @@ async fn an_email_is_delivered_with_its_headers_and_both_parts() {
 
 #[tokio::test]
 async fn a_category_override_turns_email_off() {
-    let (mut sink, port) = Sink::start(0).await;
-    let server = email_server(port, &[]).await;
-    let token = alice_with_email(&server).await;
+    let (mut sink, server, token) = alice_and_her_relay().await;
     server
-        .send_json(
-            reqwest::Method::PUT,
-            "/api/notifications/preferences",
-            &token,
-            &json!({"categories": {"deploy": {"email": false}}}),
-        )
-        .await
-        .expect(200);
+        .set_preferences(&token, &json!({"categories": {"deploy": {"email": false}}}))
+        .await;
 
     let quiet = server
         .notify_raw(
@@ -234,18 +242,8 @@ async fn a_category_override_turns_email_off() {
 
 #[tokio::test]
 async fn in_app_off_still_sends_the_email() {
-    let (mut sink, port) = Sink::start(0).await;
-    let server = email_server(port, &[]).await;
-    let token = alice_with_email(&server).await;
-    server
-        .send_json(
-            reqwest::Method::PUT,
-            "/api/notifications/preferences",
-            &token,
-            &json!({"inApp": false}),
-        )
-        .await
-        .expect(200);
+    let (mut sink, server, token) = alice_and_her_relay().await;
+    server.set_in_app(&token, false).await;
     let reply = server
         .notify_not_in_app(&token, &json!({"title": "mail only"}))
         .await;
@@ -283,11 +281,7 @@ async fn a_relay_that_is_down_at_first_gets_the_email_exactly_once() {
     let port = free_port().await;
     let server = email_server(port, &["--email-retry-base", "100ms"]).await;
     let token = alice_with_email(&server).await;
-    let reply = server
-        .notify_raw(&token, &json!({"title": "relay test"}))
-        .await
-        .expect_json(201);
-    assert_eq!(reply["delivered"]["email"], true);
+    notify_promising_email(&server, &token, "relay test").await;
 
     // Wait until at least one attempt failed against the closed port.
     wait_for_outbox(&server, "relay test", |columns| {
@@ -314,11 +308,7 @@ async fn an_email_committed_before_a_sigkill_is_delivered_after_restart() {
     let port = hole.local_addr().unwrap().port();
     let mut server = email_server(port, &[]).await;
     let token = alice_with_email(&server).await;
-    let reply = server
-        .notify_raw(&token, &json!({"title": "crash test"}))
-        .await
-        .expect_json(201);
-    assert_eq!(reply["delivered"]["email"], true);
+    notify_promising_email(&server, &token, "crash test").await;
     let (_held, _) = timeout(DELIVERY_TIMEOUT, hole.accept())
         .await
         .expect("the worker connects to the relay")

@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
+use notif_tests::server::admin_on;
 use reqwest::Method;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
-use crate::support::http::id_of;
+use crate::support::http::{Reply, id_of};
 use crate::support::{FLAGS, TestServer};
 
 /// Reads until the server closes the connection; returns what it sent, or panics after `within`.
@@ -110,13 +111,17 @@ async fn an_oversized_request_head_is_refused() {
     assert!(head.starts_with("HTTP/1.1 431"), "{head}");
 }
 
+/// A raw connection to `server` on which `bytes` were sent.
+async fn connect_and_write(server: &TestServer, bytes: &[u8]) -> TcpStream {
+    let mut tcp = TcpStream::connect(server.addr()).await.unwrap();
+    tcp.write_all(bytes).await.unwrap();
+    tcp
+}
+
 #[tokio::test]
 async fn a_slow_loris_is_cut_off() {
     let server = TestServer::start(&["--header-timeout", "300ms"]);
-    let mut tcp = TcpStream::connect(server.addr()).await.unwrap();
-    tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: a\r\n")
-        .await
-        .unwrap();
+    let mut tcp = connect_and_write(&server, b"GET /healthz HTTP/1.1\r\nHost: a\r\n").await;
     // Never finishes its headers: the server must hang up on it.
     read_until_closed(&mut tcp, Duration::from_secs(5)).await;
 }
@@ -124,10 +129,7 @@ async fn a_slow_loris_is_cut_off() {
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed() {
     let server = TestServer::start(&["--header-timeout", "300ms"]);
-    let mut tcp = TcpStream::connect(server.addr()).await.unwrap();
-    tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
-        .await
-        .unwrap();
+    let mut tcp = connect_and_write(&server, b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n").await;
     let answer = read_until_closed(&mut tcp, Duration::from_secs(5)).await;
     assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
 }
@@ -162,10 +164,7 @@ async fn read_notifications_past_the_retention_are_deleted() {
     let server = TestServer::start(&["--retention", "300ms"]);
     let alice = server.add_user("alice");
     let old = id_of(&server.notify_title(&alice, "old and read").await);
-    server
-        .post_empty(&format!("/api/notifications/{old}/read"), &alice)
-        .await
-        .expect(200);
+    server.mark(&alice, &old, "read").await;
     server.notify_title(&alice, "unread stays").await;
     // Retention is about time passing: let it pass, then give the writer a quiet moment.
     tokio::time::sleep(Duration::from_millis(400)).await;
@@ -201,6 +200,24 @@ async fn responses_carry_security_headers_and_inbox_data_is_not_cached() {
     assert_eq!(stream.headers()["x-content-type-options"], "nosniff");
 }
 
+/// A CORS preflight from a page on `origin` for `GET path`.
+async fn preflight(server: &TestServer, path: &str, origin: &str) -> Reply {
+    let request = server
+        .req(Method::OPTIONS, path)
+        .header("origin", origin)
+        .header("access-control-request-method", "GET");
+    server.send(request).await
+}
+
+/// `GET /api/notifications` as `token` from a page on `origin`, asserting `200`.
+async fn list_from(server: &TestServer, token: &str, origin: &str) -> Reply {
+    let request = server
+        .req(Method::GET, "/api/notifications")
+        .header("origin", origin)
+        .bearer_auth(token);
+    server.send(request).await.expect(200)
+}
+
 #[tokio::test]
 async fn without_cors_configured_another_origin_cannot_read_a_stream() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
@@ -218,67 +235,27 @@ async fn without_cors_configured_another_origin_cannot_read_a_stream() {
             .get("access-control-allow-origin")
             .is_none()
     );
-    let preflight = server
-        .client()
-        .request(
-            Method::OPTIONS,
-            format!("{}/api/notifications/stream", server.url()),
-        )
-        .header("origin", "https://evil.example")
-        .header("access-control-request-method", "GET")
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        preflight
-            .headers()
-            .get("access-control-allow-origin")
-            .is_none()
-    );
+    let preflight = preflight(&server, "/api/notifications/stream", "https://evil.example").await;
+    assert_eq!(preflight.header("access-control-allow-origin"), None);
 }
 
 #[tokio::test]
 async fn a_configured_origin_may_read_with_credentials() {
     let server = TestServer::start(&["--cors-origin", "https://app.example"]);
     let alice = server.add_user("alice");
-    let preflight = server
-        .client()
-        .request(
-            Method::OPTIONS,
-            format!("{}/api/notifications", server.url()),
-        )
-        .header("origin", "https://app.example")
-        .header("access-control-request-method", "GET")
-        .send()
+    let app = "https://app.example";
+    let preflight = preflight(&server, "/api/notifications", app)
         .await
-        .unwrap();
-    assert_eq!(preflight.status(), 204);
+        .expect(204);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some(app));
+    let list = list_from(&server, &alice, app).await;
+    assert_eq!(list.header("access-control-allow-origin"), Some(app));
     assert_eq!(
-        preflight.headers()["access-control-allow-origin"],
-        "https://app.example"
+        list.header("access-control-allow-credentials"),
+        Some("true")
     );
-    let list = server
-        .client()
-        .get(format!("{}/api/notifications", server.url()))
-        .header("origin", "https://app.example")
-        .bearer_auth(&alice)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        list.headers()["access-control-allow-origin"],
-        "https://app.example"
-    );
-    assert_eq!(list.headers()["access-control-allow-credentials"], "true");
-    let other = server
-        .client()
-        .get(format!("{}/api/notifications", server.url()))
-        .header("origin", "https://evil.example")
-        .bearer_auth(&alice)
-        .send()
-        .await
-        .unwrap();
-    assert!(other.headers().get("access-control-allow-origin").is_none());
+    let other = list_from(&server, &alice, "https://evil.example").await;
+    assert_eq!(other.header("access-control-allow-origin"), None);
 }
 
 #[cfg(unix)]
@@ -287,13 +264,7 @@ async fn the_database_file_is_private_to_its_owner() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("fresh.db");
-    let out = tokio::process::Command::new(crate::support::BIN)
-        .args(["user", "add", "alice", "--db", db.to_str().unwrap()])
-        .env_remove("NOTIF_DB")
-        .output()
-        .await
-        .unwrap();
-    assert!(out.status.success());
+    admin_on(&db, &["user", "add", "alice"]);
     let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "{mode:o}");
     let wal = dir.path().join("fresh.db-wal");
@@ -455,12 +426,7 @@ async fn tokens_never_reach_the_log() {
         .await
         .unwrap();
     server
-        .send_json(
-            Method::PUT,
-            "/api/notifications/preferences",
-            &alice,
-            &json!({"inApp": "x"}),
-        )
+        .put_preferences(&alice, &json!({"inApp": "x"}))
         .await
         .expect(422);
     let log = server.log();

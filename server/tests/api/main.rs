@@ -9,6 +9,7 @@
 
 mod access;
 mod auth;
+mod automatic_errors;
 mod backpressure;
 mod backup;
 mod bodies;

@@ -104,21 +104,26 @@ async fn read_sets_read_at_once_and_unread_clears_it_idempotently() {
     assert_eq!(server.list(&alice, "").await["unreadCount"], 1);
 }
 
+/// Asserts that reading, unreading and deleting `id` as `token` are each `404 not_found`.
+async fn assert_every_action_is_404(server: &TestServer, token: &str, id: &str) {
+    for action in ["read", "unread"] {
+        server
+            .post_empty(&format!("/api/notifications/{id}/{action}"), token)
+            .await
+            .expect_error(404, "not_found");
+    }
+    server
+        .delete(&format!("/api/notifications/{id}"), token)
+        .await
+        .expect_error(404, "not_found");
+}
+
 #[tokio::test]
 async fn read_unread_and_delete_of_unknown_id_are_404() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     server.notify_title(&alice, "n").await;
     for id in ["nope", "tz4a98xxat96iws9zmbrgj3a", "0"] {
-        for action in ["read", "unread"] {
-            server
-                .post_empty(&format!("/api/notifications/{id}/{action}"), &alice)
-                .await
-                .expect_error(404, "not_found");
-        }
-        server
-            .delete(&format!("/api/notifications/{id}"), &alice)
-            .await
-            .expect_error(404, "not_found");
+        assert_every_action_is_404(&server, &alice, id).await;
     }
 }
 
@@ -188,16 +193,7 @@ async fn another_users_notification_is_404_and_untouched() {
     let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
     let bobs = id_of(&server.notify_title(&bob, "bob's secret").await);
     server.notify_title(&alice, "alice's").await;
-    for action in ["read", "unread"] {
-        server
-            .post_empty(&format!("/api/notifications/{bobs}/{action}"), &alice)
-            .await
-            .expect_error(404, "not_found");
-    }
-    server
-        .delete(&format!("/api/notifications/{bobs}"), &alice)
-        .await
-        .expect_error(404, "not_found");
+    assert_every_action_is_404(&server, &alice, &bobs).await;
     let alices = server.list(&alice, "limit=200").await;
     assert!(!ids_of(&alices).contains(&bobs));
     assert_eq!(alices["unreadCount"], 1);

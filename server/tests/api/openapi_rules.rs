@@ -73,7 +73,7 @@ impl Verdicts {
 async fn point10_the_openapi_document_states_the_rules_the_server_enforces() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let doc = server
-        .send(server.req(Method::GET, "/api/openapi.json"))
+        .get_anonymous("/api/openapi.json")
         .await
         .expect_json(200);
     let mut verdicts = Verdicts(Vec::new());
@@ -224,7 +224,7 @@ async fn point10_the_openapi_document_states_the_rules_the_server_enforces() {
 async fn point10_the_document_names_both_security_schemes_and_every_error_body() {
     let (server, _) = TestServer::with_users(FLAGS, ["alice"]);
     let doc = server
-        .send(server.req(Method::GET, "/api/openapi.json"))
+        .get_anonymous("/api/openapi.json")
         .await
         .expect_json(200);
     let schemes = &doc["components"]["securitySchemes"];

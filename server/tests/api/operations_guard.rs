@@ -40,7 +40,7 @@ async fn issue16_cors_origins_may_be_separated_by_a_comma_and_spaces() {
 #[tokio::test]
 async fn issue16_metrics_can_require_a_token() {
     let server = TestServer::start(&["--metrics-token", "scrape-secret"]);
-    let anonymous = server.send(server.req(Method::GET, "/metrics")).await;
+    let anonymous = server.get_anonymous("/metrics").await;
     assert_eq!(anonymous.header("www-authenticate"), Some("Bearer"));
     anonymous.expect_error(401, "unauthorized");
     server

@@ -1,7 +1,6 @@
 //! Operations routes (API.md "Operations"): `/healthz`, `/metrics` in Prometheus text
 //! format, and `/api/openapi.json` as OpenAPI 3.1 of the contract.
 
-use reqwest::Method;
 use serde_json::Value;
 
 use crate::support::{FLAGS, TestServer};
@@ -9,10 +8,7 @@ use crate::support::{FLAGS, TestServer};
 #[tokio::test]
 async fn healthz_is_200_ok_without_auth() {
     let server = TestServer::start(FLAGS);
-    let reply = server
-        .send(server.req(Method::GET, "/healthz"))
-        .await
-        .expect(200);
+    let reply = server.get_anonymous("/healthz").await.expect(200);
     assert_eq!(reply.body.trim(), "ok");
 }
 
@@ -42,10 +38,7 @@ async fn metrics_are_prometheus_text_with_request_counts() {
     server.notify_title(&alice, "counted").await;
     server.list(&alice, "").await;
     server.get("/api/nope", &alice).await.expect(404);
-    let reply = server
-        .send(server.req(Method::GET, "/metrics"))
-        .await
-        .expect(200);
+    let reply = server.get_anonymous("/metrics").await.expect(200);
     let content_type = reply.header("content-type").unwrap_or("").to_string();
     assert!(
         content_type.starts_with("text/plain"),
@@ -86,10 +79,7 @@ async fn metrics_are_prometheus_text_with_request_counts() {
 #[tokio::test]
 async fn openapi_json_is_openapi_3_1_describing_every_route() {
     let server = TestServer::start(FLAGS);
-    let reply = server
-        .send(server.req(Method::GET, "/api/openapi.json"))
-        .await
-        .expect(200);
+    let reply = server.get_anonymous("/api/openapi.json").await.expect(200);
     assert!(
         reply
             .header("content-type")

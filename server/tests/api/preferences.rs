@@ -1,20 +1,14 @@
 //! Preferences (API.md `GET`/`PUT /api/notifications/preferences` and notify's channel
 //! decision): defaults, partial updates, per-category entries, and in-app delivery switched off.
 
-use reqwest::Method;
 use serde_json::{Map, Value, json};
 
-use crate::support::http::{Reply, id_of, ids_of};
+use crate::support::http::{id_of, ids_of};
 use crate::support::{FLAGS, TestServer};
 
-const PATH: &str = "/api/notifications/preferences";
-
-async fn put(server: &TestServer, token: &str, body: &Value) -> Reply {
-    server.send_json(Method::PUT, PATH, token, body).await
-}
-
-async fn get(server: &TestServer, token: &str) -> Value {
-    server.get(PATH, token).await.expect_json(200)
+/// The preferences of a user who never changed them.
+fn defaults() -> Value {
+    json!({"inApp": true, "email": true, "categories": {}})
 }
 
 /// `n` categories named `c0…`, each turning email off.
@@ -28,38 +22,35 @@ fn categories(n: usize, prefix: &str) -> Value {
 #[tokio::test]
 async fn preferences_default_to_both_channels_on_and_no_categories() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
-    assert_eq!(
-        get(&server, &alice).await,
-        json!({"inApp": true, "email": true, "categories": {}})
-    );
+    assert_eq!(server.preferences(&alice).await, defaults());
 }
 
 #[tokio::test]
 async fn put_changes_only_the_fields_it_names() {
     let (server, [alice, bob]) = TestServer::with_users(FLAGS, ["alice", "bob"]);
-    let stored = put(&server, &alice, &json!({"email": false}))
-        .await
-        .expect_json(200);
+    let stored = server
+        .set_preferences(&alice, &json!({"email": false}))
+        .await;
     assert_eq!(
         stored,
         json!({"inApp": true, "email": false, "categories": {}})
     );
-    let stored = put(&server, &alice, &json!({"inApp": false}))
-        .await
-        .expect_json(200);
+    let stored = server
+        .set_preferences(&alice, &json!({"inApp": false}))
+        .await;
     assert_eq!(
         stored,
         json!({"inApp": false, "email": false, "categories": {}})
     );
-    let stored = put(&server, &alice, &json!({})).await.expect_json(200);
+    let stored = server.set_preferences(&alice, &json!({})).await;
     assert_eq!(
         stored,
         json!({"inApp": false, "email": false, "categories": {}})
     );
-    assert_eq!(get(&server, &alice).await, stored);
+    assert_eq!(server.preferences(&alice).await, stored);
     assert_eq!(
-        get(&server, &bob).await,
-        json!({"inApp": true, "email": true, "categories": {}}),
+        server.preferences(&bob).await,
+        defaults(),
         "bob keeps his defaults"
     );
 }
@@ -67,13 +58,10 @@ async fn put_changes_only_the_fields_it_names() {
 #[tokio::test]
 async fn categories_are_added_merged_and_removed_with_null() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
-    let stored = put(
-        &server,
-        &alice,
-        &json!({"categories": {"deploy": {"inApp": true, "email": false}, "ci": {"inApp": false}}}),
-    )
-    .await
-    .expect_json(200);
+    let two_categories = json!({
+        "categories": {"deploy": {"inApp": true, "email": false}, "ci": {"inApp": false}}
+    });
+    let stored = server.set_preferences(&alice, &two_categories).await;
     assert_eq!(
         stored["categories"]["deploy"],
         json!({"inApp": true, "email": false})
@@ -83,84 +71,75 @@ async fn categories_are_added_merged_and_removed_with_null() {
         !stored["categories"]["ci"]["email"].is_string(),
         "an unset channel is absent, null or a bool: {stored}"
     );
-    let stored = put(
-        &server,
-        &alice,
-        &json!({"categories": {"billing": {"email": true}}}),
-    )
-    .await
-    .expect_json(200);
+    let stored = server
+        .set_preferences(&alice, &json!({"categories": {"billing": {"email": true}}}))
+        .await;
     let names: Vec<&String> = stored["categories"].as_object().unwrap().keys().collect();
     assert_eq!(
         names.len(),
         3,
         "adding one category keeps the others: {stored}"
     );
-    let stored = put(&server, &alice, &json!({"email": false}))
-        .await
-        .expect_json(200);
+    let stored = server
+        .set_preferences(&alice, &json!({"email": false}))
+        .await;
     assert_eq!(
         stored["categories"].as_object().unwrap().len(),
         3,
         "omitted categories kept"
     );
-    let stored = put(&server, &alice, &json!({"categories": {"deploy": null}}))
-        .await
-        .expect_json(200);
+    let stored = server
+        .set_preferences(&alice, &json!({"categories": {"deploy": null}}))
+        .await;
     let categories = stored["categories"].as_object().unwrap();
     assert!(!categories.contains_key("deploy"), "null removes: {stored}");
     assert!(categories.contains_key("ci") && categories.contains_key("billing"));
-    assert_eq!(get(&server, &alice).await, stored);
-    put(&server, &alice, &json!({"categories": {"never-set": null}}))
-        .await
-        .expect(200);
+    assert_eq!(server.preferences(&alice).await, stored);
+    server
+        .set_preferences(&alice, &json!({"categories": {"never-set": null}}))
+        .await;
 }
 
 #[tokio::test]
 async fn at_most_100_categories() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
-    put(
-        &server,
-        &alice,
-        &json!({"categories": categories(101, "c")}),
-    )
-    .await
-    .expect_invalid("categories");
-    assert_eq!(get(&server, &alice).await["categories"], json!({}));
-    let stored = put(
-        &server,
-        &alice,
-        &json!({"categories": categories(100, "c")}),
-    )
-    .await
-    .expect_json(200);
+    server
+        .put_preferences(&alice, &json!({"categories": categories(101, "c")}))
+        .await
+        .expect_invalid("categories");
+    assert_eq!(server.preferences(&alice).await["categories"], json!({}));
+    let stored = server
+        .set_preferences(&alice, &json!({"categories": categories(100, "c")}))
+        .await;
     assert_eq!(stored["categories"].as_object().unwrap().len(), 100);
-    put(
-        &server,
-        &alice,
-        &json!({"categories": {"one-more": {"inApp": false}}}),
-    )
-    .await
-    .expect_invalid("categories");
-    put(
-        &server,
-        &alice,
-        &json!({"categories": {"c0": null, "one-more": {"inApp": false}}}),
-    )
-    .await
-    .expect(200);
+    server
+        .put_preferences(
+            &alice,
+            &json!({"categories": {"one-more": {"inApp": false}}}),
+        )
+        .await
+        .expect_invalid("categories");
+    server
+        .set_preferences(
+            &alice,
+            &json!({"categories": {"c0": null, "one-more": {"inApp": false}}}),
+        )
+        .await;
 }
 
 #[tokio::test]
 async fn preference_values_are_validated() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
-    put(&server, &alice, &json!({"inApp": "yes"}))
+    server
+        .put_preferences(&alice, &json!({"inApp": "yes"}))
         .await
         .expect_invalid("inApp");
-    put(&server, &alice, &json!({"email": 1}))
+    server
+        .put_preferences(&alice, &json!({"email": 1}))
         .await
         .expect_invalid("email");
-    put(&server, &alice, &json!({"categories": ["deploy"]}))
+    server
+        .put_preferences(&alice, &json!({"categories": ["deploy"]}))
         .await
         .expect_invalid("categories");
     for bad in [
@@ -170,13 +149,13 @@ async fn preference_values_are_validated() {
         json!({"categories": {"deploy": {"inApp": "no"}}}),
         json!({"categories": {"deploy": true}}),
     ] {
-        let reply = put(&server, &alice, &bad).await;
+        let reply = server.put_preferences(&alice, &bad).await;
         let error = reply.expect_error(422, "validation_failed");
         assert!(error["fields"].is_object(), "422 names the field: {error}");
     }
     assert_eq!(
-        get(&server, &alice).await,
-        json!({"inApp": true, "email": true, "categories": {}}),
+        server.preferences(&alice).await,
+        defaults(),
         "rejected updates change nothing"
     );
 }
@@ -185,9 +164,7 @@ async fn preference_values_are_validated() {
 async fn in_app_off_answers_null_and_stores_and_streams_nothing() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let (mut stream, _) = server.subscribed_stream(&alice).await;
-    put(&server, &alice, &json!({"inApp": false}))
-        .await
-        .expect(200);
+    server.set_in_app(&alice, false).await;
     let reply = server
         .notify_not_in_app(&alice, &json!({"title": "muted"}))
         .await;
@@ -196,9 +173,7 @@ async fn in_app_off_answers_null_and_stores_and_streams_nothing() {
     let page = server.list(&alice, "").await;
     assert_eq!(ids_of(&page).len(), 0);
     assert_eq!(page["unreadCount"], 0);
-    put(&server, &alice, &json!({"inApp": true}))
-        .await
-        .expect(200);
+    server.set_in_app(&alice, true).await;
     let audible = id_of(&server.notify_title(&alice, "audible").await);
     let (_, streamed) = stream.expect_notification().await;
     assert_eq!(
@@ -211,19 +186,18 @@ async fn in_app_off_answers_null_and_stores_and_streams_nothing() {
 #[tokio::test]
 async fn category_entry_decides_before_the_global_flag() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
-    put(
-        &server,
-        &alice,
-        &json!({
-            "inApp": false,
-            "categories": {
-                "deploy": {"inApp": true},
-                "ci": {"email": false},
-            }
-        }),
-    )
-    .await
-    .expect(200);
+    server
+        .set_preferences(
+            &alice,
+            &json!({
+                "inApp": false,
+                "categories": {
+                    "deploy": {"inApp": true},
+                    "ci": {"email": false},
+                }
+            }),
+        )
+        .await;
     let deliver = |category: Option<&str>| {
         let body = match category {
             Some(c) => json!({"title": "t", "category": c}),
@@ -247,13 +221,12 @@ async fn category_entry_decides_before_the_global_flag() {
             "{category:?}: no in-app entry → the global flag (off) decides"
         );
     }
-    put(
-        &server,
-        &alice,
-        &json!({"inApp": true, "categories": {"noisy": {"inApp": false}}}),
-    )
-    .await
-    .expect(200);
+    server
+        .set_preferences(
+            &alice,
+            &json!({"inApp": true, "categories": {"noisy": {"inApp": false}}}),
+        )
+        .await;
     assert_eq!(deliver(Some("noisy")).await["notification"], json!(null));
     assert!(deliver(Some("ci")).await["notification"].is_object());
     assert!(deliver(None).await["notification"].is_object());
@@ -264,25 +237,19 @@ async fn category_entry_decides_before_the_global_flag() {
 #[tokio::test]
 async fn category_errors_read_as_sentences() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
-    let error = put(
-        &server,
-        &alice,
-        &json!({"categories": {"Deploy": {"email": false}}}),
-    )
-    .await
-    .expect_invalid("categories.Deploy");
+    let error = server
+        .put_preferences(&alice, &json!({"categories": {"Deploy": {"email": false}}}))
+        .await
+        .expect_invalid("categories.Deploy");
     let message = error["message"].as_str().unwrap();
     assert!(
         message.starts_with("categories.Deploy is not a valid category name: it must be"),
         "{message}"
     );
-    let error = put(
-        &server,
-        &alice,
-        &json!({"categories": categories(101, "c")}),
-    )
-    .await
-    .expect_invalid("categories");
+    let error = server
+        .put_preferences(&alice, &json!({"categories": categories(101, "c")}))
+        .await
+        .expect_invalid("categories");
     let message = error["message"].as_str().unwrap();
     assert_eq!(message, "categories must hold at most 100 categories");
 }

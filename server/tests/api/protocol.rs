@@ -6,27 +6,31 @@ use reqwest::Method;
 
 use crate::support::{FLAGS, TestServer};
 
+/// Paths no route matches (`/` is one that does: ntfy tools publish there, and it serves the
+/// web inbox).
+const UNKNOWN_PATHS: [&str; 8] = [
+    "/api",
+    "/api/nope",
+    "/api/notifications/x1/read/more",
+    "/api/notifications/x1/bogus",
+    "/api/internal",
+    "/healthz/extra",
+    "/assets/nope.js",
+    "/login/extra",
+];
+
 #[tokio::test]
 async fn unknown_route_is_404_not_found() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
-    // (`/` is a known path: ntfy tools publish there, and it serves the web inbox.)
-    for path in [
-        "/api",
-        "/api/nope",
-        "/api/notifications/x1/read/more",
-        "/api/notifications/x1/bogus",
-        "/api/internal",
-        "/healthz/extra",
-        "/assets/nope.js",
-        "/login/extra",
-    ] {
-        server
-            .get(path, &alice)
-            .await
-            .expect_error(404, "not_found");
+    for path in UNKNOWN_PATHS {
+        // With a token or none: no route, so no access rule.
+        for reply in [
+            server.get(path, &alice).await,
+            server.get_anonymous(path).await,
+        ] {
+            reply.expect_error(404, "not_found");
+        }
     }
-    let reply = server.send(server.req(Method::GET, "/api/nope")).await;
-    reply.expect_error(404, "not_found");
 }
 
 #[tokio::test]

@@ -40,6 +40,11 @@ impl Setup {
         self.server.req(method, path)
     }
 
+    /// `method path` as alice, with her token as a bearer token.
+    fn as_alice(&self, method: Method, path: &str) -> RequestBuilder {
+        self.req(method, path).bearer_auth(&self.alice)
+    }
+
     /// Sends `request` and reads the answer.
     async fn send(&self, request: RequestBuilder) -> Reply {
         self.server.send(request).await

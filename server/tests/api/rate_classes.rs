@@ -114,7 +114,7 @@ async fn point6_failed_authentication_is_limited_per_client_address() {
         .await
         .expect_error(401, "unauthorized");
     // A request without a token is no failure: answered 401, not limited.
-    let no_token = server.send(server.req(Method::GET, "/api/me")).await;
+    let no_token = server.get_anonymous("/api/me").await;
     no_token.expect_error(401, "unauthorized");
 }
 

@@ -87,17 +87,11 @@ async fn stream_sends_read_events_for_read_unread_and_read_all() {
     let (mut stream, unread) = server.subscribed_stream(&alice).await;
     assert_eq!(unread, 2);
 
-    server
-        .post_empty(&format!("/api/notifications/{a}/read"), &alice)
-        .await
-        .expect(200);
+    server.mark(&alice, &a, "read").await;
     let read = stream.expect("read").await;
     assert_eq!(read.json(), json!({"ids": [a], "unreadCount": 1}));
 
-    server
-        .post_empty(&format!("/api/notifications/{a}/unread"), &alice)
-        .await
-        .expect(200);
+    server.mark(&alice, &a, "unread").await;
     let unread = stream.expect("read").await;
     assert_eq!(unread.json(), json!({"ids": [a], "unreadCount": 2}));
 
@@ -143,10 +137,7 @@ async fn other_users_actions_send_nothing_to_my_stream() {
     let bobs = id_of(&server.notify_title(&bob, "bob's").await);
     let (mut stream, _) = server.subscribed_stream(&alice).await;
     server.notify_title(&bob, "more").await;
-    server
-        .post_empty(&format!("/api/notifications/{bobs}/read"), &bob)
-        .await
-        .expect(200);
+    server.mark(&bob, &bobs, "read").await;
     server
         .delete(&format!("/api/notifications/{bobs}"), &bob)
         .await

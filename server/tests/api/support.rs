@@ -7,6 +7,7 @@
 
 pub mod http;
 pub mod in_process;
+pub mod routes;
 
 pub use notif_tests::{TestServer, frames, sse};
 

@@ -148,10 +148,8 @@ async fn logging_out_revokes_the_session_and_clears_the_cookie() {
         "notif_token=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
     );
     reply.expect(204);
-    server
-        .send(server.req(Method::GET, "/api/me").header(COOKIE, &cookie))
-        .await
-        .expect_error(401, "unauthorized");
+    let by_cookie = server.get_with_cookie("/api/me", &cookie).await;
+    by_cookie.expect_error(401, "unauthorized");
     server.get("/api/me", &alice).await.expect(200);
 }
 
@@ -181,7 +179,7 @@ async fn the_page_and_its_files_are_served_with_a_strict_policy() {
         ("/assets/style.css", "text/css; charset=utf-8"),
         ("/embed/notif-bell.js", "text/javascript; charset=utf-8"),
     ] {
-        let reply = server.send(server.req(Method::GET, path)).await;
+        let reply = server.get_anonymous(path).await;
         assert_eq!(reply.header("content-type"), Some(content_type), "{path}");
         let policy = reply.header("content-security-policy").unwrap_or_default();
         assert!(
@@ -191,18 +189,15 @@ async fn the_page_and_its_files_are_served_with_a_strict_policy() {
         );
         reply.expect(200);
     }
-    let page = server.send(server.req(Method::GET, "/")).await.body;
+    let page = server.get_anonymous("/").await.body;
     for reference in page
         .split(['"', '\''])
         .filter(|s| s.starts_with("/assets/"))
     {
-        server
-            .send(server.req(Method::GET, reference))
-            .await
-            .expect(200);
+        server.get_anonymous(reference).await.expect(200);
     }
     server
-        .send(server.req(Method::GET, "/assets/nope.js"))
+        .get_anonymous("/assets/nope.js")
         .await
         .expect_error(404, "not_found");
 }

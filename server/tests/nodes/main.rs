@@ -6,6 +6,5 @@
 #![allow(clippy::unwrap_used)]
 
 mod clients;
-mod node;
 mod run;
 mod startup;

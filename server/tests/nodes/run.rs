@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use notif_tests::TestServer;
 use notif_tests::postgres::PgCluster;
 use tokio::sync::Notify;
 
 use super::clients::{self, Seen};
-use super::node::{self, Node};
 
 const USERS: [&str; 2] = ["alice", "bob"];
 const NODES: usize = 3;
@@ -19,6 +19,8 @@ const NODES: usize = 3;
 const PER_NODE_AND_USER: usize = 60;
 const RESUMES: usize = 1_000;
 const RUN_TIMEOUT: Duration = Duration::from_secs(400);
+/// The `serve` flags of every node (the kit starts them on the shared database).
+const NODE_FLAGS: &[&str] = &["--ping-interval", "500ms"];
 
 /// Checks what one client saw against everything the user has: each once, in sequence order.
 fn check(who: &str, seen: &Seen, all: &HashSet<String>) {
@@ -50,15 +52,11 @@ fn check(who: &str, seen: &Seen, all: &HashSet<String>) {
 async fn three_nodes_with_a_node_killed_and_postgresql_restarted_lose_and_double_nothing() {
     let cluster = PgCluster::start();
     let db = cluster.database();
-    let mut tokens = Vec::new();
-    for user in USERS {
-        tokens.push(node::admin(&db, &["user", "add", user]).await);
-    }
-    let mut nodes = Vec::new();
-    for _ in 0..NODES {
-        nodes.push(Node::start(&db).await);
-    }
-    let urls = Arc::new(nodes.iter().map(Node::url).collect::<Vec<_>>());
+    let mut nodes: Vec<TestServer> = (0..NODES)
+        .map(|_| TestServer::start_on(&db, NODE_FLAGS))
+        .collect();
+    let tokens: Vec<String> = USERS.iter().map(|user| nodes[0].add_user(user)).collect();
+    let urls = Arc::new(nodes.iter().map(TestServer::url).collect::<Vec<_>>());
     let http = clients::http();
     let targets: Vec<Arc<AtomicUsize>> = USERS.iter().map(|_| Arc::default()).collect();
 
@@ -111,8 +109,8 @@ async fn three_nodes_with_a_node_killed_and_postgresql_restarted_lose_and_double
         while acked.load(Ordering::Acquire) < total / 3 {
             progress.notified().await;
         }
-        nodes[1].kill().await;
-        nodes[1].restart().await;
+        nodes[1].kill();
+        nodes[1].restart();
         while acked.load(Ordering::Acquire) < 2 * total / 3 {
             progress.notified().await;
         }

@@ -1,5 +1,7 @@
 //! A node that cannot use its database says why in one line and exits 1.
 
+use notif_tests::postgres::PgCluster;
+use notif_tests::server::admin_on;
 use tokio::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_notif-server");
@@ -42,20 +44,9 @@ async fn an_unreachable_postgresql_is_one_line() {
 
 #[tokio::test]
 async fn a_schema_newer_than_the_binary_is_one_line() {
-    let db = notif_tests::postgres::PgCluster::shared().database();
-    super::node::admin(&db, &["user", "add", "alice"]).await;
-    let (client, connection) = tokio_postgres::connect(&db, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
-        .execute(
-            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum)
-             VALUES (99, 'from_a_newer_binary', '2030-01-01T00:00:00Z', '1')",
-            &[],
-        )
-        .await
-        .unwrap();
+    let db = PgCluster::shared().database();
+    admin_on(&db, &["user", "add", "alice"]);
+    PgCluster::shared().record_newer_migration(&db);
     let line = serve_fails(&db).await;
     assert!(
         line.contains("schema is newer than this notif-server"),

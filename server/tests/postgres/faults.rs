@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use notif_server::store::{Store, StoreError};
+use notif_server::store::{NotifyCommand, Store, StoreError};
 use notif_tests::postgres::PgCluster;
 
 use super::support::{Node, client, database_on, next_seqs, send};
@@ -44,11 +44,7 @@ async fn a_restarted_postgresql_fails_writes_with_the_cause_then_streams_catch_u
     assert_eq!(next_seqs(&mut on_b, 1).await, [first]);
 
     cluster.stop(true);
-    match a
-        .store
-        .notify(super::support::command("alice", "down"))
-        .await
-    {
+    match a.store.notify(NotifyCommand::plain("alice", "down")).await {
         Err(StoreError::Unwritable(cause)) => {
             assert!(cause.contains("PostgreSQL is unavailable"), "{cause}")
         }
@@ -59,11 +55,7 @@ async fn a_restarted_postgresql_fails_writes_with_the_cause_then_streams_catch_u
     let mut sent = Vec::new();
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while sent.len() < 20 {
-        match a
-            .store
-            .notify(super::support::command("alice", "after"))
-            .await
-        {
+        match a.store.notify(NotifyCommand::plain("alice", "after")).await {
             Ok(_) => sent.push(()),
             Err(StoreError::Unwritable(_)) if std::time::Instant::now() < deadline => {}
             Err(err) => panic!("{err}"),

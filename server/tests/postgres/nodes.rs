@@ -7,7 +7,7 @@ use std::sync::Arc;
 use notif_server::store::{EmailResult, NotifyCommand, NotifyOutcome, Store};
 use notif_server::timestamp::now_ms;
 
-use super::support::{Node, command, database_with, next, next_seqs, send};
+use super::support::{Node, database_with, next, next_seqs, send};
 
 #[tokio::test]
 async fn a_commit_on_one_node_reaches_streams_on_the_others() {
@@ -92,7 +92,7 @@ async fn one_idempotency_key_through_two_nodes_at_once_creates_one_notification(
     for round in 0..20 {
         let keyed = || NotifyCommand {
             idempotency: Some((token, format!("key-{round}"), [7; 32])),
-            ..command("alice", "once")
+            ..NotifyCommand::plain("alice", "once")
         };
         let (x, y) = tokio::join!(a.store.notify(keyed()), b.store.notify(keyed()));
         let outcomes = [x.unwrap(), y.unwrap()];

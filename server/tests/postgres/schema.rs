@@ -5,6 +5,8 @@ use notif_server::store::Listeners;
 use notif_server::store::postgres::schema::{self, SchemaError};
 use notif_server::store::postgres::{OpenError, PostgresStore};
 
+use notif_tests::postgres::PgCluster;
+
 use super::support::{Node, client, database_with};
 
 #[tokio::test]
@@ -23,15 +25,7 @@ async fn nodes_starting_together_migrate_once() {
 #[tokio::test]
 async fn a_schema_newer_than_the_binary_is_refused() {
     let url = database_with(&[]).await;
-    client(&url)
-        .await
-        .execute(
-            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum)
-             VALUES (999, 'from_the_future', '2030-01-01T00:00:00Z', '1')",
-            &[],
-        )
-        .await
-        .unwrap();
+    PgCluster::shared().record_newer_migration(&url);
     let config = notif_server::store::postgres::connect::config(&url).unwrap();
     let err = schema::migrate(&config).await.unwrap_err();
     assert!(matches!(err, SchemaError::TooNew { .. }), "{err}");

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use notif_server::metrics::Metrics;
-use notif_server::model::{InboxEvent, Kind, NewNotification};
+use notif_server::model::InboxEvent;
 use notif_server::store::postgres::{PostgresStore, admin};
 use notif_server::store::{
     Housekeeping, Listeners, NotifyCommand, NotifyOutcome, Publisher, Store,
@@ -118,23 +118,13 @@ pub async fn database_on(cluster: &notif_tests::postgres::PgCluster, names: &[&s
     url
 }
 
-pub fn command(user: &str, title: &str) -> NotifyCommand {
-    NotifyCommand {
-        notification: NewNotification {
-            user_id: user.into(),
-            kind: Kind::Info,
-            title: title.into(),
-            body: None,
-            link: None,
-            category: None,
-        },
-        idempotency: None,
-    }
-}
-
 /// Sends `title` to `user` and returns the notification's sequence number.
 pub async fn send(store: &dyn Store, user: &str, title: &str) -> i64 {
-    match store.notify(command(user, title)).await.unwrap() {
+    match store
+        .notify(NotifyCommand::plain(user, title))
+        .await
+        .unwrap()
+    {
         NotifyOutcome::Created(r) => r.notification.unwrap().seq,
         NotifyOutcome::Replayed(body) => panic!("replayed {body}"),
     }

@@ -1,9 +1,9 @@
 //! Each store verb on PostgreSQL, as the SQLite store answers it.
 
 use notif_server::model::{CategoryPreference, PreferencesPatch};
-use notif_server::store::{ListQuery, NotifyCommand, NotifyOutcome, Store, StoreError};
+use notif_server::store::{ListQuery, NotifyCommand, NotifyOutcome, Page, Store, StoreError};
 
-use super::support::{Node, command, database_with, next, send};
+use super::support::{Node, database_with, next, send};
 
 fn page_of(user: &str, limit: u32) -> ListQuery {
     ListQuery {
@@ -15,6 +15,14 @@ fn page_of(user: &str, limit: u32) -> ListQuery {
         category: None,
         words: Vec::new(),
     }
+}
+
+/// The titles of a page's notifications, in order.
+fn titles(page: &Page) -> Vec<&str> {
+    page.notifications
+        .iter()
+        .map(|n| n.title.as_str())
+        .collect()
 }
 
 #[tokio::test]
@@ -39,12 +47,7 @@ async fn the_inbox_verbs_work_and_publish_through_listen() {
     }
 
     let page = store.list(page_of("alice", 2)).await.unwrap();
-    let titles: Vec<_> = page
-        .notifications
-        .iter()
-        .map(|n| n.title.as_str())
-        .collect();
-    assert_eq!(titles, ["three", "two"]);
+    assert_eq!(titles(&page), ["three", "two"]);
     assert_eq!(page.unread_count, 3);
     let rest = store
         .list(ListQuery {
@@ -78,12 +81,11 @@ async fn the_inbox_verbs_work_and_publish_through_listen() {
     );
 
     let page = store.list(page_of("alice", 10)).await.unwrap();
-    let order: Vec<_> = page
-        .notifications
-        .iter()
-        .map(|n| n.title.as_str())
-        .collect();
-    assert_eq!(order, ["three", "one", "two"], "unread first, newest first");
+    assert_eq!(
+        titles(&page),
+        ["three", "one", "two"],
+        "unread first, newest first"
+    );
 
     store
         .delete("alice".into(), page.notifications[0].id.clone())
@@ -109,7 +111,7 @@ async fn the_inbox_verbs_work_and_publish_through_listen() {
     assert_eq!(since.iter().map(|n| n.seq).collect::<Vec<_>>(), [2]);
     assert_eq!(store.max_seq("alice".into()).await.unwrap(), 3);
     assert!(matches!(
-        store.notify(command("nobody", "x")).await,
+        store.notify(NotifyCommand::plain("nobody", "x")).await,
         Err(StoreError::UnknownUser(_))
     ));
 }
@@ -136,9 +138,12 @@ async fn preferences_decide_the_channels() {
         .unwrap();
     assert!(!prefs.in_app && prefs.email);
     assert_eq!(store.preferences("alice".into()).await.unwrap(), prefs);
-    let outcome = store.notify(command("alice", "quiet")).await.unwrap();
+    let outcome = store
+        .notify(NotifyCommand::plain("alice", "quiet"))
+        .await
+        .unwrap();
     assert!(matches!(outcome, NotifyOutcome::Created(r) if r.notification.is_none()));
-    let mut deploy = command("alice", "loud");
+    let mut deploy = NotifyCommand::plain("alice", "loud");
     deploy.notification.category = Some("deploy".into());
     let outcome = store.notify(deploy).await.unwrap();
     assert!(matches!(outcome, NotifyOutcome::Created(r) if r.notification.is_some()));
@@ -159,7 +164,7 @@ async fn an_idempotent_notify_replays_and_refuses_another_body() {
     let node = Node::open(&url).await;
     let keyed = |hash: u8| NotifyCommand {
         idempotency: Some((token, "k1".into(), [hash; 32])),
-        ..command("alice", "once")
+        ..NotifyCommand::plain("alice", "once")
     };
     let first = node.store.notify(keyed(1)).await.unwrap();
     let NotifyOutcome::Created(created) = first else {

@@ -4,7 +4,7 @@
 use notif_tests::cli::SEND_DEPLOY_FINISHED;
 use serde_json::json;
 
-use super::{row, shown_unread, signed_in, titles, wait_live};
+use super::{click_in_row, row, shown_unread, signed_in, titles, wait_live};
 use crate::util::{Alice, AliceApi};
 
 #[test]
@@ -53,10 +53,7 @@ fn read_unread_delete_and_read_all_show_in_another_tab_and_in_notif_list() {
 
     // Read with the row's button in the first tab.
     browser.switch_to(&first);
-    browser.run(
-        &format!("{}.querySelector('.item-toggle').click()", row("a")),
-        json!([]),
-    );
+    click_in_row(&browser, "a", ".item-toggle");
     browser.switch_to(&second);
     browser.wait_until(
         "a read in the second tab",

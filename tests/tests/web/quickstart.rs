@@ -4,8 +4,7 @@
 
 use std::process::{Command, Stdio};
 
-use super::{row, wait_live};
-use crate::web::webdriver::Browser;
+use super::{click_in_row, open_live, row};
 use notif_tests::Lines;
 use notif_tests::bins;
 
@@ -58,9 +57,7 @@ fn a_newcomer_goes_from_quickstart_to_a_live_inbox() {
     );
     lines.expect("readiness", |l| l.starts_with("listening on"));
 
-    let browser = Browser::start(1280, 900);
-    browser.goto(&link);
-    wait_live(&browser);
+    let browser = open_live(&link, 1280, 900);
     // The CLI quickstart set up sends; the page shows it at once.
     let notif = |args: &[&str]| {
         let out = Command::new(bins::notif())
@@ -77,13 +74,7 @@ fn a_newcomer_goes_from_quickstart_to_a_live_inbox() {
     browser.wait_until("the notification", &row("hello from the CLI"));
 
     // Read in the page, seen by the CLI; a preference changed in the page, seen by the CLI.
-    browser.run(
-        &format!(
-            "{}.querySelector('.item-toggle').click()",
-            row("hello from the CLI")
-        ),
-        serde_json::json!([]),
-    );
+    click_in_row(&browser, "hello from the CLI", ".item-toggle");
     browser.wait_until("read", "document.title === 'notif'");
     let list: serde_json::Value = serde_json::from_str(&notif(&["list", "--json"])).unwrap();
     assert!(list[0]["readAt"].is_string(), "{list}");
@@ -101,7 +92,5 @@ fn a_newcomer_goes_from_quickstart_to_a_live_inbox() {
     assert_eq!(prefs["email"], false);
 
     // Later, `notif web --print` (the same config) signs another browser in.
-    let later = Browser::start(375, 800);
-    later.goto(notif(&["web", "--print"]).trim());
-    wait_live(&later);
+    open_live(notif(&["web", "--print"]).trim(), 375, 800);
 }

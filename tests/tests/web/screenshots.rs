@@ -5,7 +5,7 @@ use std::path::Path;
 
 use notif_tests::cli::SEND_DEPLOY_FINISHED;
 
-use super::{row, signed_in};
+use super::{click_in_row, row, signed_in};
 use crate::util::{Alice, AliceApi};
 
 #[test]
@@ -74,13 +74,7 @@ fn screenshots_of_the_inbox() {
     server.notif(&["read", &weekly.id]).run().success();
     let browser = signed_in(&server, 1280);
     browser.wait_until("the list", &row("Nightly backup completed"));
-    browser.run(
-        &format!(
-            "{}.querySelector('.item-head').click()",
-            row("Deploy finished")
-        ),
-        serde_json::json!([]),
-    );
+    click_in_row(&browser, "Deploy finished", ".item-head");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     for (width, height) in [(1280, 800), (375, 812)] {

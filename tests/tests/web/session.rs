@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{login_url, signed_in, wait_live};
+use super::{login_url, open_live, signed_in, wait_live};
 use crate::util::Alice;
 use crate::web::webdriver::Browser;
 
@@ -15,9 +15,7 @@ fn signing_in_with_a_code_from_notif_web_print() {
         "{url}"
     );
     let code = url.rsplit('#').next().unwrap().to_owned();
-    let browser = Browser::start(1280, 900);
-    browser.goto(&url);
-    wait_live(&browser);
+    let browser = open_live(&url, 1280, 900);
     // The code left the address bar, and the page keeps no secret a script could read.
     assert_eq!(
         browser.run("return location.pathname + location.hash", json!([])),

@@ -99,11 +99,14 @@ pub async fn list(c: &impl GenericClient, q: &ListQuery) -> Result<Page, Fail> {
     }
     // Search: every (lower-case) word somewhere in the title, body or category. A word holds
     // no white space, so joining the fields with a line break cannot make a false match.
-    for word in &q.words {
-        params.push(word);
+    // The expression is the one `notifications_search` indexes (migration V3), so that the
+    // trigram index can answer `LIKE '%word%'`.
+    let patterns: Vec<String> = q.words.iter().map(|word| contains_pattern(word)).collect();
+    for pattern in &patterns {
+        params.push(pattern);
         sql.push_str(&format!(
-            " AND strpos(lower(title || chr(10) || coalesce(body, '') || chr(10) || \
-             coalesce(category, '')), ${}) > 0",
+            " AND lower(title || E'\\n' || coalesce(body, '') || E'\\n' || \
+             coalesce(category, '')) LIKE ${}",
             params.len()
         ));
     }
@@ -220,4 +223,30 @@ pub async fn last_seqs(c: &impl GenericClient) -> Result<Vec<(String, i64)>, Fai
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect()
+}
+
+/// The `LIKE` pattern that matches text containing `word` (`%`, `_` and `\` in it are
+/// literal).
+fn contains_pattern(word: &str) -> String {
+    let mut pattern = String::with_capacity(word.len() + 2);
+    pattern.push('%');
+    for c in word.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn issue16_a_search_word_is_literal_in_its_like_pattern() {
+        assert_eq!(contains_pattern("deploy"), "%deploy%");
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
 }

@@ -5,7 +5,8 @@
 use std::sync::Mutex;
 
 use super::*;
-use crate::store::testing::{add_user, command, database};
+use crate::store::NotifyCommand;
+use crate::store::testing::{add_user, database};
 
 /// Keeps what it is given.
 #[derive(Default)]
@@ -48,7 +49,7 @@ fn notify(
     title: &str,
 ) -> oneshot::Receiver<Result<NotifyOutcome, StoreError>> {
     let (reply, answer) = oneshot::channel();
-    let command = command("alice", title);
+    let command = NotifyCommand::plain("alice", title);
     tx.send(WriteOp::Notify { command, reply }).unwrap();
     answer
 }
@@ -162,7 +163,7 @@ async fn issue11_point6_a_full_write_queue_answers_busy_at_once() {
     );
     let write = |title: &'static str| {
         let store = Arc::clone(&store);
-        tokio::spawn(async move { store.notify(command("alice", title)).await })
+        tokio::spawn(async move { store.notify(NotifyCommand::plain("alice", title)).await })
     };
     // The first write holds the writer in `publish`; two more fill the queue.
     let first = write("first");
@@ -176,7 +177,7 @@ async fn issue11_point6_a_full_write_queue_answers_busy_at_once() {
     // At once: on an unbounded queue this write would wait behind the held one.
     let refused = tokio::time::timeout(
         std::time::Duration::from_secs(5),
-        store.notify(command("alice", "refused")),
+        store.notify(NotifyCommand::plain("alice", "refused")),
     )
     .await
     .expect("refused at once, not queued");

@@ -91,7 +91,8 @@ pub fn delete(conn: &Connection, user_id: &str, id: &str) -> Result<Written<()>,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testing::{add_user, command, database};
+    use crate::store::NotifyCommand;
+    use crate::store::testing::{add_user, database};
     use crate::store::writes::notify;
 
     /// A database where alice has the notifications `titles` (all unread) and bob has one.
@@ -99,11 +100,12 @@ mod tests {
         let conn = database();
         add_user(&conn, "alice", None);
         add_user(&conn, "bob", None);
-        notify(&conn, &command("bob", "bob's"), false, 0).unwrap();
+        notify(&conn, &NotifyCommand::plain("bob", "bob's"), false, 0).unwrap();
         let ids = titles
             .iter()
             .map(|title| {
-                let written = notify(&conn, &command("alice", title), false, 0).unwrap();
+                let written =
+                    notify(&conn, &NotifyCommand::plain("alice", title), false, 0).unwrap();
                 match &written.events[..] {
                     [InboxEvent::Created(n)] => n.id.clone(),
                     other => panic!("{other:?}"),

@@ -185,8 +185,9 @@ fn cap_keys(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::NotifyCommand;
     use crate::store::admin::add_token;
-    use crate::store::testing::{add_user, command, database};
+    use crate::store::testing::{add_user, database};
 
     fn count(conn: &Connection, table: &str) -> i64 {
         conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
@@ -204,7 +205,7 @@ mod tests {
     fn creates_the_notification_and_its_event() {
         let conn = database();
         add_user(&conn, "alice", None);
-        let written = notify(&conn, &command("alice", "hello"), false, 1_000).unwrap();
+        let written = notify(&conn, &NotifyCommand::plain("alice", "hello"), false, 1_000).unwrap();
         let response = created(written.value);
         let n = response.notification.unwrap();
         assert_eq!(
@@ -226,7 +227,7 @@ mod tests {
     #[test]
     fn an_unknown_user_is_refused() {
         let conn = database();
-        let err = notify(&conn, &command("nobody", "t"), false, 0).unwrap_err();
+        let err = notify(&conn, &NotifyCommand::plain("nobody", "t"), false, 0).unwrap_err();
         assert!(matches!(err, StoreError::UnknownUser(u) if u == "nobody"));
     }
 
@@ -239,7 +240,7 @@ mod tests {
             [],
         )
         .unwrap();
-        let written = notify(&conn, &command("alice", "t"), true, 0).unwrap();
+        let written = notify(&conn, &NotifyCommand::plain("alice", "t"), true, 0).unwrap();
         let response = created(written.value);
         assert!(response.notification.is_none() && written.events.is_empty());
         assert_eq!(
@@ -253,7 +254,7 @@ mod tests {
             (count(&conn, "notifications"), count(&conn, "email_outbox")),
             (0, 1)
         );
-        let off = notify(&conn, &command("alice", "t"), false, 0).unwrap();
+        let off = notify(&conn, &NotifyCommand::plain("alice", "t"), false, 0).unwrap();
         assert!(
             !created(off.value).delivered.email,
             "the email channel is off"
@@ -268,7 +269,7 @@ mod tests {
         let (token, _) = add_token(&conn, None, None).unwrap();
         let (other, _) = add_token(&conn, None, None).unwrap();
         let keyed = |token: i64, key: &str, at: i64| {
-            let mut cmd = command("alice", "t");
+            let mut cmd = NotifyCommand::plain("alice", "t");
             cmd.idempotency = Some((token, key.into(), [0; 32]));
             notify(&conn, &cmd, false, at).unwrap();
         };
@@ -305,7 +306,7 @@ mod tests {
         let conn = database();
         add_user(&conn, "alice", None);
         let (token, _) = add_token(&conn, None, None).unwrap();
-        let mut cmd = command("alice", "once");
+        let mut cmd = NotifyCommand::plain("alice", "once");
         cmd.idempotency = Some((token, "k".into(), [1; 32]));
         let first = created(notify(&conn, &cmd, false, 0).unwrap().value);
         let again = notify(&conn, &cmd, false, 1_000).unwrap();

@@ -4,8 +4,11 @@
 //! JSON to `/` with priority, tags and click only as `X-Priority`/`X-Tags`/`X-Click`, the
 //! token as a bearer token (`?token=`) or Basic (`user:password@`).
 
+use serde_json::Value;
+
 use super::senders::apprise;
 use super::{Setup, assert_backup_failed, assert_fields};
+use crate::support::sse::SseStream;
 
 impl Setup {
     /// `HOST:PORT` of the server, as apprise URLs take it.
@@ -14,22 +17,33 @@ impl Setup {
     }
 }
 
-#[tokio::test]
-async fn apprise_gotify_urls() {
-    let setup = Setup::start();
-    let (mut stream, _) = setup.server.subscribed_stream(&setup.alice).await;
-    let url = format!("gotify://{}/{}", setup.host(), setup.alice);
-    apprise(&url, "Deploy finished", "web-1 is on v2.3.1").await;
+/// Sends "Deploy finished" / "web-1 is on v2.3.1" through apprise to `url` and checks the
+/// notification `stream` gets: info, that title and body, no link, `category`. Returns it.
+async fn deploy_finished_through(
+    url: &str,
+    stream: &mut SseStream,
+    category: Option<&str>,
+) -> Value {
+    apprise(url, "Deploy finished", "web-1 is on v2.3.1").await;
     let (_, streamed) = stream.expect_notification().await;
-    assert_eq!(streamed, setup.newest(&setup.alice).await);
     assert_fields(
         &streamed,
         "INFO",
         "Deploy finished",
         Some("web-1 is on v2.3.1"),
         None,
-        None,
+        category,
     );
+    streamed
+}
+
+#[tokio::test]
+async fn apprise_gotify_urls() {
+    let setup = Setup::start();
+    let (mut stream, _) = setup.server.subscribed_stream(&setup.alice).await;
+    let url = format!("gotify://{}/{}", setup.host(), setup.alice);
+    let streamed = deploy_finished_through(&url, &mut stream, None).await;
+    assert_eq!(streamed, setup.newest(&setup.alice).await);
     // apprise's "high" is Gotify priority 8; with no title its first line is the title.
     apprise(
         &format!("{url}?priority=high"),
@@ -55,16 +69,7 @@ async fn apprise_ntfy_urls_with_a_user_token_and_a_service_token() {
     let (mut stream, _) = setup.server.subscribed_stream(&setup.alice).await;
     // A user token as `?token=` (apprise sends it as a bearer token).
     let url = format!("ntfy://{host}/Deploys?token={}", setup.alice);
-    apprise(&url, "Deploy finished", "web-1 is on v2.3.1").await;
-    let (_, streamed) = stream.expect_notification().await;
-    assert_fields(
-        &streamed,
-        "INFO",
-        "Deploy finished",
-        Some("web-1 is on v2.3.1"),
-        None,
-        Some("deploys"),
-    );
+    deploy_finished_through(&url, &mut stream, Some("deploys")).await;
     // The user's own name and token as `user:password@` (Basic).
     let url = format!("ntfy://alice:{}@{host}/backups?tags=tada", setup.alice);
     apprise(&url, "Backup done", "3.2 GB").await;

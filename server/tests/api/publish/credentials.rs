@@ -157,23 +157,9 @@ async fn missing_unknown_and_malformed_credentials_are_refused() {
 async fn preferences_decide_as_for_notify() {
     let setup = Setup::start();
     let muted = json!({"categories": {"quiet": {"inApp": false}}});
-    setup
-        .server
-        .send_json(
-            Method::PUT,
-            "/api/notifications/preferences",
-            &setup.alice,
-            &muted,
-        )
-        .await
-        .expect(200);
+    setup.server.set_preferences(&setup.alice, &muted).await;
     let answer = setup
-        .send(
-            setup
-                .req(Method::POST, "/quiet")
-                .bearer_auth(&setup.alice)
-                .body("shh"),
-        )
+        .send(setup.as_alice(Method::POST, "/quiet").body("shh"))
         .await
         .expect_json(200);
     assert_eq!(
@@ -186,12 +172,7 @@ async fn preferences_decide_as_for_notify() {
         "in-app delivery is off for quiet"
     );
     setup
-        .send(
-            setup
-                .req(Method::POST, "/loud")
-                .bearer_auth(&setup.alice)
-                .body("hey"),
-        )
+        .send(setup.as_alice(Method::POST, "/loud").body("hey"))
         .await
         .expect(200);
     assert_eq!(setup.count(&setup.alice).await, 1);

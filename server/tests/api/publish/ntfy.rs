@@ -10,11 +10,6 @@ use super::{Setup, assert_backup_failed, assert_fields, keys_of};
 use crate::support::http::id_of;
 
 impl Setup {
-    /// `method /path` as alice, with her token as a bearer token.
-    fn as_alice(&self, method: Method, path: &str) -> RequestBuilder {
-        self.req(method, path).bearer_auth(&self.alice)
-    }
-
     /// Sends `request` (which must succeed) and returns alice's newest notification.
     async fn publish(&self, request: RequestBuilder) -> Value {
         self.send(request).await.expect(200);

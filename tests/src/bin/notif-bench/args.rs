@@ -48,13 +48,18 @@ pub struct Args {
     /// other scenarios use `full` then).
     #[arg(long, value_enum, default_value_t = SyncMode::Full)]
     pub sync: SyncMode,
-    /// How long ingest runs per connection count, and fanout sends [default: 10s].
+    /// nchan: `full` adds fan-out at 10,000 streams (and, with --smoke, a small one).
+    #[arg(long = "size", value_enum, default_value_t = SizeClass::Standard)]
+    pub size_class: SizeClass,
+    /// How long ingest runs per connection count, and fanout sends [default: 10s; 5s for
+    /// nchan].
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub duration: Option<Duration>,
-    /// ingest: connection counts, comma-separated [default: 1,16,64].
+    /// ingest: connection counts, comma-separated [default: 1,16,64; 64 for nchan].
     #[arg(long, value_delimiter = ',', value_name = "N,…")]
     pub connections: Option<Vec<usize>>,
-    /// fanout and streams: users [default: 1000 for fanout, streams/10 for streams].
+    /// fanout and streams: users [default: 1000 for fanout, 100 for nchan's, streams/10
+    /// for streams].
     #[arg(long, value_name = "N")]
     pub users: Option<usize>,
     /// fanout: streams per user [default: 10].
@@ -63,7 +68,7 @@ pub struct Args {
     /// fanout: notifications sent per second [default: 1000].
     #[arg(long, value_name = "PER_SECOND")]
     pub rate: Option<u32>,
-    /// streams: idle streams to open [default: 10000].
+    /// streams: idle streams to open [default: 10000; 5000 for nchan].
     #[arg(long, value_name = "N")]
     pub streams: Option<usize>,
     /// list: notifications in the inbox [default: 100000].
@@ -89,6 +94,12 @@ pub enum Scenario {
     PgIngest,
     /// Delivery latency across two nodes on PostgreSQL (starts a private cluster).
     PgFanout,
+    /// The list scenario (pages, searches, read-all) on one node on PostgreSQL.
+    PgList,
+    /// Ingest, fan-out and idle-stream memory of notif beside nchan (nginx's pub/sub
+    /// module, Debian's nginx-light and libnginx-mod-nchan), and their ratios.
+    Nchan,
+    /// Every scenario but nchan.
     All,
 }
 
@@ -104,10 +115,18 @@ impl Scenario {
                 Scenario::Cli,
                 Scenario::PgIngest,
                 Scenario::PgFanout,
+                Scenario::PgList,
             ],
             one => vec![one],
         }
     }
+}
+
+/// `--size`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SizeClass {
+    Standard,
+    Full,
 }
 
 /// `--sync`.

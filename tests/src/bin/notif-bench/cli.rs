@@ -9,7 +9,7 @@ use anyhow::{Context, ensure};
 use serde_json::json;
 
 use crate::args::Args;
-use crate::report::{self, Report, Unit, col};
+use crate::report::{self, Report};
 use crate::server::{self, User};
 use crate::stats::{self, Summary};
 
@@ -18,16 +18,7 @@ const WARM_UP: usize = 3;
 
 /// Runs the scenario, or reports it skipped when the `notif` binary is not built.
 pub async fn run(args: &Args) -> anyhow::Result<Report> {
-    let mut report = Report::new(
-        "cli",
-        vec![
-            col("command", "command", Unit::Text),
-            col("median ms", "medianMs", Unit::Ms),
-            col("p90 ms", "p90Ms", Unit::Ms),
-            col("min ms", "minMs", Unit::Ms),
-            col("runs", "runs", Unit::Plain),
-        ],
-    );
+    let mut report = Report::new("cli", &["command", "medianMs", "p90Ms", "minMs", "runs"]);
     let notif = match server::binary("notif", "notif") {
         Ok(path) => path,
         Err(err) => {
@@ -52,13 +43,12 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     .await;
     target.stop().await;
     for (command, summary) in result? {
-        report.rows.push(json!({
+        let cells = json!({
             "command": format!("`{command}`"),
             "medianMs": report::ms(summary.p50),
-            "p90Ms": report::ms(summary.p90),
-            "minMs": report::ms(summary.min),
             "runs": summary.count,
-        }));
+        });
+        report.push(report::timed(cells, &summary));
     }
     report.notes.push(format!(
         "Wall time from spawn to exit, server and token from NOTIF_SERVER / NOTIF_TOKEN, \

@@ -1,6 +1,7 @@
 //! `fanout`: U users with S open streams each; notifications go out at a fixed rate to
 //! random users, each carrying its send time (Unix nanoseconds in `body`). Every stream of
 //! that user records the delay to receipt, and counts what it missed and what it got twice.
+//! The same code measures nchan (see `protocol.rs`).
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -8,8 +9,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use bytes::Bytes;
-use hyper::{Method, StatusCode};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Deserialize;
@@ -20,9 +19,10 @@ use tokio::time::Instant;
 
 use crate::args::Args;
 use crate::counter::Counter;
-use crate::http::{self, Conn};
-use crate::report::{self, Report, Unit, col};
-use crate::server::User;
+use crate::http::Conn;
+use crate::protocol::Protocol;
+use crate::report::{self, Report};
+use crate::server::{Target, User};
 use crate::sse::SseConn;
 use crate::stats::Summary;
 
@@ -69,6 +69,29 @@ struct Received {
     latencies: Vec<u64>,
 }
 
+/// The table's columns, here and wherever fan-out is measured.
+pub const COLUMNS: [&str; 10] = [
+    "shape",
+    "rate",
+    "sentPerSecond",
+    "deliveries",
+    "p50Ms",
+    "p99Ms",
+    "p999Ms",
+    "maxMs",
+    "missing",
+    "duplicates",
+];
+
+/// What is sent to whom: `per_user` streams for each of `users`, notifications to random
+/// ones of them at `rate` a second for `duration`.
+pub struct Load<'a> {
+    pub users: &'a [User],
+    pub per_user: usize,
+    pub rate: u32,
+    pub duration: Duration,
+}
+
 /// Runs the scenario.
 pub async fn run(args: &Args) -> anyhow::Result<Report> {
     let users_n = args.size(args.users, 1000, 20);
@@ -80,36 +103,19 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     let result = async {
         crate::progress(format_args!("fanout: creating {users_n} users"));
         let users = target.users("fanout", users_n).await?;
-        measure(
-            &[target.addr],
-            &[target.addr],
-            &target.service_token,
-            &users,
+        let load = Load {
+            users: &users,
             per_user,
             rate,
             duration,
-        )
-        .await
+        };
+        measure(&target, &[target.addr], &load).await
     }
     .await;
     target.stop().await;
-    let mut report = Report::new(
-        "fanout",
-        vec![
-            col("users × streams", "shape", Unit::Text),
-            col("rate/s", "rate", Unit::Plain),
-            col("sent/s", "sentPerSecond", Unit::Plain),
-            col("deliveries", "deliveries", Unit::Plain),
-            col("p50 ms", "p50Ms", Unit::Ms),
-            col("p99 ms", "p99Ms", Unit::Ms),
-            col("p999 ms", "p999Ms", Unit::Ms),
-            col("max ms", "maxMs", Unit::Ms),
-            col("missing", "missing", Unit::Plain),
-            col("duplicates", "duplicates", Unit::Plain),
-        ],
-    );
+    let mut report = Report::new("fanout", &COLUMNS);
     let outcome = result?;
-    report.rows.push(outcome.row(users_n, per_user, rate));
+    report.push(outcome.row(users_n, per_user, rate));
     report.notes.push(format!(
         "Notifications to random users at a fixed rate for {}, sent on {SENDERS} \
          connections with --sync {}; latency is from just before the send to the parsed \
@@ -134,8 +140,9 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The table row of this run (`COLUMNS`, and more in JSON).
     pub fn row(&self, users: usize, per_user: usize, rate: u32) -> serde_json::Value {
-        json!({
+        let cells = json!({
             "shape": format!("{} × {}", report::thousands(users as u64), per_user),
             "users": users,
             "streamsPerUser": per_user,
@@ -143,17 +150,20 @@ impl Outcome {
             "sent": self.sent,
             "sentPerSecond": (self.sent as f64 / self.sending.as_secs_f64()).round() as u64,
             "deliveries": self.summary.count,
-            "p50Ms": report::ms(self.summary.p50),
-            "p99Ms": report::ms(self.summary.p99),
-            "p999Ms": report::ms(self.summary.p999),
-            "maxMs": report::ms(self.summary.max),
             "missing": self.missing,
             "duplicates": self.duplicates,
             "closedByServer": self.closed,
             "sendErrors": self.send_errors,
-        })
+        });
+        report::timed(cells, &self.summary)
     }
 
+    /// The delivery latencies.
+    pub fn latency(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// Correctness failures: anything missing or doubled, refused sends, nothing sent.
     pub fn failures(&self) -> Vec<String> {
         let mut failures = Vec::new();
         if self.missing > 0 || self.duplicates > 0 {
@@ -172,19 +182,25 @@ impl Outcome {
     }
 }
 
-/// Opens the streams (spread over `stream_addrs` in turn), sends (on connections spread
-/// over `send_addrs`), waits for the deliveries, and counts.
+/// Opens the streams and the sending connections (both spread over `addrs` in turn: the
+/// nodes of `target`), sends, waits for the deliveries, and counts.
 pub async fn measure(
-    send_addrs: &[SocketAddr],
-    stream_addrs: &[SocketAddr],
-    service_token: &str,
-    users: &[User],
-    per_user: usize,
-    rate: u32,
-    duration: Duration,
+    target: &Target,
+    addrs: &[SocketAddr],
+    load: &Load<'_>,
 ) -> anyhow::Result<Outcome> {
+    let &Load {
+        users,
+        per_user,
+        rate,
+        duration,
+    } = load;
+    let protocol = target.protocol;
     let streams = users.len() * per_user;
-    crate::progress(format_args!("fanout: opening {streams} streams"));
+    crate::progress(format_args!(
+        "fanout: {}: opening {streams} streams",
+        protocol.name()
+    ));
     let shared = Arc::new(Shared::default());
     let (stop_tx, stop) = watch::channel(false);
     let opening = Arc::new(Semaphore::new(OPENING));
@@ -192,9 +208,10 @@ pub async fn measure(
     for (index, user) in users.iter().enumerate() {
         for s in 0..per_user {
             let task = listen(
-                stream_addrs[(index * per_user + s) % stream_addrs.len()],
+                protocol,
+                addrs[(index * per_user + s) % addrs.len()],
                 index,
-                user.token.clone(),
+                user.clone(),
                 Arc::clone(&shared),
                 Arc::clone(&opening),
                 stop.clone(),
@@ -208,9 +225,12 @@ pub async fn measure(
     }
     anyhow::ensure!(all_ready, "streams not open after {PATIENCE:?}");
 
-    crate::progress(format_args!("fanout: sending {rate}/s for {duration:?}"));
+    crate::progress(format_args!(
+        "fanout: {}: sending {rate}/s for {duration:?}",
+        protocol.name()
+    ));
     let sending = Instant::now();
-    let sent = send(send_addrs, service_token, users, rate, duration).await?;
+    let sent = send(target, addrs, load).await?;
     let sending = sending.elapsed();
     let expected: u64 = sent.per_user.iter().sum::<u64>() * per_user as u64;
     shared.received.wait_for(expected, GRACE).await;
@@ -242,28 +262,23 @@ pub async fn measure(
 /// One stream: opens (holding an `opening` permit until its `unread` event), then records
 /// every notification until `stop`.
 async fn listen(
+    protocol: Protocol,
     addr: SocketAddr,
-    user: usize,
-    token: String,
+    user_index: usize,
+    user: User,
     shared: Arc<Shared>,
     opening: Arc<Semaphore>,
     mut stop: watch::Receiver<bool>,
 ) -> Received {
     let mut received = Received {
-        user,
+        user: user_index,
         distinct: 0,
         duplicates: 0,
         closed: false,
         latencies: Vec::new(),
     };
-    let conn = open_ready(addr, &token, &opening).await;
-    shared.ready.add(1);
-    let mut conn = match conn {
-        Ok(conn) => conn,
-        Err(err) => {
-            shared.fail(&err);
-            return received;
-        }
+    let Some(mut conn) = open_counted(protocol, addr, &user, &shared, &opening).await else {
+        return received;
     };
     let mut seen = HashSet::new();
     loop {
@@ -275,7 +290,7 @@ async fn listen(
             received.closed = true;
             return received;
         };
-        if event.name != "notification" {
+        if event.name != protocol.delivery_event() {
             continue;
         }
         let now = unix_nanos();
@@ -291,20 +306,38 @@ async fn listen(
     }
 }
 
-/// Opens a stream and waits for its `unread` event, at most `OPENING` at a time.
-pub async fn open_ready(
+/// Opens `user`'s stream and waits until it is subscribed, at most `OPENING` at a time;
+/// counts it in `shared.ready` either way, and its error in `shared`.
+pub async fn open_counted(
+    protocol: Protocol,
     addr: SocketAddr,
-    token: &str,
+    user: &User,
+    shared: &Shared,
+    opening: &Semaphore,
+) -> Option<SseConn> {
+    let conn = open_ready(protocol, addr, user, opening).await;
+    shared.ready.add(1);
+    conn.map_err(|err| shared.fail(&err)).ok()
+}
+
+/// Opens `user`'s stream and waits until it is subscribed, at most `OPENING` at a time.
+async fn open_ready(
+    protocol: Protocol,
+    addr: SocketAddr,
+    user: &User,
     opening: &Semaphore,
 ) -> anyhow::Result<SseConn> {
     let _permit = opening.acquire().await?;
-    let mut conn = SseConn::open(addr, token).await?;
+    let mut conn = SseConn::open(addr, &protocol.stream_path(&user.id), &user.token).await?;
+    let Some(ready) = protocol.ready_event() else {
+        return Ok(conn);
+    };
     while let Some(event) = conn.next_event().await? {
-        if event.name == "unread" {
+        if event.name == ready {
             return Ok(conn);
         }
     }
-    anyhow::bail!("the stream ended before its unread event")
+    anyhow::bail!("the stream ended before its {ready} event")
 }
 
 /// The send time a notification event carries in its `body`.
@@ -329,24 +362,37 @@ fn unix_nanos() -> u64 {
 
 /// What the senders did.
 struct Sent {
-    /// Notifications answered `201`, per user index.
+    /// Notifications answered as taken, per user index.
     per_user: Vec<u64>,
     errors: u64,
     first_error: Option<String>,
 }
 
-/// Sends `rate` notifications a second for `duration` on `SENDERS` connections: the i-th
-/// is due at i / rate, sent by connection i mod SENDERS, to a random user.
-async fn send(
-    addrs: &[SocketAddr],
-    token: &str,
-    users: &[User],
-    rate: u32,
-    duration: Duration,
-) -> anyhow::Result<Sent> {
+impl Sent {
+    /// Nothing sent yet to `users` users.
+    fn new(users: usize) -> Sent {
+        Sent {
+            per_user: vec![0; users],
+            errors: 0,
+            first_error: None,
+        }
+    }
+}
+
+/// Sends `rate` notifications a second for `duration` on `SENDERS` connections (spread
+/// over `addrs`): the i-th is due at i / rate, sent by connection i mod SENDERS, to a
+/// random user.
+async fn send(target: &Target, addrs: &[SocketAddr], load: &Load<'_>) -> anyhow::Result<Sent> {
+    let Load {
+        users,
+        rate,
+        duration,
+        ..
+    } = *load;
+    let protocol = target.protocol;
     let total = (f64::from(rate) * duration.as_secs_f64()).round() as u64;
     let ids: Arc<[String]> = users.iter().map(|user| user.id.clone()).collect();
-    let token: Arc<str> = Arc::from(token);
+    let token: Arc<str> = Arc::from(target.service_token.as_str());
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(SENDERS);
     for sender in 0..SENDERS as u64 {
@@ -354,44 +400,27 @@ async fn send(
         let (ids, token) = (Arc::clone(&ids), Arc::clone(&token));
         tasks.push(tokio::spawn(async move {
             let mut rng = StdRng::seed_from_u64(sender);
-            let mut sent = Sent {
-                per_user: vec![0; ids.len()],
-                errors: 0,
-                first_error: None,
-            };
+            let mut sent = Sent::new(ids.len());
             let mut conn = conn;
             for i in (sender..total).step_by(SENDERS) {
                 let due = start + Duration::from_secs_f64(i as f64 / f64::from(rate));
                 tokio::time::sleep_until(due).await;
                 let user = rng.random_range(0..ids.len());
-                let body = json!({
-                    "userId": ids[user], "title": "fanout", "body": unix_nanos().to_string(),
-                });
+                let fields = json!({"title": "fanout", "body": unix_nanos().to_string()});
                 let reply = conn
-                    .send(
-                        Method::POST,
-                        http::NOTIFY,
-                        &token,
-                        Some(Bytes::from(body.to_string())),
-                    )
+                    .publish(&protocol.publish(&ids[user], fields), &token)
                     .await?;
-                if reply.status == StatusCode::CREATED {
+                if protocol.accepted(reply.status) {
                     sent.per_user[user] += 1;
                 } else {
                     sent.errors += 1;
-                    sent.first_error.get_or_insert_with(|| {
-                        format!("{} {}", reply.status, String::from_utf8_lossy(&reply.body))
-                    });
+                    sent.first_error.get_or_insert_with(|| reply.describe());
                 }
             }
             anyhow::Ok(sent)
         }));
     }
-    let mut all = Sent {
-        per_user: vec![0; users.len()],
-        errors: 0,
-        first_error: None,
-    };
+    let mut all = Sent::new(users.len());
     for task in tasks {
         let sent = task.await??;
         for (sum, n) in all.per_user.iter_mut().zip(sent.per_user) {

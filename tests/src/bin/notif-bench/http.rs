@@ -14,6 +14,8 @@ use hyper_util::rt::TokioIo;
 use serde::de::DeserializeOwned;
 use tokio::net::TcpStream;
 
+use crate::protocol::Publish;
+
 /// The notify route, used by several scenarios.
 pub const NOTIFY: &str = "/api/internal/notify";
 
@@ -40,6 +42,11 @@ impl Reply {
             String::from_utf8_lossy(&self.body)
         );
         Ok(self)
+    }
+
+    /// The status and the body, for error messages.
+    pub fn describe(&self) -> String {
+        format!("{} {}", self.status, String::from_utf8_lossy(&self.body))
     }
 
     /// The body as JSON.
@@ -102,6 +109,12 @@ impl Conn {
         let status = response.status();
         let body = response.into_body().collect().await?.to_bytes();
         Ok(Reply { status, body })
+    }
+
+    /// Sends one publish request (see [`crate::protocol::Protocol::publish`]).
+    pub async fn publish(&mut self, publish: &Publish, token: &str) -> anyhow::Result<Reply> {
+        let body = Some(publish.body.clone());
+        self.send(Method::POST, &publish.path, token, body).await
     }
 
     /// `GET path` as JSON, which must answer `200`.

@@ -1,52 +1,83 @@
-//! `ingest`: how many notifications per second `POST /api/internal/notify` commits on C
-//! keep-alive connections, each sending its next request as soon as the last is answered,
-//! and how long each answer (given only after the commit) takes.
+//! `ingest`: how many notifications per second a server takes on C keep-alive
+//! connections, each sending its next publish as soon as the last is answered, and how long
+//! each answer (given by notif only after the commit) takes.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use hyper::{Method, StatusCode};
-use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::args::Args;
-use crate::http::{self, Conn};
-use crate::report::{self, Report, Unit, col};
-use crate::server::{Target, User};
+use crate::http::Conn;
+use crate::protocol::{Protocol, Publish};
+use crate::report::{self, Report};
+use crate::server::Target;
 use crate::stats::{self, Summary};
 
-/// What one connection measured.
-#[derive(Default)]
-pub struct Samples {
-    pub latencies: Vec<u64>,
+/// The columns of one connection count, after whatever names the server.
+pub const LEVEL_COLUMNS: [&str; 6] = [
+    "connections",
+    "perSecond",
+    "p50Ms",
+    "p99Ms",
+    "maxMs",
+    "errors",
+];
+
+/// What one connection count measured.
+#[derive(Debug, Default)]
+pub struct Level {
+    pub connections: usize,
+    /// Publishes answered as taken.
+    pub created: u64,
+    pub per_second: u64,
+    pub latency: Summary,
     pub errors: u64,
     pub first_error: Option<String>,
 }
 
+impl Level {
+    /// The row of this level: `server` (cells that say which server) and its figures.
+    pub fn row(&self, server: Value) -> Value {
+        let mut row = report::timed(server, &self.latency);
+        row["connections"] = json!(self.connections);
+        row["created"] = json!(self.created);
+        row["perSecond"] = json!(self.per_second);
+        row["errors"] = json!(self.errors);
+        row
+    }
+
+    /// The failure to report, if any publish was refused (`server` says where).
+    pub fn failure(&self, server: &str) -> Option<String> {
+        let error = self.first_error.as_ref()?;
+        Some(format!(
+            "{server}, {} connection(s): {} error(s), first: {error}",
+            self.connections, self.errors
+        ))
+    }
+}
+
 /// Runs ingest for each `--sync` mode and connection count.
 pub async fn run(args: &Args) -> anyhow::Result<Report> {
-    let mut report = Report::new(
-        "ingest",
-        vec![
-            col("sync", "sync", Unit::Text),
-            col("connections", "connections", Unit::Plain),
-            col("notifications/s", "perSecond", Unit::Plain),
-            col("p50 ms", "p50Ms", Unit::Ms),
-            col("p99 ms", "p99Ms", Unit::Ms),
-            col("max ms", "maxMs", Unit::Ms),
-            col("errors", "errors", Unit::Plain),
-        ],
-    );
+    let mut report = Report::new("ingest", &[&["sync"][..], &LEVEL_COLUMNS].concat());
     let connections = args.size(args.connections.clone(), vec![1, 16, 64], vec![1, 8]);
     let duration = args.duration();
     for sync in args.sync.modes() {
         let target = args.target(sync).await?;
-        let result = measure(args, &target, sync, &connections, duration, &mut report).await;
+        let result = measure(&target, &connections, duration).await;
         target.stop().await;
-        result?;
+        let (levels, failures) = result?;
+        let label = args.sync_label(sync);
+        for level in &levels {
+            report.push(level.row(json!({ "sync": label })));
+        }
+        report.failures.extend(
+            failures
+                .into_iter()
+                .map(|failure| format!("--sync {sync}: {failure}")),
+        );
     }
     report.notes.push(format!(
         "Each row: {} of back-to-back `POST /api/internal/notify` per connection; latency is \
@@ -56,73 +87,62 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     Ok(report)
 }
 
-/// Measures one server at every connection count; checks that the inbox holds every
-/// notification that was answered `201`.
-async fn measure(
-    args: &Args,
+/// Measures `target` at every connection count, all publishing to one user; checks
+/// afterwards that the user holds every notification that was answered as taken. The
+/// levels, and the failures found.
+pub async fn measure(
     target: &Target,
-    sync: &str,
     connections: &[usize],
     duration: Duration,
-    report: &mut Report,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<(Vec<Level>, Vec<String>)> {
+    let protocol = target.protocol;
     let user = target.users("ingest", 1).await?.remove(0);
-    let unread_before = unread_count(target.addr, &user).await?;
-    let body = Bytes::from(
-        json!({"userId": user.id, "title": "bench", "body": "ingest", "category": "bench"})
-            .to_string(),
+    let before = target.stored(&user).await?;
+    let publish = protocol.publish(
+        &user.id,
+        json!({"title": "bench", "body": "ingest", "category": "bench"}),
     );
     let token: Arc<str> = Arc::from(target.service_token.as_str());
-    let mut created = 0;
+    let mut levels = Vec::new();
+    let mut failures = Vec::new();
     for &count in connections {
-        crate::progress(format_args!("ingest: --sync {sync}, {count} connection(s)"));
-        let (mut samples, elapsed) = level(
+        crate::progress(format_args!(
+            "ingest: {}, {count} connection(s)",
+            protocol.name()
+        ));
+        let level = level(
+            protocol,
             &[target.addr],
             &token,
-            std::slice::from_ref(&body),
+            std::slice::from_ref(&publish),
             count,
             duration,
         )
         .await?;
-        let summary = Summary::of(&mut samples.latencies);
-        created += summary.count as u64;
-        report.rows.push(json!({
-            "sync": args.sync_label(sync),
-            "connections": count,
-            "created": summary.count,
-            "perSecond": (summary.count as f64 / elapsed.as_secs_f64()).round() as u64,
-            "p50Ms": report::ms(summary.p50),
-            "p99Ms": report::ms(summary.p99),
-            "maxMs": report::ms(summary.max),
-            "errors": samples.errors,
-        }));
-        if let Some(error) = samples.first_error {
-            report.failures.push(format!(
-                "--sync {sync}, {count} connection(s): {} error(s), first: {error}",
-                samples.errors
-            ));
-        }
+        failures.extend(level.failure(protocol.name()));
+        levels.push(level);
     }
-    let stored = unread_count(target.addr, &user)
-        .await?
-        .saturating_sub(unread_before);
+    let created: u64 = levels.iter().map(|level| level.created).sum();
+    let stored = target.stored(&user).await?.saturating_sub(before);
     if stored != created {
-        report.failures.push(format!(
-            "--sync {sync}: {created} notifications answered 201 but {stored} are in the inbox"
+        failures.push(format!(
+            "{}: {created} publishes were answered as taken but the user holds {stored}",
+            protocol.name()
         ));
     }
-    Ok(())
+    Ok((levels, failures))
 }
 
-/// `count` connections, spread over `addrs` in turn, sending for `duration` (connection i
-/// sends `bodies[i % len]`): their merged samples and the time taken.
+/// `count` connections, spread over `addrs` in turn, publishing for `duration`
+/// (connection i sends `publishes[i % len]`): their merged samples.
 pub async fn level(
+    protocol: Protocol,
     addrs: &[SocketAddr],
     token: &Arc<str>,
-    bodies: &[Bytes],
+    publishes: &[Publish],
     count: usize,
     duration: Duration,
-) -> anyhow::Result<(Samples, Duration)> {
+) -> anyhow::Result<Level> {
     let mut conns = Vec::with_capacity(count);
     for i in 0..count {
         conns.push(Conn::connect(addrs[i % addrs.len()]).await?);
@@ -133,56 +153,61 @@ pub async fn level(
         .into_iter()
         .enumerate()
         .map(|(i, conn)| {
-            let body = bodies[i % bodies.len()].clone();
-            tokio::spawn(send_until(conn, Arc::clone(token), body, deadline))
+            let publish = publishes[i % publishes.len()].clone();
+            tokio::spawn(send_until(
+                conn,
+                protocol,
+                Arc::clone(token),
+                publish,
+                deadline,
+            ))
         })
         .collect();
-    let mut merged = Samples::default();
+    let mut latencies = Vec::new();
+    let mut level = Level {
+        connections: count,
+        ..Level::default()
+    };
     for task in tasks {
         let samples = task.await??;
-        merged.latencies.extend(samples.latencies);
-        merged.errors += samples.errors;
-        merged.first_error = merged.first_error.or(samples.first_error);
+        latencies.extend(samples.latencies);
+        level.errors += samples.errors;
+        level.first_error = level.first_error.or(samples.first_error);
     }
-    Ok((merged, start.elapsed()))
+    let elapsed = start.elapsed();
+    level.latency = Summary::of(&mut latencies);
+    level.created = level.latency.count as u64;
+    level.per_second = (level.created as f64 / elapsed.as_secs_f64()).round() as u64;
+    Ok(level)
 }
 
-/// One connection's loop: send, wait for the answer, repeat until `deadline`.
+/// What one connection measured.
+#[derive(Default)]
+struct Samples {
+    latencies: Vec<u64>,
+    errors: u64,
+    first_error: Option<String>,
+}
+
+/// One connection's loop: publish, wait for the answer, repeat until `deadline`.
 async fn send_until(
     mut conn: Conn,
+    protocol: Protocol,
     token: Arc<str>,
-    body: Bytes,
+    publish: Publish,
     deadline: Instant,
 ) -> anyhow::Result<Samples> {
     let mut samples = Samples::default();
     while Instant::now() < deadline {
         let sent = Instant::now();
-        let reply = conn
-            .send(Method::POST, http::NOTIFY, &token, Some(body.clone()))
-            .await?;
+        let reply = conn.publish(&publish, &token).await?;
         let latency = stats::nanos(sent.elapsed());
-        if reply.status == StatusCode::CREATED {
+        if protocol.accepted(reply.status) {
             samples.latencies.push(latency);
         } else {
             samples.errors += 1;
-            samples.first_error.get_or_insert_with(|| {
-                format!("{} {}", reply.status, String::from_utf8_lossy(&reply.body))
-            });
+            samples.first_error.get_or_insert_with(|| reply.describe());
         }
     }
     Ok(samples)
-}
-
-/// The user's unread count, as the inbox reports it.
-pub async fn unread_count(addr: SocketAddr, user: &User) -> anyhow::Result<u64> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Page {
-        unread_count: u64,
-    }
-    let page: Page = Conn::connect(addr)
-        .await?
-        .get_json("/api/notifications?limit=1", &user.token)
-        .await?;
-    Ok(page.unread_count)
 }

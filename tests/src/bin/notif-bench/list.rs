@@ -14,8 +14,8 @@ use tokio::time::Instant;
 
 use crate::args::Args;
 use crate::http::{self, Conn};
-use crate::report::{self, Report, Unit, col};
-use crate::server::User;
+use crate::report::{self, Report};
+use crate::server::{Target, User};
 use crate::stats::{self, Summary};
 
 /// Connections used to fill the inbox.
@@ -25,19 +25,15 @@ const LIMIT: usize = 50;
 
 /// Runs the scenario.
 pub async fn run(args: &Args) -> anyhow::Result<Report> {
+    let target = args.target(args.sync.first()).await?;
+    on(target, args, "list").await
+}
+
+/// Runs the scenario against `target` (stopped at the end), reported as `name`.
+pub async fn on(target: Target, args: &Args, name: &str) -> anyhow::Result<Report> {
     let n = args.size(args.notifications, 100_000, 2_000).max(2 * LIMIT);
     let reps = args.size(args.reps, 200, 20).max(1);
-    let target = args.target(args.sync.first()).await?;
-    let mut report = Report::new(
-        "list",
-        vec![
-            col("query", "query", Unit::Text),
-            col("p50 ms", "p50Ms", Unit::Ms),
-            col("p99 ms", "p99Ms", Unit::Ms),
-            col("max ms", "maxMs", Unit::Ms),
-            col("runs", "runs", Unit::Plain),
-        ],
-    );
+    let mut report = Report::new(name, &["query", "p50Ms", "p99Ms", "maxMs", "runs"]);
     let result = async {
         let user = target.users("list", 1).await?.remove(0);
         fill(target.addr, &target.service_token, &user, n, &mut report).await?;
@@ -162,13 +158,8 @@ async fn time_queries(
         page.unread_count
     );
     let mut row = |query: String, summary: Summary| {
-        report.rows.push(json!({
-            "query": query,
-            "p50Ms": report::ms(summary.p50),
-            "p99Ms": report::ms(summary.p99),
-            "maxMs": report::ms(summary.max),
-            "runs": summary.count,
-        }));
+        let cells = json!({ "query": query, "runs": summary.count });
+        report.push(report::timed(cells, &summary));
     };
     row(
         "first page".into(),

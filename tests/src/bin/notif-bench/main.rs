@@ -1,7 +1,8 @@
 //! `notif-bench`: measures a real `notif-server` — ingest throughput, fan-out latency,
 //! memory per stream, inbox paging, and the CLI's wall time — and prints markdown tables
-//! for README (or JSON). Each scenario lives in its own module; `server`, `http`, `sse`
-//! and `stats` are the shared instrument.
+//! for README (or JSON); `nchan` measures the same beside nchan. Each scenario lives in
+//! its own module; `server`, `protocol`, `http`, `sse` and `stats` are the shared
+//! instrument.
 
 mod args;
 mod cli;
@@ -10,12 +11,15 @@ mod fanout;
 mod http;
 mod ingest;
 mod list;
+mod nchan;
 mod nodes;
+mod protocol;
 mod report;
 mod server;
 mod sse;
 mod stats;
 mod streams;
+mod versus;
 
 use std::process::ExitCode;
 use std::sync::OnceLock;
@@ -73,6 +77,8 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
             Scenario::Cli => cli::run(args).await?,
             Scenario::PgIngest => nodes::ingest(args).await?,
             Scenario::PgFanout => nodes::fanout(args).await?,
+            Scenario::PgList => nodes::list(args).await?,
+            Scenario::Nchan => versus::run(args).await?,
             Scenario::All => continue,
         };
         if args.json {

@@ -10,16 +10,16 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use notif_tests::postgres::PgCluster;
 use serde_json::json;
 
 use crate::args::Args;
 use crate::fanout;
 use crate::ingest;
-use crate::report::{self, Report, Unit, col};
+use crate::list;
+use crate::protocol::{Protocol, Publish};
+use crate::report::Report;
 use crate::server::{Server, Target};
-use crate::stats::Summary;
 
 /// The nodes of one measurement: the first is the `Target` (users, service token).
 struct Nodes {
@@ -65,15 +65,7 @@ pub async fn ingest(args: &Args) -> anyhow::Result<Report> {
     refuse_remote(args)?;
     let mut report = Report::new(
         "pg-ingest",
-        vec![
-            col("store", "store", Unit::Text),
-            col("nodes", "nodes", Unit::Plain),
-            col("connections", "connections", Unit::Plain),
-            col("notifications/s", "perSecond", Unit::Plain),
-            col("p50 ms", "p50Ms", Unit::Ms),
-            col("p99 ms", "p99Ms", Unit::Ms),
-            col("errors", "errors", Unit::Plain),
-        ],
+        &[&["store", "nodes"][..], &ingest::LEVEL_COLUMNS].concat(),
     );
     let connections = args.size(args.connections.clone(), vec![1, 16, 64], vec![1, 8]);
     let duration = args.duration();
@@ -86,12 +78,10 @@ pub async fn ingest(args: &Args) -> anyhow::Result<Report> {
             // every node), those of different users do not.
             let most = connections.iter().copied().max().unwrap_or(1);
             let users = nodes.target.users("pg-ingest", most).await?;
-            let bodies: Vec<Bytes> = users
+            let publishes: Vec<Publish> = users
                 .iter()
                 .map(|user| {
-                    Bytes::from(
-                        json!({"userId": user.id, "title": "bench", "body": "ingest"}).to_string(),
-                    )
+                    Protocol::Notif.publish(&user.id, json!({"title": "bench", "body": "ingest"}))
                 })
                 .collect();
             let token: Arc<str> = Arc::from(nodes.target.service_token.as_str());
@@ -99,24 +89,19 @@ pub async fn ingest(args: &Args) -> anyhow::Result<Report> {
                 crate::progress(format_args!(
                     "pg-ingest: {store}, {count} node(s), {c} connection(s)"
                 ));
-                let (mut samples, elapsed) =
-                    ingest::level(&nodes.addrs(), &token, &bodies, c, duration).await?;
-                let summary = Summary::of(&mut samples.latencies);
-                report.rows.push(json!({
-                    "store": store,
-                    "nodes": count,
-                    "connections": c,
-                    "perSecond": (summary.count as f64 / elapsed.as_secs_f64()).round() as u64,
-                    "p50Ms": report::ms(summary.p50),
-                    "p99Ms": report::ms(summary.p99),
-                    "errors": samples.errors,
-                }));
-                if let Some(error) = samples.first_error {
-                    report.failures.push(format!(
-                        "{store}, {count} node(s), {c} connection(s): {} error(s), first: {error}",
-                        samples.errors
-                    ));
-                }
+                let level = ingest::level(
+                    Protocol::Notif,
+                    &nodes.addrs(),
+                    &token,
+                    &publishes,
+                    c,
+                    duration,
+                )
+                .await?;
+                report.push(level.row(json!({"store": store, "nodes": count})));
+                report
+                    .failures
+                    .extend(level.failure(&format!("{store}, {count} node(s)")));
             }
             anyhow::Ok(())
         }
@@ -148,37 +133,19 @@ pub async fn fanout(args: &Args) -> anyhow::Result<Report> {
     let result = async {
         crate::progress(format_args!("pg-fanout: creating {users_n} users"));
         let users = nodes.target.users("pg-fanout", users_n).await?;
-        let addrs = nodes.addrs();
-        fanout::measure(
-            &addrs,
-            &addrs,
-            &nodes.target.service_token,
-            &users,
+        let load = fanout::Load {
+            users: &users,
             per_user,
             rate,
             duration,
-        )
-        .await
+        };
+        fanout::measure(&nodes.target, &nodes.addrs(), &load).await
     }
     .await;
     nodes.stop().await;
     let outcome = result?;
-    let mut report = Report::new(
-        "pg-fanout",
-        vec![
-            col("users × streams", "shape", Unit::Text),
-            col("rate/s", "rate", Unit::Plain),
-            col("sent/s", "sentPerSecond", Unit::Plain),
-            col("deliveries", "deliveries", Unit::Plain),
-            col("p50 ms", "p50Ms", Unit::Ms),
-            col("p99 ms", "p99Ms", Unit::Ms),
-            col("p999 ms", "p999Ms", Unit::Ms),
-            col("max ms", "maxMs", Unit::Ms),
-            col("missing", "missing", Unit::Plain),
-            col("duplicates", "duplicates", Unit::Plain),
-        ],
-    );
-    report.rows.push(outcome.row(users_n, per_user, rate));
+    let mut report = Report::new("pg-fanout", &fanout::COLUMNS);
+    report.push(outcome.row(users_n, per_user, rate));
     report.failures = outcome.failures();
     report.notes.push(format!(
         "Two nodes on one PostgreSQL {} (fsync on); streams spread over both, notifications \
@@ -198,4 +165,18 @@ fn cluster_version() -> String {
         .and_then(|dir| dir.file_name())
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// `pg-list`: the `list` scenario (pages, searches, read-all of one big inbox) on one node on
+/// PostgreSQL.
+pub async fn list(args: &Args) -> anyhow::Result<Report> {
+    refuse_remote(args)?;
+    let cluster = PgCluster::start_with(true);
+    let target = Target::of(Server::start_on("full", Some(&cluster.database()))?).await?;
+    let mut report = list::on(target, args, "pg-list").await?;
+    report.notes.push(format!(
+        "One node on PostgreSQL {} (fsync on), on the same machine.",
+        cluster_version()
+    ));
+    Ok(report)
 }

@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::stats::Summary;
+
 /// How a column's JSON value is shown in the table.
 #[derive(Debug, Clone, Copy)]
 pub enum Unit {
@@ -26,17 +28,113 @@ pub struct Column {
 }
 
 /// Shorthand for a column.
-pub const fn col(header: &'static str, key: &'static str, unit: Unit) -> Column {
+const fn col(header: &'static str, key: &'static str, unit: Unit) -> Column {
     Column { header, key, unit }
+}
+
+/// Every column a table shows, by its JSON key: one header and unit per key, whichever
+/// scenario shows it.
+const COLUMNS: &[Column] = &[
+    col("sync", "sync", Unit::Text),
+    col("store", "store", Unit::Text),
+    col("nodes", "nodes", Unit::Plain),
+    col("connections", "connections", Unit::Plain),
+    col("notifications/s", "perSecond", Unit::Plain),
+    col("users × streams", "shape", Unit::Text),
+    col("rate/s", "rate", Unit::Plain),
+    col("sent/s", "sentPerSecond", Unit::Plain),
+    col("deliveries", "deliveries", Unit::Plain),
+    col("median ms", "medianMs", Unit::Ms),
+    col("min ms", "minMs", Unit::Ms),
+    col("p50 ms", "p50Ms", Unit::Ms),
+    col("p90 ms", "p90Ms", Unit::Ms),
+    col("p99 ms", "p99Ms", Unit::Ms),
+    col("p999 ms", "p999Ms", Unit::Ms),
+    col("max ms", "maxMs", Unit::Ms),
+    col("missing", "missing", Unit::Plain),
+    col("duplicates", "duplicates", Unit::Plain),
+    col("errors", "errors", Unit::Plain),
+    col("streams", "streams", Unit::Plain),
+    col("users", "users", Unit::Plain),
+    col("RSS before MiB", "rssBeforeMiB", Unit::Dec1),
+    col("RSS after MiB", "rssAfterMiB", Unit::Dec1),
+    col("KiB per stream", "kibPerStream", Unit::Dec1),
+    col("open all, ms", "openMs", Unit::Ms),
+    col("query", "query", Unit::Text),
+    col("command", "command", Unit::Text),
+    col("runs", "runs", Unit::Plain),
+    col("measure", "measure", Unit::Text),
+    col("notif", "notif", Unit::Plain),
+    col("nchan", "nchan", Unit::Plain),
+    col("notif ÷ nchan", "ratio", Unit::Plain),
+    col("better", "better", Unit::Text),
+];
+
+/// The column of `key` (a plain one headed by the key itself if no table had it yet).
+fn column(key: &'static str) -> Column {
+    COLUMNS
+        .iter()
+        .find(|column| column.key == key)
+        .copied()
+        .unwrap_or(col(key, key, Unit::Plain))
+}
+
+/// `cells` (a JSON object) with the latency percentiles of `summary` added, in
+/// milliseconds: `p50Ms`, `p90Ms`, `p99Ms`, `p999Ms`, `maxMs`, `minMs`.
+pub fn timed(mut cells: Value, summary: &Summary) -> Value {
+    if let Some(cells) = cells.as_object_mut() {
+        for (key, nanos) in [
+            ("p50Ms", summary.p50),
+            ("p90Ms", summary.p90),
+            ("p99Ms", summary.p99),
+            ("p999Ms", summary.p999),
+            ("maxMs", summary.max),
+            ("minMs", summary.min),
+        ] {
+            cells.insert(key.into(), ms(nanos));
+        }
+    }
+    cells
+}
+
+/// A table: its columns, and one JSON object per row keyed by the columns' keys (and
+/// maybe more, for `--json`).
+#[derive(Debug)]
+pub struct Table {
+    columns: Vec<Column>,
+    rows: Vec<Value>,
+}
+
+impl Table {
+    /// The table in markdown.
+    fn markdown(&self) -> String {
+        let headers: Vec<&str> = self.columns.iter().map(|c| c.header).collect();
+        let rules: Vec<&str> = self
+            .columns
+            .iter()
+            .map(|c| match c.unit {
+                Unit::Text => "---",
+                _ => "---:",
+            })
+            .collect();
+        let mut out = format!("| {} |\n|{}|\n", headers.join(" | "), rules.join("|"));
+        for row in &self.rows {
+            let cells: Vec<String> = self
+                .columns
+                .iter()
+                .map(|c| cell(row.get(c.key), c.unit))
+                .collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        out
+    }
 }
 
 /// The result of one scenario.
 #[derive(Debug)]
 pub struct Report {
     pub scenario: &'static str,
-    pub columns: Vec<Column>,
-    /// One JSON object per row, keyed by the columns' keys (and maybe more).
-    pub rows: Vec<Value>,
+    pub table: Table,
     /// Facts worth printing under the table.
     pub notes: Vec<String>,
     /// Correctness failures (missing deliveries, errors…): the run exits non-zero.
@@ -46,16 +144,23 @@ pub struct Report {
 }
 
 impl Report {
-    /// An empty report for `scenario` with these columns.
-    pub fn new(scenario: &'static str, columns: Vec<Column>) -> Report {
+    /// An empty report for `scenario` whose table shows the columns of these JSON keys.
+    pub fn new(scenario: &'static str, keys: &[&'static str]) -> Report {
         Report {
             scenario,
-            columns,
-            rows: Vec::new(),
+            table: Table {
+                columns: keys.iter().map(|&key| column(key)).collect(),
+                rows: Vec::new(),
+            },
             notes: Vec::new(),
             failures: Vec::new(),
             skipped: None,
         }
+    }
+
+    /// Adds a row to the table.
+    pub fn push(&mut self, row: Value) {
+        self.table.rows.push(row);
     }
 
     /// The markdown section of this report.
@@ -65,25 +170,7 @@ impl Report {
             out.push_str(&format!("Skipped: {why}\n"));
             return out;
         }
-        let headers: Vec<&str> = self.columns.iter().map(|c| c.header).collect();
-        out.push_str(&format!("| {} |\n", headers.join(" | ")));
-        let rules: Vec<&str> = self
-            .columns
-            .iter()
-            .map(|c| match c.unit {
-                Unit::Text => "---",
-                _ => "---:",
-            })
-            .collect();
-        out.push_str(&format!("|{}|\n", rules.join("|")));
-        for row in &self.rows {
-            let cells: Vec<String> = self
-                .columns
-                .iter()
-                .map(|c| cell(row.get(c.key), c.unit))
-                .collect();
-            out.push_str(&format!("| {} |\n", cells.join(" | ")));
-        }
+        out.push_str(&self.table.markdown());
         for note in &self.notes {
             out.push_str(&format!("\n- {note}"));
         }
@@ -101,7 +188,7 @@ impl Report {
             "command": command,
             "machine": machine,
             "skipped": self.skipped,
-            "rows": self.rows,
+            "rows": self.table.rows,
             "notes": self.notes,
             "failures": self.failures,
             "ok": self.failures.is_empty(),
@@ -224,6 +311,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_key_has_one_column() {
+        for (i, column) in COLUMNS.iter().enumerate() {
+            assert!(
+                COLUMNS[i + 1..].iter().all(|other| other.key != column.key),
+                "{} twice",
+                column.key
+            );
+        }
+        let timed = timed(json!({"n": 1}), &Summary::of(&mut [1_000_000, 3_000_000]));
+        assert_eq!(timed["p50Ms"], json!(1.0));
+        assert_eq!(timed["maxMs"], json!(3.0));
+        assert_eq!(timed["n"], json!(1));
+    }
+
+    #[test]
     fn formats_numbers_for_people() {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
@@ -236,14 +338,8 @@ mod tests {
 
     #[test]
     fn renders_a_markdown_table() {
-        let mut report = Report::new(
-            "x",
-            vec![
-                col("sync", "sync", Unit::Text),
-                col("p50 ms", "p50", Unit::Ms),
-            ],
-        );
-        report.rows.push(json!({"sync": "full", "p50": 0.5}));
+        let mut report = Report::new("x", &["sync", "p50Ms"]);
+        report.push(json!({"sync": "full", "p50Ms": 0.5}));
         report.notes.push("a note".into());
         assert_eq!(
             report.markdown(),

@@ -1,6 +1,8 @@
-//! The server under test: either a fresh `notif-server` that the bench starts through the test
-//! kit's [`TestServer`] (scrubbed environment, bounded readiness) and kills at the end, or one already running (`--addr`). Users and
-//! tokens come from the server's admin commands (`user add`, `token add --service`).
+//! The server under test: a fresh `notif-server` that the bench starts through the test
+//! kit's [`TestServer`] (scrubbed environment, bounded readiness) and kills at the end, one
+//! already running (`--addr`), or nchan (see `nchan.rs`). notif's users and tokens come
+//! from its admin commands (`user add`, `token add --service`); nchan's users are channel
+//! names.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,8 @@ use serde::Deserialize;
 use tokio::process::Command;
 
 use crate::http::Conn;
+use crate::nchan::Nchan;
+use crate::protocol::Protocol;
 
 /// Admin commands run at once while preparing users (each is a short process).
 const ADMIN_PARALLEL: usize = 4;
@@ -116,14 +120,20 @@ enum Admin {
     Commands { bin: PathBuf, db: PathBuf },
     /// `--addr` without `--db`: the one user of `--token`, if given.
     Given(Option<User>),
+    /// nchan: a user is a channel named after it, and needs no token.
+    Channels,
 }
 
 /// The server a scenario measures, and how to make users on it.
 pub struct Target {
     pub addr: SocketAddr,
+    /// How to publish and subscribe on it.
+    pub protocol: Protocol,
     pub service_token: String,
-    /// Set when the bench started the server.
+    /// Set when the bench started notif-server.
     pub server: Option<Server>,
+    /// Set when the bench started nchan.
+    nchan: Option<Nchan>,
     /// The process whose memory `rss_kib` reads.
     pid: Option<u32>,
     admin: Admin,
@@ -149,12 +159,35 @@ impl Target {
         .await?;
         Ok(Target {
             addr: server.process.addr(),
+            protocol: Protocol::Notif,
             service_token,
             pid: server.process.pid(),
             admin: Admin::Commands { bin, db },
             server: Some(server),
+            nchan: None,
             run_id: String::from("b"),
         })
+    }
+
+    /// Starts nchan with room for `connections` connections at once; its memory is its
+    /// worker's.
+    pub fn nchan(connections: usize) -> anyhow::Result<Target> {
+        let nchan = Nchan::start(connections)?;
+        Ok(Target {
+            addr: nchan.addr(),
+            protocol: Protocol::Nchan,
+            service_token: String::new(),
+            server: None,
+            pid: Some(nchan.worker()),
+            nchan: Some(nchan),
+            admin: Admin::Channels,
+            run_id: String::from("b"),
+        })
+    }
+
+    /// nginx's and nchan's versions when this is nchan.
+    pub fn nchan_versions(&self) -> Option<&str> {
+        self.nchan.as_ref().map(Nchan::versions)
     }
 
     /// A server already running at `addr`.
@@ -191,8 +224,10 @@ impl Target {
             .unwrap_or_default();
         Ok(Target {
             addr,
+            protocol: Protocol::Notif,
             service_token,
             server: None,
+            nchan: None,
             pid,
             admin,
             run_id: format!("b{run_id}"),
@@ -213,6 +248,12 @@ impl Target {
                     .try_collect()
                     .await
             }
+            Admin::Channels => Ok((0..n)
+                .map(|i| User {
+                    id: format!("{}-{label}-{i}", self.run_id),
+                    token: String::new(),
+                })
+                .collect()),
             Admin::Given(Some(user)) if n == 1 => Ok(vec![user.clone()]),
             Admin::Given(_) => bail!(
                 "{label} needs {n} user(s): with --addr, pass --db PATH (the server's \
@@ -226,10 +267,17 @@ impl Target {
         self.pid.and_then(rss_kib)
     }
 
+    /// How many notifications `user` holds now (see [`Protocol::stored`]).
+    pub async fn stored(&self, user: &User) -> anyhow::Result<u64> {
+        let mut conn = Conn::connect(self.addr).await?;
+        self.protocol.stored(&mut conn, user).await
+    }
+
     /// Stops the server if the bench started it.
     pub async fn stop(self) {
         if let Some(mut server) = self.server {
             server.process.kill();
         }
+        drop(self.nchan);
     }
 }

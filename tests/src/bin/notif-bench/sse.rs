@@ -1,5 +1,6 @@
-//! The client side of `GET /api/notifications/stream` over a raw TCP socket: a request
-//! written by hand and the response head; the body goes through the test kit's chunked decoder
+//! The client side of an event stream (notif's `GET /api/notifications/stream`, or an
+//! nchan EventSource subscriber) over a raw TCP socket: a request written by hand and the
+//! response head; the body goes through the test kit's chunked decoder
 //! and its one SSE frame reader. Raw sockets keep a stream down to one task and a small buffer, so
 //! the bench can hold 10,000 of them next to the server on the same two cores.
 
@@ -61,15 +62,15 @@ pub struct SseConn {
 }
 
 impl SseConn {
-    /// Connects, sends the stream request with `token`, and reads the response head: an
-    /// error unless the server answers `200`.
-    pub async fn open(addr: SocketAddr, token: &str) -> anyhow::Result<SseConn> {
+    /// Connects, sends `GET path` with `token`, and reads the response head: an error
+    /// unless the server answers `200`.
+    pub async fn open(addr: SocketAddr, path: &str, token: &str) -> anyhow::Result<SseConn> {
         let mut socket = TcpStream::connect(addr)
             .await
             .with_context(|| format!("could not connect to {addr}"))?;
         socket.set_nodelay(true)?;
         let request = format!(
-            "GET /api/notifications/stream HTTP/1.1\r\nHost: {addr}\r\n\
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\n\
              Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
         );
         socket.write_all(request.as_bytes()).await?;

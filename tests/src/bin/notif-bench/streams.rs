@@ -1,5 +1,5 @@
-//! `streams`: what N idle streams cost the server. Opens them all (each counts once its
-//! `unread` event arrived), and reads the server's resident memory before and after.
+//! `streams`: what N idle streams cost the server. Opens them all (each counts once it is
+//! subscribed), and reads the server's resident memory before and after.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -11,8 +11,9 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::args::Args;
-use crate::fanout::{OPENING, PATIENCE, Shared, open_ready};
-use crate::report::{Report, Unit, col};
+use crate::fanout::{OPENING, PATIENCE, Shared, open_counted};
+use crate::protocol::Protocol;
+use crate::report::{self, Report};
 use crate::server::{Target, User};
 
 /// Runs the scenario.
@@ -21,39 +22,30 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     let users_n = args.users.unwrap_or(streams.div_ceil(10)).clamp(1, streams);
     crate::ensure_fds(streams)?;
     let target = args.target(args.sync.first()).await?;
-    let result = async {
-        crate::progress(format_args!("streams: creating {users_n} users"));
-        let users = target.users("streams", users_n).await?;
-        measure(&target, &users, streams).await
-    }
-    .await;
+    let result = measure(&target, users_n, streams).await;
     let startup = target.server.as_ref().map(|server| server.startup);
     target.stop().await;
     let mut report = Report::new(
         "streams",
-        vec![
-            col("streams", "streams", Unit::Plain),
-            col("users", "users", Unit::Plain),
-            col("RSS before MiB", "rssBeforeMiB", Unit::Dec1),
-            col("RSS after MiB", "rssAfterMiB", Unit::Dec1),
-            col("KiB per stream", "kibPerStream", Unit::Dec1),
-            col("open all, ms", "openMs", Unit::Ms),
+        &[
+            "streams",
+            "users",
+            "rssBeforeMiB",
+            "rssAfterMiB",
+            "kibPerStream",
+            "openMs",
         ],
     );
     let measured = result?;
     let mib = |kib: Option<u64>| kib.map(|kib| (kib as f64 / 1024.0 * 10.0).round() / 10.0);
-    let per_stream = match (measured.rss_before, measured.rss_after) {
-        (Some(before), Some(after)) => Some(after.saturating_sub(before) as f64 / streams as f64),
-        _ => None,
-    };
-    report.rows.push(json!({
+    report.push(json!({
         "streams": streams,
         "users": users_n,
         "rssBeforeMiB": mib(measured.rss_before),
         "rssAfterMiB": mib(measured.rss_after),
-        "kibPerStream": per_stream.map(|kib| (kib * 10.0).round() / 10.0),
-        "openMs": crate::report::ms(crate::stats::nanos(measured.open)),
-        "serverStartupMs": startup.map(|d| crate::report::ms(crate::stats::nanos(d))),
+        "kibPerStream": measured.kib_per_stream().map(|kib| (kib * 10.0).round() / 10.0),
+        "openMs": report::ms(crate::stats::nanos(measured.open)),
+        "serverStartupMs": startup.map(|d| report::ms(crate::stats::nanos(d))),
     }));
     report.notes.push(format!(
         "Streams opened {OPENING} at a time; \"open all\" runs until every stream has its \
@@ -67,26 +59,45 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
 }
 
 /// What the scenario measured.
-struct Measured {
+pub struct Measured {
+    streams: usize,
     rss_before: Option<u64>,
     rss_after: Option<u64>,
     open: Duration,
 }
 
-/// Opens `streams` streams spread over `users`, reads RSS around it, closes them.
-async fn measure(target: &Target, users: &[User], streams: usize) -> anyhow::Result<Measured> {
+impl Measured {
+    /// The growth of the server's memory per stream, in KiB, when it could be read.
+    pub fn kib_per_stream(&self) -> Option<f64> {
+        let grown = self.rss_after?.saturating_sub(self.rss_before?);
+        Some(grown as f64 / self.streams as f64)
+    }
+}
+
+/// Opens `streams` streams spread over `users_n` new users, reads RSS around it, closes
+/// them.
+pub async fn measure(target: &Target, users_n: usize, streams: usize) -> anyhow::Result<Measured> {
+    let protocol = target.protocol;
+    crate::progress(format_args!(
+        "streams: {}: creating {users_n} users",
+        protocol.name()
+    ));
+    let users = target.users("streams", users_n).await?;
     let rss_before = target.rss_kib();
-    crate::progress(format_args!("streams: opening {streams} streams"));
+    crate::progress(format_args!(
+        "streams: {}: opening {streams} streams",
+        protocol.name()
+    ));
     let shared = Arc::new(Shared::default());
     let opening = Arc::new(Semaphore::new(OPENING));
     let (stop_tx, stop) = watch::channel(false);
     let start = Instant::now();
     let mut tasks = JoinSet::new();
     for i in 0..streams {
-        let token = users[i % users.len()].token.clone();
         tasks.spawn(idle(
+            protocol,
             target.addr,
-            token,
+            users[i % users.len()].clone(),
             Arc::clone(&shared),
             Arc::clone(&opening),
             stop.clone(),
@@ -102,6 +113,7 @@ async fn measure(target: &Target, users: &[User], streams: usize) -> anyhow::Res
     }
     anyhow::ensure!(all_ready, "streams not open after {PATIENCE:?}");
     Ok(Measured {
+        streams,
         rss_before,
         rss_after,
         open,
@@ -110,17 +122,15 @@ async fn measure(target: &Target, users: &[User], streams: usize) -> anyhow::Res
 
 /// One idle stream: open, then read (pings, if any) until `stop`.
 async fn idle(
+    protocol: Protocol,
     addr: SocketAddr,
-    token: String,
+    user: User,
     shared: Arc<Shared>,
     opening: Arc<Semaphore>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let conn = open_ready(addr, &token, &opening).await;
-    shared.ready.add(1);
-    let mut conn = match conn {
-        Ok(conn) => conn,
-        Err(err) => return shared.fail(&err),
+    let Some(mut conn) = open_counted(protocol, addr, &user, &shared, &opening).await else {
+        return;
     };
     loop {
         tokio::select! {

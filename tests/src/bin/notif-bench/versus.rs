@@ -1,0 +1,338 @@
+//! `nchan`: notif beside nchan, in one run, with the same client code — ingest (the
+//! `ingest` scenario's connections), fan-out latency (the `fanout` scenario's streams and
+//! fixed-rate sends) and memory per idle stream (the `streams` scenario's VmRSS) — as one
+//! table of notif's figure, nchan's and their ratio. Each measurement starts a fresh
+//! server of each kind, notif first; notif runs with `--sync full`.
+
+use std::time::Duration;
+
+use anyhow::ensure;
+use serde_json::{Value, json};
+
+use crate::args::{Args, SizeClass};
+use crate::fanout::{self, Load};
+use crate::ingest;
+use crate::nchan;
+use crate::protocol::Protocol;
+use crate::report::{self, Report};
+use crate::server::Target;
+use crate::streams;
+
+/// The servers, in the order they run and appear.
+const SIDES: [Protocol; 2] = [Protocol::Notif, Protocol::Nchan];
+/// Streams of the fan-out `--size full` adds.
+const FULL_STREAMS: usize = 10_000;
+
+/// Whether a larger figure is the better one.
+#[derive(Debug, Clone, Copy)]
+enum Better {
+    Higher,
+    Lower,
+}
+
+/// One line of the table: a figure of each server.
+struct Line {
+    measure: String,
+    better: Better,
+    notif: Option<f64>,
+    nchan: Option<f64>,
+}
+
+impl Line {
+    fn new(measure: String, better: Better) -> Line {
+        Line {
+            measure,
+            better,
+            notif: None,
+            nchan: None,
+        }
+    }
+
+    fn set(&mut self, side: Protocol, value: f64) {
+        self.notif_or_nchan(side, Some(value));
+    }
+
+    fn notif_or_nchan(&mut self, side: Protocol, value: Option<f64>) {
+        match side {
+            Protocol::Notif => self.notif = value,
+            Protocol::Nchan => self.nchan = value,
+        }
+    }
+
+    /// The table row: both figures, their ratio and which way is better.
+    fn row(&self) -> Value {
+        let ratio = match (self.notif, self.nchan) {
+            (Some(notif), Some(nchan)) if nchan > 0.0 => Some(round(notif / nchan, 2)),
+            _ => None,
+        };
+        json!({
+            "measure": self.measure,
+            "notif": self.notif.map(number),
+            "nchan": self.nchan.map(number),
+            "ratio": ratio,
+            "better": match self.better {
+                Better::Higher => "higher",
+                Better::Lower => "lower",
+            },
+        })
+    }
+}
+
+/// The sizes of one run.
+struct Sizes {
+    connections: Vec<usize>,
+    duration: Duration,
+    /// Fan-outs as (users, streams per user).
+    fanouts: Vec<(usize, usize)>,
+    rate: u32,
+    streams: usize,
+}
+
+impl Sizes {
+    fn of(args: &Args) -> Sizes {
+        let per_user = args.size(args.streams_per_user, 10, 2).max(1);
+        let mut fanouts = vec![(args.size(args.users, 100, 10).max(1), per_user)];
+        if args.size_class == SizeClass::Full {
+            let streams = args.size(None, FULL_STREAMS, 200);
+            fanouts.push((streams.div_ceil(per_user), per_user));
+        }
+        Sizes {
+            connections: args.size(args.connections.clone(), vec![64], vec![8]),
+            duration: args.size(
+                args.duration,
+                Duration::from_secs(5),
+                Duration::from_secs(1),
+            ),
+            fanouts,
+            rate: args.size(args.rate, 1000, 100).max(1),
+            streams: args.size(args.streams, 5_000, 200).max(1),
+        }
+    }
+
+    /// The most connections one server holds at once.
+    fn most_connections(&self) -> usize {
+        let fanout = self.fanouts.iter().map(|(u, s)| u * s).max().unwrap_or(0);
+        let ingest = self.connections.iter().copied().max().unwrap_or(0);
+        fanout.max(ingest).max(self.streams) + 64
+    }
+}
+
+/// Runs the scenario.
+pub async fn run(args: &Args) -> anyhow::Result<Report> {
+    nchan::ensure_installed()?;
+    ensure!(
+        args.addr.is_none(),
+        "the nchan scenario starts both servers itself; --addr does not apply"
+    );
+    let sizes = Sizes::of(args);
+    crate::ensure_fds(sizes.most_connections())?;
+    let mut report = Report::new("nchan", &["measure", "notif", "nchan", "ratio", "better"]);
+    let (mut lines, versions) = ingest_lines(&sizes, &mut report).await?;
+    let (fanout_lines, fanout_counts) = fanout_lines(&sizes, &mut report).await?;
+    lines.extend(fanout_lines);
+    lines.push(memory_line(&sizes, &mut report).await?);
+    for line in &lines {
+        report.push(line.row());
+    }
+    report
+        .notes
+        .extend(notes(&sizes, &versions, &fanout_counts));
+    Ok(report)
+}
+
+/// Ingest on each server at each connection count: throughput and p99; and nchan's
+/// versions.
+async fn ingest_lines(sizes: &Sizes, report: &mut Report) -> anyhow::Result<(Vec<Line>, String)> {
+    let mut lines = Vec::new();
+    let mut versions = String::new();
+    for &connections in &sizes.connections {
+        let mut throughput = Line::new(
+            format!("ingest, notifications/s ({connections} connections)"),
+            Better::Higher,
+        );
+        let mut p99 = Line::new(
+            format!("ingest p99 ms ({connections} connections)"),
+            Better::Lower,
+        );
+        for side in SIDES {
+            let target = start(side, sizes).await?;
+            versions = target.nchan_versions().map_or(versions, str::to_owned);
+            let measured = ingest::measure(&target, &[connections], sizes.duration).await;
+            target.stop().await;
+            let (levels, failures) = measured?;
+            report.failures.extend(failures);
+            for level in levels {
+                throughput.set(side, level.per_second as f64);
+                p99.set(side, ms(level.latency.p99));
+            }
+        }
+        lines.extend([throughput, p99]);
+    }
+    Ok((lines, versions))
+}
+
+/// Fan-out on each server at each size: delivery latency p50 and p99; and what each
+/// delivered, missed and doubled.
+async fn fanout_lines(
+    sizes: &Sizes,
+    report: &mut Report,
+) -> anyhow::Result<(Vec<Line>, Vec<String>)> {
+    let mut lines = Vec::new();
+    let mut fanout_counts = Vec::new();
+    for &(users_n, per_user) in &sizes.fanouts {
+        let shape = format!(
+            "{} × {per_user} streams, {}/s",
+            report::thousands(users_n as u64),
+            report::thousands(u64::from(sizes.rate))
+        );
+        let mut p50 = Line::new(format!("fan-out p50 ms ({shape})"), Better::Lower);
+        let mut p99 = Line::new(format!("fan-out p99 ms ({shape})"), Better::Lower);
+        for side in SIDES {
+            let target = start(side, sizes).await?;
+            let measured = async {
+                let users = target.users("fanout", users_n).await?;
+                let load = Load {
+                    users: &users,
+                    per_user,
+                    rate: sizes.rate,
+                    duration: sizes.duration,
+                };
+                fanout::measure(&target, &[target.addr], &load).await
+            }
+            .await;
+            target.stop().await;
+            let outcome = measured?;
+            report.failures.extend(
+                outcome
+                    .failures()
+                    .into_iter()
+                    .map(|failure| format!("{} fan-out ({shape}): {failure}", side.name())),
+            );
+            let row = outcome.row(users_n, per_user, sizes.rate);
+            let count = |key: &str| report::thousands(row[key].as_u64().unwrap_or(0));
+            fanout_counts.push(format!(
+                "{} {shape}: {} deliveries, {} missing, {} duplicates",
+                side.name(),
+                count("deliveries"),
+                count("missing"),
+                count("duplicates"),
+            ));
+            p50.set(side, ms(outcome.latency().p50));
+            p99.set(side, ms(outcome.latency().p99));
+        }
+        lines.extend([p50, p99]);
+    }
+    Ok((lines, fanout_counts))
+}
+
+/// Memory per idle stream on each server.
+async fn memory_line(sizes: &Sizes, report: &mut Report) -> anyhow::Result<Line> {
+    let users_n = sizes.streams.div_ceil(10);
+    let mut memory = Line::new(
+        format!(
+            "memory per idle stream, KiB ({} streams)",
+            report::thousands(sizes.streams as u64)
+        ),
+        Better::Lower,
+    );
+    for side in SIDES {
+        let target = start(side, sizes).await?;
+        let measured = streams::measure(&target, users_n, sizes.streams).await;
+        target.stop().await;
+        let kib = measured?.kib_per_stream();
+        if kib.is_none() {
+            report
+                .failures
+                .push(format!("{}: its memory could not be read", side.name()));
+        }
+        memory.notif_or_nchan(side, kib.map(|kib| round(kib, 1)));
+    }
+    Ok(memory)
+}
+
+/// A fresh server of kind `side`: notif-server with `--sync full`, or nchan.
+async fn start(side: Protocol, sizes: &Sizes) -> anyhow::Result<Target> {
+    match side {
+        Protocol::Notif => Target::start("full").await,
+        Protocol::Nchan => Target::nchan(sizes.most_connections()),
+    }
+}
+
+/// What the table measured, and how.
+fn notes(sizes: &Sizes, versions: &str, fanout_counts: &[String]) -> Vec<String> {
+    let duration = humantime::format_duration(sizes.duration);
+    vec![
+        format!(
+            "notif: notif-server with --sync full on a fresh SQLite database (durable: \
+             answered after the commit). nchan: {versions}, one worker process, messages in \
+             memory only (not durable), a publisher location `POST /pub/<user>` and an \
+             EventSource subscriber location `GET /sub/<user>` per user channel, a message \
+             buffer that keeps every message of the run. Same client code, same machine, one \
+             run; every measurement starts a fresh server, notif first."
+        ),
+        format!(
+            "ingest: {duration} of back-to-back publishes to one user per connection count \
+             (notif `POST /api/internal/notify`, nchan `POST /pub/<user>`, the same JSON \
+             body); afterwards each server must hold every publish it took."
+        ),
+        format!(
+            "fan-out: notifications to random users for {duration} on 16 connections; \
+             latency from just before the send to the parsed event on each stream of that \
+             user. {}.",
+            fanout_counts.join("; ")
+        ),
+        String::from(
+            "memory: growth of the server's VmRSS (notif-server; nginx's worker) while the \
+             idle streams are open, ten per user, divided by the streams.",
+        ),
+        String::from(
+            "notif ÷ nchan: notif's figure divided by nchan's; `better` says whether a \
+             larger figure is the better one.",
+        ),
+    ]
+}
+
+/// Nanoseconds as milliseconds, to three significant digits or so (as the other tables
+/// print them).
+fn ms(nanos: u64) -> f64 {
+    let ms = crate::stats::ms(nanos);
+    let decimals = match ms {
+        ms if ms < 1.0 => 3,
+        ms if ms < 100.0 => 2,
+        _ => 0,
+    };
+    round(ms, decimals)
+}
+
+/// A figure as JSON: whole numbers as integers (printed with thousands separators).
+fn number(value: f64) -> Value {
+    if value.fract() == 0.0 && (0.0..9e15).contains(&value) {
+        json!(value as u64)
+    } else {
+        json!(value)
+    }
+}
+
+/// `value` rounded to `decimals` places.
+fn round(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_shows_both_figures_and_their_ratio() {
+        let mut line = Line::new("x".into(), Better::Higher);
+        line.set(Protocol::Notif, 26_350.0);
+        line.set(Protocol::Nchan, 188_969.0);
+        let row = line.row();
+        assert_eq!(row["ratio"], json!(0.14));
+        assert_eq!(row["better"], json!("higher"));
+        let mut missing = Line::new("y".into(), Better::Lower);
+        missing.set(Protocol::Notif, 1.0);
+        assert_eq!(missing.row()["ratio"], Value::Null);
+    }
+}
