@@ -198,3 +198,33 @@ async fn plain_notifies_commit_in_one_round_trip_and_a_lone_failure_writes_nothi
         [("alice".into(), 2, "a2".into())]
     );
 }
+
+#[tokio::test]
+async fn a_long_batch_of_notifies_is_one_transaction_in_the_batchs_order() {
+    let Db {
+        pool,
+        admin: c,
+        mut heard,
+        _listening: _still_listening,
+    } = database().await;
+    let batch: Vec<Op> = (0..MAX_BATCH)
+        .map(|i| notify(["alice", "bob", "carol"][i % 3], &format!("n{i}")))
+        .collect();
+    let echoes = Echoes::default();
+    let waiter = echoes.register();
+    let applied = attempt_batch(&pool, &batch, false, &waiter).await.unwrap();
+    assert!(applied.results.iter().all(|r| created(r).is_some()));
+    let titles: Vec<String> = heard_until(&mut heard, &waiter)
+        .await
+        .into_iter()
+        .map(|(_, _, title)| title)
+        .collect();
+    let sent: Vec<String> = (0..MAX_BATCH).map(|i| format!("n{i}")).collect();
+    assert_eq!(titles, sent);
+    let transactions: i64 = c
+        .query_one("SELECT count(DISTINCT xmin::text) FROM notifications", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(transactions, 1, "every call between BEGIN and COMMIT");
+}
