@@ -1,6 +1,7 @@
 //! Group commit on PostgreSQL: writes queue here, and a few writer tasks each take whatever
-//! is queued at that moment and apply it in one transaction, each write in its own
-//! savepoint (so a failing write undoes only itself), then commit once and answer every
+//! is queued at that moment and apply it in one transaction — plain notifies in one round
+//! trip (`pipeline`), other writes one after another, each in its own savepoint when there
+//! are several (so a failing write undoes only itself) — then commit once and answer every
 //! write. One commit — one WAL flush — for many writes, as the SQLite writer does; on
 //! PostgreSQL it matters most for one user's writes, which wait for each other's commit on
 //! the user's counter row.
@@ -14,18 +15,24 @@ use std::sync::Arc;
 
 use deadpool_postgres::Pool;
 use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::task::JoinSet;
 
 use super::echo::{Echoes, Waiter};
 use super::events;
 use super::fault::{self, Fail};
 use super::housekeeping;
-use super::writes::{self, Notified};
+use super::notify::{self, Notified};
+use super::pipeline;
+use super::writes;
 use crate::metrics::Metrics;
 use crate::model::{Notification, Preferences, PreferencesPatch};
 use crate::store::{NotifyCommand, ReadAllOutcome, StoreError};
 
-/// Writer tasks per node: batches in flight at once.
-pub const WRITERS: usize = 4;
+/// Writer tasks per node: batches in flight at once. A writer is free again once its batch
+/// commits (the answers wait for the echo on their own), so two keep the queue moving;
+/// more would split it into more, smaller commits — each a WAL flush and a wake-up of
+/// every node's listener.
+pub const WRITERS: usize = 2;
 /// At most this many writes share one transaction.
 const MAX_BATCH: usize = 256;
 /// Attempts at a batch that meets deadlocks or serialization failures.
@@ -56,7 +63,7 @@ impl Op {
 }
 
 /// A write's result, before it is handed to its request.
-enum Done {
+pub enum Done {
     Notify(Notified),
     Note(Notification),
     ReadAll(ReadAllOutcome),
@@ -71,9 +78,9 @@ pub struct Writes {
 }
 
 impl Writes {
-    /// Starts `WRITERS` writer tasks on `pool` (`email`: the email channel is on; users over
-    /// `max_per_user` are trimmed after each batch). They end
-    /// when every `Writes` handle is dropped and the queue is empty.
+    /// Starts `WRITERS` writer tasks on `pool` (`email`: the email channel is on; users a
+    /// batch took over `max_per_user` are trimmed after it). They end when every `Writes`
+    /// handle is dropped and the queue is empty.
     pub fn start(
         pool: Pool,
         email: bool,
@@ -88,16 +95,24 @@ impl Writes {
                 let (pool, rx, metrics) = (pool.clone(), Arc::clone(&rx), Arc::clone(&metrics));
                 let echoes = Arc::clone(&echoes);
                 tokio::spawn(async move {
+                    // Batches committed, waiting for their echo to be answered.
+                    let mut answering = JoinSet::new();
                     while let Some(batch) = next_batch(&rx).await {
+                        while answering.try_join_next().is_some() {}
                         metrics.record_batch(batch.len());
-                        let grown = run(&pool, &echoes, batch, email).await;
+                        let over =
+                            run(&pool, &echoes, batch, email, max_per_user, &mut answering).await;
+                        if over.is_empty() {
+                            continue;
+                        }
                         if let Err(fail) =
-                            housekeeping::trim_users(&pool, &grown, max_per_user).await
+                            housekeeping::trim_users(&pool, &over, max_per_user).await
                         {
                             let err = StoreError::from(fail);
                             tracing::warn!(%err, "could not trim users to the most kept");
                         }
                     }
+                    while answering.join_next().await.is_some() {}
                 })
             })
             .collect();
@@ -126,9 +141,18 @@ async fn next_batch(rx: &Mutex<mpsc::UnboundedReceiver<Op>>) -> Option<Vec<Op>> 
     Some(batch)
 }
 
-/// Applies and commits `batch`, running it again after a deadlock, then answers each write;
-/// returns the users who got notifications.
-async fn run(pool: &Pool, echoes: &Echoes, mut batch: Vec<Op>, email: bool) -> Vec<String> {
+/// Applies and commits `batch`, running it again after a deadlock, and has each write
+/// answered once this node's hub has the batch's events, as SQLite does (a task in
+/// `answering` waits for the echo, so the writer goes on to the next batch meanwhile);
+/// returns the users it took over `max_per_user` notifications.
+async fn run(
+    pool: &Pool,
+    echoes: &Arc<Echoes>,
+    mut batch: Vec<Op>,
+    email: bool,
+    max_per_user: u64,
+    answering: &mut JoinSet<()>,
+) -> Vec<String> {
     batch.sort_by(|a, b| a.user().cmp(b.user()));
     let mut attempt = 1;
     let outcome = loop {
@@ -142,25 +166,32 @@ async fn run(pool: &Pool, echoes: &Echoes, mut batch: Vec<Op>, email: bool) -> V
                 echoes.wait_no_more(waiter);
                 break Err(fail);
             }
-            Ok(results) => {
-                // Answer once this node's hub has the batch's events, as SQLite does.
-                echoes.wait(waiter).await;
-                break Ok(results);
+            Ok(Applied { results, marked }) => {
+                let waiter = if marked {
+                    Some(waiter)
+                } else {
+                    echoes.wait_no_more(waiter);
+                    None
+                };
+                break Ok((results, waiter));
             }
         }
     };
-    let mut grown: Vec<String> = Vec::new();
     match outcome {
-        Ok(results) => {
-            for (op, result) in batch.into_iter().zip(results) {
-                if let Ok(Done::Notify(n)) = &result {
-                    let user = op.user();
-                    if n.created && grown.last().is_none_or(|last| last != user) {
-                        grown.push(user.to_owned());
-                    }
+        Ok((results, waiter)) => {
+            let max = i64::try_from(max_per_user).unwrap_or(i64::MAX);
+            let over = over_max(&batch, &results, max);
+            match waiter {
+                Some(waiter) => {
+                    let echoes = Arc::clone(echoes);
+                    answering.spawn(async move {
+                        echoes.wait(waiter).await;
+                        answer_all(batch, results);
+                    });
                 }
-                answer(op, result);
+                None => answer_all(batch, results),
             }
+            over
         }
         Err(fail) => {
             let err = StoreError::from(fail);
@@ -173,22 +204,90 @@ async fn run(pool: &Pool, echoes: &Echoes, mut batch: Vec<Op>, email: bool) -> V
                 };
                 answer(op, Err(err));
             }
+            Vec::new()
         }
     }
-    grown
 }
 
-/// One try at the batch: every write's own result, or the failure of the whole.
+/// The users (in batch order, each once) whose notifies left them over `max` notifications.
+fn over_max(batch: &[Op], results: &[Result<Done, StoreError>], max: i64) -> Vec<String> {
+    let mut over: Vec<String> = Vec::new();
+    for (op, result) in batch.iter().zip(results) {
+        if let Ok(Done::Notify(n)) = result {
+            let user = op.user();
+            if n.count.is_some_and(|count| count > max)
+                && over.last().is_none_or(|last| last != user)
+            {
+                over.push(user.to_owned());
+            }
+        }
+    }
+    over
+}
+
+fn answer_all(batch: Vec<Op>, results: Vec<Result<Done, StoreError>>) {
+    for (op, result) in batch.into_iter().zip(results) {
+        answer(op, result);
+    }
+}
+
+/// What one try at a batch gave: every write's own result, and whether the batch's end
+/// marker was committed (else there is no echo to wait for: nothing was written).
+struct Applied {
+    results: Vec<Result<Done, StoreError>>,
+    marked: bool,
+}
+
+/// One try at the batch: in one round trip if it is plain notifies (`pipeline`), else (or
+/// when one of those failed) one write after another, each in a savepoint when there are
+/// several; or the failure of the whole.
 async fn attempt_batch(
     pool: &Pool,
     batch: &[Op],
     email: bool,
     waiter: &Waiter,
-) -> Result<Vec<Result<Done, StoreError>>, Fail> {
+) -> Result<Applied, Fail> {
     let mut client = pool.get().await?;
+    let marker = events::end_marker(waiter.node, waiter.batch);
+    if pipeline::fits(batch) {
+        match pipeline::run(&client, batch, email, &marker).await {
+            Ok(results) => {
+                return Ok(Applied {
+                    results,
+                    marked: true,
+                });
+            }
+            Err(Fail::Pg(err)) if fault::is_unavailable(&err) => return Err(Fail::Pg(err)),
+            Err(fail) if fail.is_retryable() => return Err(fail),
+            Err(fail) if batch.len() == 1 => {
+                return Ok(Applied {
+                    results: vec![Err(StoreError::from(fail).classify())],
+                    marked: false,
+                });
+            }
+            // Rolled back: find the failing write one at a time.
+            Err(_) => {}
+        }
+    }
     let mut tx = client.transaction().await?;
     let mut results = Vec::with_capacity(batch.len());
     for op in batch {
+        if batch.len() == 1 {
+            // Alone, a failing write just rolls the transaction back.
+            match apply(&tx, op, email).await {
+                Ok(done) => results.push(Ok(done)),
+                Err(Fail::Pg(err)) if fault::is_unavailable(&err) => return Err(Fail::Pg(err)),
+                Err(fail) if fail.is_retryable() => return Err(fail),
+                Err(fail) => {
+                    tx.rollback().await?;
+                    return Ok(Applied {
+                        results: vec![Err(StoreError::from(fail).classify())],
+                        marked: false,
+                    });
+                }
+            }
+            continue;
+        }
         let savepoint = tx.savepoint("op").await?;
         match apply(&savepoint, op, email).await {
             Ok(done) => {
@@ -203,11 +302,13 @@ async fn attempt_batch(
             }
         }
     }
-    let marker = events::end_marker(waiter.node, waiter.batch);
-    tx.execute("SELECT pg_notify($1, $2)", &[&events::CHANNEL, &marker])
-        .await?;
+    let stmt = tx.prepare_cached(writes::NOTIFY_PAYLOAD_SQL).await?;
+    tx.execute(&stmt, &[&events::CHANNEL, &marker]).await?;
     tx.commit().await?;
-    Ok(results)
+    Ok(Applied {
+        results,
+        marked: true,
+    })
 }
 
 async fn apply(
@@ -216,7 +317,7 @@ async fn apply(
     email: bool,
 ) -> Result<Done, Fail> {
     Ok(match op {
-        Op::Notify(command, _) => Done::Notify(writes::notify(tx, command, email).await?),
+        Op::Notify(command, _) => Done::Notify(notify::notify(tx, command, email).await?),
         Op::SetRead(user, id, read, _) => Done::Note(writes::set_read(tx, user, id, *read).await?),
         Op::ReadAll(user, _) => Done::ReadAll(writes::read_all(tx, user).await?),
         Op::Delete(user, id, _) => {
@@ -261,3 +362,6 @@ fn answer(op: Op, result: Result<Done, StoreError>) {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests;

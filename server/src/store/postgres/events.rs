@@ -4,6 +4,10 @@
 //! node's listener. A payload must stay under PostgreSQL's 8,000 bytes: a notification too
 //! large to travel whole travels as a reference the listener reads back, and a `read` event
 //! with many ids is split into several.
+//!
+//! A new notification's payload is written here without its sequence number, which only the
+//! insert takes: the database puts `"s":<seq>,` first in the object (`with_seq` here, the
+//! same in `notif_notify` of migration V4), so a notify needs no second statement.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,19 +17,25 @@ use crate::model::{InboxEvent, Kind, Notification};
 pub const CHANNEL: &str = "notif_events";
 /// The largest payload sent (PostgreSQL refuses 8,000 bytes and more).
 const MAX_PAYLOAD: usize = 7_800;
+/// Room kept in a payload for the sequence number put in by the database: `"s":`, at most
+/// 20 digits and a comma.
+const SEQ_ROOM: usize = 25;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "k", rename_all = "lowercase")]
 enum Wire {
-    /// A new notification, whole.
+    /// A new notification, whole (`s`: its sequence number, put in by the database).
     Created {
+        #[serde(skip_serializing)]
+        s: i64,
         u: String,
         n: WireNotification,
     },
-    /// A new notification too large for a payload: read it back by `(user, seq)`.
+    /// A new notification too large for a payload: read it back by `(user, s)`.
     Reference {
-        u: String,
+        #[serde(skip_serializing)]
         s: i64,
+        u: String,
     },
     /// The last payload of a batch of node `n` (see `echo`).
     End {
@@ -46,7 +56,6 @@ enum Wire {
 
 #[derive(Debug, Serialize, Deserialize)]
 struct WireNotification {
-    seq: i64,
     id: String,
     kind: Kind,
     title: String,
@@ -73,30 +82,7 @@ pub fn encode(event: &InboxEvent) -> Vec<String> {
     let json = |wire: &Wire| serde_json::to_string(wire).unwrap_or_default();
     let user = event.user_id();
     match event {
-        InboxEvent::Created(n) => {
-            let whole = json(&Wire::Created {
-                u: user.to_owned(),
-                n: WireNotification {
-                    seq: n.seq,
-                    id: n.id.clone(),
-                    kind: n.kind,
-                    title: n.title.clone(),
-                    body: n.body.clone(),
-                    link: n.link.clone(),
-                    category: n.category.clone(),
-                    read_at: n.read_at,
-                    created_at: n.created_at,
-                },
-            });
-            if whole.len() <= MAX_PAYLOAD {
-                vec![whole]
-            } else {
-                vec![json(&Wire::Reference {
-                    u: user.to_owned(),
-                    s: n.seq,
-                })]
-            }
-        }
+        InboxEvent::Created(n) => vec![with_seq(&created(n), n.seq)],
         InboxEvent::ReadChanged {
             ids, unread_count, ..
         } => {
@@ -134,6 +120,39 @@ pub fn encode(event: &InboxEvent) -> Vec<String> {
     }
 }
 
+/// The payload of new notification `n` without its sequence number (`n.seq` is ignored),
+/// for the database to complete with `with_seq`: whole when it fits, else a reference.
+pub fn created(n: &Notification) -> String {
+    let json = |wire: &Wire| serde_json::to_string(wire).unwrap_or_default();
+    let whole = json(&Wire::Created {
+        s: 0,
+        u: n.user_id.clone(),
+        n: WireNotification {
+            id: n.id.clone(),
+            kind: n.kind,
+            title: n.title.clone(),
+            body: n.body.clone(),
+            link: n.link.clone(),
+            category: n.category.clone(),
+            read_at: n.read_at,
+            created_at: n.created_at,
+        },
+    });
+    if whole.len() + SEQ_ROOM <= MAX_PAYLOAD {
+        whole
+    } else {
+        json(&Wire::Reference {
+            s: 0,
+            u: n.user_id.clone(),
+        })
+    }
+}
+
+/// `payload` (from `created`) with sequence number `seq` put first, as `notif_notify` does.
+pub fn with_seq(payload: &str, seq: i64) -> String {
+    format!("{{\"s\":{seq},{}", payload.get(1..).unwrap_or_default())
+}
+
 /// The payload that ends batch `batch` of node `node`.
 pub fn end_marker(node: u64, batch: u64) -> String {
     serde_json::to_string(&Wire::End { n: node, b: batch }).unwrap_or_default()
@@ -142,8 +161,8 @@ pub fn end_marker(node: u64, batch: u64) -> String {
 /// What a payload says, or `None` for one this version does not understand (a newer node's).
 pub fn decode(payload: &str) -> Option<Heard> {
     let heard = match serde_json::from_str::<Wire>(payload).ok()? {
-        Wire::Created { u, n } => Heard::Event(InboxEvent::Created(Notification {
-            seq: n.seq,
+        Wire::Created { s, u, n } => Heard::Event(InboxEvent::Created(Notification {
+            seq: s,
             id: n.id,
             user_id: u,
             kind: n.kind,
@@ -154,7 +173,7 @@ pub fn decode(payload: &str) -> Option<Heard> {
             read_at: n.read_at,
             created_at: n.created_at,
         })),
-        Wire::Reference { u, s } => Heard::Reference { user: u, seq: s },
+        Wire::Reference { s, u } => Heard::Reference { user: u, seq: s },
         Wire::End { n, b } => Heard::End { node: n, batch: b },
         Wire::Read { u, ids, c } => Heard::Event(InboxEvent::ReadChanged {
             user_id: u,
@@ -235,6 +254,31 @@ mod tests {
             }
         }
         assert_eq!(back, ids);
+    }
+
+    #[test]
+    fn the_largest_whole_payload_still_fits_with_the_largest_sequence_number() {
+        let mut n = notification(Some(String::new()));
+        let bare = created(&n).len();
+        n.body = Some("x".repeat(MAX_PAYLOAD - SEQ_ROOM - bare));
+        let payload = created(&n);
+        assert_eq!(payload.len() + SEQ_ROOM, MAX_PAYLOAD);
+        let full = with_seq(&payload, i64::MAX);
+        assert!(full.len() <= MAX_PAYLOAD, "{}", full.len());
+        match decode(&full) {
+            Some(Heard::Event(InboxEvent::Created(back))) => assert_eq!(back.seq, i64::MAX),
+            other => panic!("{other:?}"),
+        }
+        n.body = Some("x".repeat(MAX_PAYLOAD - SEQ_ROOM - bare + 1));
+        assert!(matches!(
+            decode(&with_seq(&created(&n), 7)),
+            Some(Heard::Reference { seq: 7, .. })
+        ));
+    }
+
+    #[test]
+    fn a_payload_without_its_sequence_number_is_ignored() {
+        assert!(decode(&created(&notification(None))).is_none());
     }
 
     #[test]

@@ -69,19 +69,6 @@ pub async fn unread_count(c: &impl GenericClient, user_id: &str) -> Result<u64, 
     Ok(count.unwrap_or(0).max(0) as u64)
 }
 
-/// A user's email address (`None` when unset), or `UnknownUser`.
-pub async fn email_of(c: &impl GenericClient, user_id: &str) -> Result<Option<String>, Fail> {
-    let stmt = c
-        .prepare_cached("SELECT email FROM users WHERE id = $1")
-        .await?;
-    match c.query_opt(&stmt, &[&user_id]).await? {
-        Some(row) => Ok(row
-            .try_get::<_, Option<String>>(0)?
-            .filter(|e| !e.is_empty())),
-        None => Err(StoreError::UnknownUser(user_id.to_owned()).into()),
-    }
-}
-
 /// A page in "unread first, newest first" order: a backward scan of the
 /// `(user_id, unread, seq)` index, starting below the cursor. The statement text depends on
 /// which filters are present (a handful of variants, each prepared once per connection).

@@ -1,4 +1,5 @@
-//! The writes, each applied inside a batch's transaction (see `batch`). A write that
+//! The writes but notify (`notify`), each applied inside a batch's transaction (see
+//! `batch`). A write that
 //! touches a user's inbox locks that user's counter row first (the notification insert
 //! takes it through its trigger), so one user's writes commit one after another on every
 //! node while different users' run side by side; its events go out with `pg_notify` in the
@@ -12,11 +13,8 @@ use deadpool_postgres::{GenericClient, Pool, Transaction};
 use super::events;
 use super::fault::Fail;
 use super::reads;
-use crate::ids;
-use crate::model::{
-    Delivered, InboxEvent, Notification, NotifyResponse, Preferences, PreferencesPatch,
-};
-use crate::store::{NotifyCommand, NotifyOutcome, ReadAllOutcome, StoreError};
+use crate::model::{InboxEvent, Notification, Preferences, PreferencesPatch};
+use crate::store::{ReadAllOutcome, StoreError};
 use crate::timestamp::now_ms;
 use crate::validate::MAX_CATEGORIES;
 
@@ -43,9 +41,12 @@ where
     }
 }
 
+/// The statement that sends a payload on `events::CHANNEL`.
+pub const NOTIFY_PAYLOAD_SQL: &str = "SELECT pg_notify($1, $2)";
+
 /// Sends `event` to every node once the transaction commits.
 async fn announce(tx: &Transaction<'_>, event: &InboxEvent) -> Result<(), Fail> {
-    let stmt = tx.prepare_cached("SELECT pg_notify($1, $2)").await?;
+    let stmt = tx.prepare_cached(NOTIFY_PAYLOAD_SQL).await?;
     for payload in events::encode(event) {
         tx.execute(&stmt, &[&events::CHANNEL, &payload]).await?;
     }
@@ -60,179 +61,6 @@ async fn lock_user(tx: &Transaction<'_>, user: &str) -> Result<(), Fail> {
         .await?;
     tx.query_opt(&stmt, &[&user]).await?;
     Ok(())
-}
-
-/// What a committed notify did, beyond its answer.
-pub struct Notified {
-    pub outcome: NotifyOutcome,
-    pub created: bool,
-    pub queued_email: bool,
-}
-
-/// Creates a notification as the user's preferences allow (`email`: the channel is on).
-pub async fn notify(
-    tx: &Transaction<'_>,
-    command: &NotifyCommand,
-    email: bool,
-) -> Result<Notified, Fail> {
-    let now = now_ms();
-    if let Some((token_id, key, hash)) = &command.idempotency {
-        if let Some(earlier) = claim_key(tx, *token_id, key, hash, now).await? {
-            return Ok(Notified {
-                outcome: earlier,
-                created: false,
-                queued_email: false,
-            });
-        }
-    }
-    let new = &command.notification;
-    let address = reads::email_of(tx, &new.user_id).await?;
-    let channels = reads::preferences(tx, &new.user_id)
-        .await?
-        .channels_for(new.category.as_deref());
-    let id = ids::notification_id();
-    let address = address.filter(|_| email && channels.email);
-    if let Some(to) = &address {
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO email_outbox (notification_id, user_id, to_address, type, title, body, link,
-                                           category, next_attempt_at, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-            )
-            .await?;
-        tx.execute(
-            &stmt,
-            &[
-                &id,
-                &new.user_id,
-                to,
-                &new.kind.as_str(),
-                &new.title,
-                &new.body,
-                &new.link,
-                &new.category,
-                &now,
-            ],
-        )
-        .await?;
-    }
-    let notification = if channels.in_app {
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO notifications (id, user_id, type, title, body, link, category, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
-            )
-            .await?;
-        let row = tx
-            .query_one(
-                &stmt,
-                &[
-                    &id,
-                    &new.user_id,
-                    &new.kind.as_str(),
-                    &new.title,
-                    &new.body,
-                    &new.link,
-                    &new.category,
-                    &now,
-                ],
-            )
-            .await?;
-        let notification = Notification {
-            seq: row.try_get(0)?,
-            id,
-            user_id: new.user_id.clone(),
-            kind: new.kind,
-            title: new.title.clone(),
-            body: new.body.clone(),
-            link: new.link.clone(),
-            category: new.category.clone(),
-            read_at: None,
-            created_at: now,
-        };
-        announce(tx, &InboxEvent::Created(notification.clone())).await?;
-        Some(notification)
-    } else {
-        None
-    };
-    let created = notification.is_some();
-    let response = NotifyResponse {
-        notification,
-        delivered: Delivered {
-            in_app: channels.in_app,
-            email: address.is_some(),
-        },
-    };
-    if let Some((token_id, key, _)) = &command.idempotency {
-        let stmt = tx
-            .prepare_cached(
-                "UPDATE idempotency_keys SET response = $3 WHERE token_id = $1 AND key = $2",
-            )
-            .await?;
-        let body =
-            serde_json::to_string(&response).map_err(|e| StoreError::Commit(e.to_string()))?;
-        tx.execute(&stmt, &[token_id, key, &body]).await?;
-    }
-    Ok(Notified {
-        outcome: NotifyOutcome::Created(response),
-        created,
-        queued_email: address.is_some(),
-    })
-}
-
-/// Takes an idempotency key for this request: `None` when it is ours now (new, or expired
-/// and taken over), else the outcome of the earlier request. The insert comes first, so
-/// the same key sent through another node at the same time waits here for that
-/// transaction, then finds its row.
-async fn claim_key(
-    tx: &Transaction<'_>,
-    token_id: i64,
-    key: &str,
-    hash: &[u8; 32],
-    now: i64,
-) -> Result<Option<NotifyOutcome>, Fail> {
-    let insert = tx
-        .prepare_cached(
-            "INSERT INTO idempotency_keys (token_id, key, request_hash, status, response, created_at)
-             VALUES ($1, $2, $3, 201, '', $4) ON CONFLICT (token_id, key) DO NOTHING",
-        )
-        .await?;
-    if tx
-        .execute(&insert, &[&token_id, &key, &&hash[..], &now])
-        .await?
-        == 1
-    {
-        return Ok(None);
-    }
-    let select = tx
-        .prepare_cached(
-            "SELECT request_hash, response, created_at FROM idempotency_keys
-             WHERE token_id = $1 AND key = $2 FOR UPDATE",
-        )
-        .await?;
-    let Some(row) = tx.query_opt(&select, &[&token_id, &key]).await? else {
-        // Deleted in between (expired, or its token revoked and removed): take it afresh.
-        tx.execute(&insert, &[&token_id, &key, &&hash[..], &now])
-            .await?;
-        return Ok(None);
-    };
-    let (earlier_hash, response, at): (Vec<u8>, String, i64) =
-        (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-    if now - at >= IDEMPOTENCY_TTL_MS {
-        let renew = tx
-            .prepare_cached(
-                "UPDATE idempotency_keys SET request_hash = $3, response = '', created_at = $4
-                 WHERE token_id = $1 AND key = $2",
-            )
-            .await?;
-        tx.execute(&renew, &[&token_id, &key, &&hash[..], &now])
-            .await?;
-        return Ok(None);
-    }
-    if earlier_hash != hash[..] {
-        return Err(StoreError::IdempotencyConflict.into());
-    }
-    Ok(Some(NotifyOutcome::Replayed(response)))
 }
 
 /// Marks one notification read (`true`) or unread.

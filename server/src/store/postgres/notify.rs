@@ -1,0 +1,214 @@
+//! A notify, in the transaction of its batch (see `batch`): one call of `notif_notify`
+//! (migration V4), which reads the user's channels, writes the outbox row and the
+//! notification (its trigger takes the user's sequence number under the counter row's lock)
+//! and sends its event, in one round trip; with an idempotency key, the key is claimed first
+//! and the answer kept after. A batch of plain notifies pipelines its calls (`pipeline`).
+
+use deadpool_postgres::{GenericClient, Transaction};
+use tokio_postgres::{Row, Statement};
+
+use super::events;
+use super::fault::Fail;
+use super::writes::IDEMPOTENCY_TTL_MS;
+use crate::ids;
+use crate::model::{Delivered, Notification, NotifyResponse};
+use crate::store::{NotifyCommand, NotifyOutcome, StoreError};
+use crate::timestamp::now_ms;
+
+/// What a committed notify did, beyond its answer.
+pub struct Notified {
+    pub outcome: NotifyOutcome,
+    pub created: bool,
+    pub queued_email: bool,
+    /// The user's notifications afterwards (`None` for a replay), to trim beyond the most
+    /// kept.
+    pub count: Option<i64>,
+}
+
+/// The one statement of a notify (`notif_notify`, migration V4): the user's channels, the
+/// outbox row, the notification and its `NOTIFY` in one round trip.
+pub const NOTIFY_SQL: &str = "SELECT known, seq, address, notifications \
+     FROM notif_notify($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+/// One notify's call of `NOTIFY_SQL`: its new id and time, and its event's payload.
+pub struct NotifyCall<'a> {
+    command: &'a NotifyCommand,
+    /// The notification as created, but for its sequence number (taken by the insert).
+    notification: Notification,
+    payload: String,
+}
+
+impl<'a> NotifyCall<'a> {
+    pub fn new(command: &'a NotifyCommand) -> NotifyCall<'a> {
+        let new = &command.notification;
+        let notification = Notification {
+            seq: 0,
+            id: ids::notification_id(),
+            user_id: new.user_id.clone(),
+            kind: new.kind,
+            title: new.title.clone(),
+            body: new.body.clone(),
+            link: new.link.clone(),
+            category: new.category.clone(),
+            read_at: None,
+            created_at: now_ms(),
+        };
+        let payload = events::created(&notification);
+        NotifyCall {
+            command,
+            notification,
+            payload,
+        }
+    }
+
+    /// Runs the call on `client` with `stmt` (prepared from `NOTIFY_SQL`); `marker`, the
+    /// batch's end marker, is sent after its event. The request goes out when the future is
+    /// first polled, so calls polled together are pipelined, in the order polled.
+    pub async fn send(
+        &self,
+        client: &impl GenericClient,
+        stmt: &Statement,
+        email: bool,
+        marker: Option<&str>,
+    ) -> Result<Row, tokio_postgres::Error> {
+        let n = &self.notification;
+        client
+            .query_one(
+                stmt,
+                &[
+                    &events::CHANNEL,
+                    &n.user_id,
+                    &n.id,
+                    &n.kind.as_str(),
+                    &n.title,
+                    &n.body,
+                    &n.link,
+                    &n.category,
+                    &n.created_at,
+                    &email,
+                    &self.payload,
+                    &marker,
+                ],
+            )
+            .await
+    }
+
+    /// The notify's result from the call's row.
+    pub fn finish(self, row: &Row) -> Result<Notified, Fail> {
+        if !row.try_get::<_, bool>(0)? {
+            let user = self.command.notification.user_id.clone();
+            return Err(StoreError::UnknownUser(user).into());
+        }
+        let seq: Option<i64> = row.try_get(1)?;
+        let address: Option<String> = row.try_get(2)?;
+        let notification = seq.map(|seq| Notification {
+            seq,
+            ..self.notification
+        });
+        let created = notification.is_some();
+        let response = NotifyResponse {
+            notification,
+            delivered: Delivered {
+                in_app: created,
+                email: address.is_some(),
+            },
+        };
+        Ok(Notified {
+            outcome: NotifyOutcome::Created(response),
+            created,
+            queued_email: address.is_some(),
+            count: row.try_get(3)?,
+        })
+    }
+}
+
+/// Creates a notification as the user's preferences allow (`email`: the channel is on),
+/// honouring its idempotency key.
+pub async fn notify(
+    tx: &Transaction<'_>,
+    command: &NotifyCommand,
+    email: bool,
+) -> Result<Notified, Fail> {
+    if let Some((token_id, key, hash)) = &command.idempotency {
+        if let Some(earlier) = claim_key(tx, *token_id, key, hash, now_ms()).await? {
+            return Ok(Notified {
+                outcome: earlier,
+                created: false,
+                queued_email: false,
+                count: None,
+            });
+        }
+    }
+    let stmt = tx.prepare_cached(NOTIFY_SQL).await?;
+    let call = NotifyCall::new(command);
+    let row = call.send(tx, &stmt, email, None).await?;
+    let notified = call.finish(&row)?;
+    if let (Some((token_id, key, _)), NotifyOutcome::Created(response)) =
+        (&command.idempotency, &notified.outcome)
+    {
+        let stmt = tx
+            .prepare_cached(
+                "UPDATE idempotency_keys SET response = $3 WHERE token_id = $1 AND key = $2",
+            )
+            .await?;
+        let body =
+            serde_json::to_string(response).map_err(|e| StoreError::Commit(e.to_string()))?;
+        tx.execute(&stmt, &[token_id, key, &body]).await?;
+    }
+    Ok(notified)
+}
+
+/// Takes an idempotency key for this request: `None` when it is ours now (new, or expired
+/// and taken over), else the outcome of the earlier request. The insert comes first, so
+/// the same key sent through another node at the same time waits here for that
+/// transaction, then finds its row.
+async fn claim_key(
+    tx: &Transaction<'_>,
+    token_id: i64,
+    key: &str,
+    hash: &[u8; 32],
+    now: i64,
+) -> Result<Option<NotifyOutcome>, Fail> {
+    let insert = tx
+        .prepare_cached(
+            "INSERT INTO idempotency_keys (token_id, key, request_hash, status, response, created_at)
+             VALUES ($1, $2, $3, 201, '', $4) ON CONFLICT (token_id, key) DO NOTHING",
+        )
+        .await?;
+    if tx
+        .execute(&insert, &[&token_id, &key, &&hash[..], &now])
+        .await?
+        == 1
+    {
+        return Ok(None);
+    }
+    let select = tx
+        .prepare_cached(
+            "SELECT request_hash, response, created_at FROM idempotency_keys
+             WHERE token_id = $1 AND key = $2 FOR UPDATE",
+        )
+        .await?;
+    let Some(row) = tx.query_opt(&select, &[&token_id, &key]).await? else {
+        // Deleted in between (expired, or its token revoked and removed): take it afresh.
+        tx.execute(&insert, &[&token_id, &key, &&hash[..], &now])
+            .await?;
+        return Ok(None);
+    };
+    let (earlier_hash, response, at): (Vec<u8>, String, i64) =
+        (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+    if now - at >= IDEMPOTENCY_TTL_MS {
+        let renew = tx
+            .prepare_cached(
+                "UPDATE idempotency_keys SET request_hash = $3, response = '', created_at = $4
+                 WHERE token_id = $1 AND key = $2",
+            )
+            .await?;
+        tx.execute(&renew, &[&token_id, &key, &&hash[..], &now])
+            .await?;
+        return Ok(None);
+    }
+    if earlier_hash != hash[..] {
+        return Err(StoreError::IdempotencyConflict.into());
+    }
+    Ok(Some(NotifyOutcome::Replayed(response)))
+}
