@@ -103,6 +103,9 @@ proptest! {
         query in prop::option::of("[A-Za-z0-9=&]{0,20}"),
         mailbox in "[a-z0-9.+]{1,12}@[a-z]{1,10}\\.[a-z]{2,4}",
     ) {
+        // A label starting `xn--` is punycode, and a random one is not valid punycode: such
+        // a host is not well-formed (the URL standard refuses it).
+        prop_assume!(!host.starts_with("xn--"));
         let port = port.map(|p| format!(":{p}")).unwrap_or_default();
         let query = query.map(|q| format!("?{q}")).unwrap_or_default();
         let url = format!("{scheme}://{host}{port}{path}{query}");

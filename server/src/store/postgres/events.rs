@@ -7,7 +7,7 @@
 //!
 //! A new notification's payload is written here without its sequence number, which only the
 //! insert takes: the database puts `"s":<seq>,` first in the object (`with_seq` here, the
-//! same in `notif_notify` of migration V4), so a notify needs no second statement.
+//! same in `notif_notify` of migration V5), so a notify needs no second statement.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,5 @@
 //! A notify, in the transaction of its batch (see `batch`): one call of `notif_notify`
-//! (migration V4), which reads the user's channels, writes the outbox row and the
+//! (migration V5), which reads the user's channels, writes the outbox row and the
 //! notification (its trigger takes the user's sequence number under the counter row's lock)
 //! and sends its event, in one round trip; with an idempotency key, the key is claimed first
 //! and the answer kept after. A batch of plain notifies pipelines its calls (`pipeline`).
@@ -12,6 +12,7 @@ use super::fault::Fail;
 use super::writes::IDEMPOTENCY_TTL_MS;
 use crate::ids;
 use crate::model::{Delivered, Notification, NotifyResponse};
+use crate::store::writes::{MAX_KEY_BYTES_PER_TOKEN, MAX_KEYS_PER_TOKEN};
 use crate::store::{NotifyCommand, NotifyOutcome, StoreError};
 use crate::timestamp::now_ms;
 
@@ -25,7 +26,7 @@ pub struct Notified {
     pub count: Option<i64>,
 }
 
-/// The one statement of a notify (`notif_notify`, migration V4): the user's channels, the
+/// The one statement of a notify (`notif_notify`, migration V5): the user's channels, the
 /// outbox row, the notification and its `NOTIFY` in one round trip.
 pub const NOTIFY_SQL: &str = "SELECT known, seq, address, notifications \
      FROM notif_notify($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
@@ -154,8 +155,34 @@ pub async fn notify(
         let body =
             serde_json::to_string(response).map_err(|e| StoreError::Commit(e.to_string()))?;
         tx.execute(&stmt, &[token_id, key, &body]).await?;
+        cap_keys(tx, *token_id, MAX_KEYS_PER_TOKEN, MAX_KEY_BYTES_PER_TOKEN).await?;
     }
     Ok(notified)
+}
+
+/// Forgets a token's oldest idempotency records beyond `max_keys` of them or `max_bytes`
+/// of stored answers and keys, as the SQLite store does: one token cannot fill the disk.
+async fn cap_keys(
+    tx: &impl GenericClient,
+    token_id: i64,
+    max_keys: i64,
+    max_bytes: i64,
+) -> Result<(), Fail> {
+    let stmt = tx
+        .prepare_cached(
+            "DELETE FROM idempotency_keys WHERE token_id = $1 AND key IN (
+                 SELECT key FROM (
+                     SELECT key,
+                            row_number() OVER newest AS n,
+                            sum(octet_length(response) + octet_length(key)) OVER newest AS bytes
+                       FROM idempotency_keys WHERE token_id = $1
+                     WINDOW newest AS (ORDER BY created_at DESC, key DESC)
+                 ) AS ranked WHERE n > $2 OR bytes > $3)",
+        )
+        .await?;
+    tx.execute(&stmt, &[&token_id, &max_keys, &max_bytes])
+        .await?;
+    Ok(())
 }
 
 /// Takes an idempotency key for this request: `None` when it is ours now (new, or expired
@@ -211,4 +238,57 @@ async fn claim_key(
         return Err(StoreError::IdempotencyConflict.into());
     }
     Ok(Some(NotifyOutcome::Replayed(response)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cap_keys;
+    use crate::store::postgres::{admin, admin_connection};
+
+    #[tokio::test]
+    async fn issue11_point5_a_tokens_oldest_idempotency_records_are_forgotten() {
+        let url = notif_tests::postgres::PgCluster::shared().database();
+        let c = admin_connection(&url).await.unwrap();
+        let (mine, _) = admin::add_token(&c, None, Some("ci")).await.unwrap();
+        let (other, _) = admin::add_token(&c, None, Some("other")).await.unwrap();
+        for (token, key, at) in [
+            (mine, "k1", 1_i64),
+            (mine, "k2", 2),
+            (mine, "k3", 3),
+            (mine, "k4", 4),
+            (other, "k1", 1),
+        ] {
+            c.execute(
+                "INSERT INTO idempotency_keys (token_id, key, request_hash, status, response, created_at)
+                 VALUES ($1, $2, '\\x00', 201, repeat('x', 100), $3)",
+                &[&token, &key, &at],
+            )
+            .await
+            .unwrap();
+        }
+        let keys = |token: i64| {
+            let c = &c;
+            async move {
+                c.query(
+                    "SELECT key FROM idempotency_keys WHERE token_id = $1 ORDER BY key",
+                    &[&token],
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<_, String>(0))
+                .collect::<Vec<_>>()
+            }
+        };
+        cap_keys(&c, mine, 3, i64::MAX).await.unwrap();
+        assert_eq!(
+            keys(mine).await,
+            ["k2", "k3", "k4"],
+            "the oldest goes first"
+        );
+        // 102 bytes a record: two fit in 250.
+        cap_keys(&c, mine, 1000, 250).await.unwrap();
+        assert_eq!(keys(mine).await, ["k3", "k4"]);
+        assert_eq!(keys(other).await, ["k1"], "other tokens keep theirs");
+    }
 }
