@@ -28,6 +28,9 @@ pub struct PgCluster {
     run_as: Option<&'static str>,
     /// Durable commits (`fsync=on`) or not; tests need no durability against power loss.
     durable: bool,
+    /// `track_commit_timestamp=on`: `pg_xact_commit_timestamp(xmin)` says when a row's
+    /// transaction committed (for latency measured from the commit).
+    commit_timestamps: bool,
     databases: AtomicU32,
     /// Dropping it (or the test process exiting) makes the watchdog stop the server and
     /// remove `dir`.
@@ -42,6 +45,16 @@ impl PgCluster {
 
     /// A new cluster; `durable` turns fsync on, as a real deployment has it (for benchmarks).
     pub fn start_with(durable: bool) -> PgCluster {
+        PgCluster::start_configured(durable, false)
+    }
+
+    /// A durable cluster that records when each transaction committed
+    /// (`track_commit_timestamp`), for measuring latency from the commit on.
+    pub fn start_timing_commits() -> PgCluster {
+        PgCluster::start_configured(true, true)
+    }
+
+    fn start_configured(durable: bool, commit_timestamps: bool) -> PgCluster {
         let bin = pg_bin();
         let run_as = (current_uid() == 0).then_some(CLUSTER_USER);
         let dir = tempfile::Builder::new()
@@ -60,6 +73,7 @@ impl PgCluster {
             port: 0,
             run_as,
             durable,
+            commit_timestamps,
             databases: AtomicU32::new(0),
             watchdog: None,
         };
@@ -177,11 +191,12 @@ impl PgCluster {
     fn try_start(&self) -> bool {
         let options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync={} \
-             -c full_page_writes={}",
+             -c full_page_writes={} -c track_commit_timestamp={}",
             self.port,
             path_str(&self.dir),
             if self.durable { "on" } else { "off" },
             if self.durable { "on" } else { "off" },
+            if self.commit_timestamps { "on" } else { "off" },
         );
         let log = self.dir.join("server.log");
         self.run(

@@ -67,6 +67,9 @@ struct Received {
     /// The server ended the stream before the bench did.
     closed: bool,
     latencies: Vec<u64>,
+    /// Each delivery's notification id (when the event names one) and arrival time in
+    /// nanoseconds since the Unix epoch, for latencies measured from elsewhere.
+    arrivals: Vec<(String, u64)>,
 }
 
 /// The table's columns, here and wherever fan-out is measured.
@@ -137,6 +140,8 @@ pub struct Outcome {
     duplicates: u64,
     closed: u64,
     summary: Summary,
+    /// Every delivery's notification id and arrival time (Unix nanoseconds).
+    pub arrivals: Vec<(String, u64)>,
 }
 
 impl Outcome {
@@ -245,6 +250,7 @@ pub async fn measure(
         duplicates: 0,
         closed: 0,
         summary: Summary::default(),
+        arrivals: Vec::new(),
     };
     let mut latencies = Vec::with_capacity(expected as usize);
     while let Some(done) = tasks.join_next().await {
@@ -254,6 +260,7 @@ pub async fn measure(
         outcome.duplicates += stream.duplicates;
         outcome.closed += u64::from(stream.closed);
         latencies.extend(stream.latencies);
+        outcome.arrivals.extend(stream.arrivals);
     }
     outcome.summary = Summary::of(&mut latencies);
     Ok(outcome)
@@ -276,6 +283,7 @@ async fn listen(
         duplicates: 0,
         closed: false,
         latencies: Vec::new(),
+        arrivals: Vec::new(),
     };
     let Some(mut conn) = open_counted(protocol, addr, &user, &shared, &opening).await else {
         return received;
@@ -300,8 +308,12 @@ async fn listen(
         }
         received.distinct += 1;
         shared.received.add(1);
-        if let Some(sent) = sent_at(&event.data) {
+        let (sent, id) = sent_at(&event.data);
+        if let Some(sent) = sent {
             received.latencies.push(now.saturating_sub(sent));
+        }
+        if let Some(id) = id {
+            received.arrivals.push((id, now));
         }
     }
 }
@@ -340,17 +352,18 @@ async fn open_ready(
     anyhow::bail!("the stream ended before its {ready} event")
 }
 
-/// The send time a notification event carries in its `body`.
-fn sent_at(data: &str) -> Option<u64> {
+/// The send time a notification event carries in its `body`, and its id if it has one.
+fn sent_at(data: &str) -> (Option<u64>, Option<String>) {
     #[derive(Deserialize)]
     struct Notification {
+        id: Option<String>,
         body: Option<String>,
     }
-    serde_json::from_str::<Notification>(data)
-        .ok()?
-        .body?
-        .parse()
-        .ok()
+    let Ok(notification) = serde_json::from_str::<Notification>(data) else {
+        return (None, None);
+    };
+    let sent = notification.body.and_then(|body| body.parse().ok());
+    (sent, notification.id)
 }
 
 /// Now, in nanoseconds since the Unix epoch.

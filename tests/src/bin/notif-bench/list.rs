@@ -26,17 +26,24 @@ const LIMIT: usize = 50;
 /// Runs the scenario.
 pub async fn run(args: &Args) -> anyhow::Result<Report> {
     let target = args.target(args.sync.first()).await?;
-    on(target, args, "list").await
+    on(target, args, "list", || Ok(())).await
 }
 
-/// Runs the scenario against `target` (stopped at the end), reported as `name`.
-pub async fn on(target: Target, args: &Args, name: &'static str) -> anyhow::Result<Report> {
+/// Runs the scenario against `target` (stopped at the end), reported as `name`;
+/// `settle` runs between filling the inbox and timing the queries.
+pub async fn on(
+    target: Target,
+    args: &Args,
+    name: &'static str,
+    settle: impl FnOnce() -> anyhow::Result<()>,
+) -> anyhow::Result<Report> {
     let n = args.size(args.notifications, 100_000, 2_000).max(2 * LIMIT);
     let reps = args.size(args.reps, 200, 20).max(1);
     let mut report = Report::new(name, &["query", "p50Ms", "p99Ms", "maxMs", "runs"]);
     let result = async {
         let user = target.users("list", 1).await?.remove(0);
         fill(target.addr, &target.service_token, &user, n, &mut report).await?;
+        settle()?;
         time_queries(target.addr, &user, n, reps, &mut report).await
     }
     .await;

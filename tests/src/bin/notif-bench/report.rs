@@ -51,6 +51,8 @@ const COLUMNS: &[Column] = &[
     col("p99 ms", "p99Ms", Unit::Ms),
     col("p999 ms", "p999Ms", Unit::Ms),
     col("max ms", "maxMs", Unit::Ms),
+    col("commit → event p50 ms", "fromCommitP50Ms", Unit::Ms),
+    col("commit → event p99 ms", "fromCommitP99Ms", Unit::Ms),
     col("missing", "missing", Unit::Plain),
     col("duplicates", "duplicates", Unit::Plain),
     col("errors", "errors", Unit::Plain),
