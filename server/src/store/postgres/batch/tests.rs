@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use tokio_postgres::{AsyncMessage, NoTls};
 
 use super::*;
-use crate::model::{InboxEvent, Kind, NewNotification};
+use crate::model::InboxEvent;
 use crate::store::NotifyOutcome;
 use crate::store::postgres::events::Heard;
 use crate::store::postgres::{admin, admin_connection, connect};
@@ -52,18 +52,12 @@ async fn database() -> Db {
 }
 
 fn notify(user: &str, title: &str) -> Op {
-    let command = NotifyCommand {
-        notification: NewNotification {
-            user_id: user.into(),
-            kind: Kind::Info,
-            title: title.into(),
-            body: None,
-            link: None,
-            category: None,
-        },
-        idempotency: None,
-    };
-    Op::Notify(command, oneshot::channel().0)
+    Op::Notify(NotifyCommand::plain(user, title), oneshot::channel().0)
+}
+
+/// The one number `sql` (a `count(*)`) answers.
+async fn count(c: &deadpool_postgres::Object, sql: &str) -> i64 {
+    c.query_one(sql, &[]).await.unwrap().get(0)
 }
 
 /// The created notifications heard up to `waiter`'s end marker, as `(user, seq, title)`.
@@ -102,12 +96,8 @@ fn created(result: &Result<Done, StoreError>) -> Option<(i64, String)> {
 
 #[tokio::test]
 async fn a_failing_notify_in_a_pipelined_batch_undoes_only_itself() {
-    let Db {
-        pool,
-        admin: c,
-        mut heard,
-        _listening: _still_listening,
-    } = database().await;
+    let mut db = database().await;
+    let (pool, c) = (&db.pool, &db.admin);
     // Without its counter row bob's insert fails (its trigger raises), aborting the
     // pipelined transaction; dave is simply unknown, which fails nothing.
     c.execute("DELETE FROM user_counters WHERE user_id = 'bob'", &[])
@@ -123,7 +113,7 @@ async fn a_failing_notify_in_a_pipelined_batch_undoes_only_itself() {
     assert!(pipeline::fits(&batch));
     let echoes = Echoes::default();
     let waiter = echoes.register();
-    let applied = attempt_batch(&pool, &batch, false, &waiter).await.unwrap();
+    let applied = attempt_batch(pool, &batch, false, &waiter).await.unwrap();
     assert!(applied.marked);
     let results = &applied.results;
     assert_eq!(created(&results[0]), Some((1, "a1".into())));
@@ -137,94 +127,70 @@ async fn a_failing_notify_in_a_pipelined_batch_undoes_only_itself() {
     assert!(matches!(&results[4], Err(StoreError::UnknownUser(u)) if u == "dave"));
     // Heard once each, in commit order: the rolled-back first try sent nothing.
     assert_eq!(
-        heard_until(&mut heard, &waiter).await,
+        heard_until(&mut db.heard, &waiter).await,
         [
             ("alice".into(), 1, "a1".into()),
             ("alice".into(), 2, "a2".into()),
             ("carol".into(), 1, "c1".into()),
         ]
     );
-    let rows: i64 = c
-        .query_one("SELECT count(*) FROM notifications", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(rows, 3);
+    assert_eq!(count(c, "SELECT count(*) FROM notifications").await, 3);
 }
 
 #[tokio::test]
 async fn plain_notifies_commit_in_one_round_trip_and_a_lone_failure_writes_nothing() {
-    let Db {
-        pool,
-        admin: c,
-        mut heard,
-        _listening: _still_listening,
-    } = database().await;
+    let mut db = database().await;
+    let (pool, c) = (&db.pool, &db.admin);
     let echoes = Echoes::default();
     let batch = vec![notify("alice", "a1"), notify("bob", "b1")];
     let waiter = echoes.register();
-    let applied = attempt_batch(&pool, &batch, false, &waiter).await.unwrap();
+    let applied = attempt_batch(pool, &batch, false, &waiter).await.unwrap();
     assert!(applied.marked);
     assert_eq!(created(&applied.results[0]), Some((1, "a1".into())));
     assert_eq!(created(&applied.results[1]), Some((1, "b1".into())));
-    assert_eq!(heard_until(&mut heard, &waiter).await.len(), 2);
+    assert_eq!(heard_until(&mut db.heard, &waiter).await.len(), 2);
 
     c.execute("DELETE FROM user_counters WHERE user_id = 'carol'", &[])
         .await
         .unwrap();
     let waiter = echoes.register();
-    let applied = attempt_batch(&pool, &[notify("carol", "c1")], false, &waiter)
+    let applied = attempt_batch(pool, &[notify("carol", "c1")], false, &waiter)
         .await
         .unwrap();
     assert!(!applied.marked, "nothing committed: no echo to wait for");
     assert!(applied.results[0].is_err());
-    let rows: i64 = c
-        .query_one(
-            "SELECT count(*) FROM notifications WHERE user_id = 'carol'",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(rows, 0);
+    let carols = "SELECT count(*) FROM notifications WHERE user_id = 'carol'";
+    assert_eq!(count(c, carols).await, 0);
     // The connection is usable (not left in a transaction): the next batch commits.
     let waiter = echoes.register();
-    let applied = attempt_batch(&pool, &[notify("alice", "a2")], false, &waiter)
+    let applied = attempt_batch(pool, &[notify("alice", "a2")], false, &waiter)
         .await
         .unwrap();
     assert_eq!(created(&applied.results[0]), Some((2, "a2".into())));
     assert_eq!(
-        heard_until(&mut heard, &waiter).await,
+        heard_until(&mut db.heard, &waiter).await,
         [("alice".into(), 2, "a2".into())]
     );
 }
 
 #[tokio::test]
 async fn a_long_batch_of_notifies_is_one_transaction_in_the_batchs_order() {
-    let Db {
-        pool,
-        admin: c,
-        mut heard,
-        _listening: _still_listening,
-    } = database().await;
+    let mut db = database().await;
+    let (pool, c) = (&db.pool, &db.admin);
     let batch: Vec<Op> = (0..MAX_BATCH)
         .map(|i| notify(["alice", "bob", "carol"][i % 3], &format!("n{i}")))
         .collect();
     let echoes = Echoes::default();
     let waiter = echoes.register();
-    let applied = attempt_batch(&pool, &batch, false, &waiter).await.unwrap();
+    let applied = attempt_batch(pool, &batch, false, &waiter).await.unwrap();
     assert!(applied.results.iter().all(|r| created(r).is_some()));
-    let titles: Vec<String> = heard_until(&mut heard, &waiter)
+    let titles: Vec<String> = heard_until(&mut db.heard, &waiter)
         .await
         .into_iter()
         .map(|(_, _, title)| title)
         .collect();
     let sent: Vec<String> = (0..MAX_BATCH).map(|i| format!("n{i}")).collect();
     assert_eq!(titles, sent);
-    let transactions: i64 = c
-        .query_one("SELECT count(DISTINCT xmin::text) FROM notifications", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let transactions = count(c, "SELECT count(DISTINCT xmin::text) FROM notifications").await;
     assert_eq!(transactions, 1, "every call between BEGIN and COMMIT");
 }
