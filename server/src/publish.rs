@@ -50,6 +50,20 @@ pub struct Receipt {
     pub created_at: i64,
 }
 
+#[cfg(test)]
+impl Receipt {
+    /// A stored notification's receipt with sequence number `seq` and `title`, created at
+    /// 2026-11-24T06:19:55.123Z, for the answer tests of both protocols.
+    pub fn stored(seq: i64, title: &str) -> Receipt {
+        Receipt {
+            seq: Some(seq),
+            id: Some("tz4a98xxat96iws9zmbrgj3a".into()),
+            title: title.into(),
+            created_at: 1_795_501_195_123,
+        }
+    }
+}
+
 impl Receipt {
     /// The receipt for `sent`, stored as `stored` (if in-app delivery was on) at `now_ms`.
     pub fn new(sent: &NewNotification, stored: Option<&Notification>, now_ms: i64) -> Receipt {

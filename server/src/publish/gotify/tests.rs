@@ -183,12 +183,7 @@ fn answer_in_gotifys_shape() {
         draft: draft(None, "web-1 is on v2.3.1", Kind::Info, None),
         priority: Some(5),
     };
-    let receipt = Receipt {
-        seq: Some(42),
-        id: Some("tz4a98xxat96iws9zmbrgj3a".into()),
-        title: "web-1 is on v2.3.1".into(),
-        created_at: 1_795_501_195_123,
-    };
+    let receipt = Receipt::stored(42, "web-1 is on v2.3.1");
     assert_eq!(
         serde_json::to_string(&answer(&message, &receipt)).unwrap(),
         r#"{"id":42,"appid":0,"title":"web-1 is on v2.3.1","message":"web-1 is on v2.3.1","priority":5,"date":"2026-11-24T06:19:55.123Z"}"#

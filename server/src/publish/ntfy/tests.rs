@@ -284,12 +284,7 @@ fn answer_in_ntfys_shape() {
         draft: draft(None, Some("Backup successful 😀"), Kind::Info, None),
         topic: "Backups".into(),
     };
-    let receipt = Receipt {
-        seq: Some(3),
-        id: Some("tz4a98xxat96iws9zmbrgj3a".into()),
-        title: "Backup successful 😀".into(),
-        created_at: 1_795_501_195_123,
-    };
+    let receipt = Receipt::stored(3, "Backup successful 😀");
     assert_eq!(
         serde_json::to_string(&answer(&message, &receipt)).unwrap(),
         r#"{"id":"tz4a98xxat96iws9zmbrgj3a","time":1795501195,"event":"message","topic":"Backups","title":"Backup successful 😀","message":"Backup successful 😀"}"#
