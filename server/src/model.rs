@@ -106,6 +106,25 @@ pub struct NewNotification {
     pub category: Option<String>,
 }
 
+impl NewNotification {
+    /// The notification as stored: with its `id`, stream sequence number `seq`, unread, created
+    /// at `created_at` (both stores build it this way once the row is written).
+    pub fn stored(&self, id: String, seq: i64, created_at: i64) -> Notification {
+        Notification {
+            seq,
+            id,
+            user_id: self.user_id.clone(),
+            kind: self.kind,
+            title: self.title.clone(),
+            body: self.body.clone(),
+            link: self.link.clone(),
+            category: self.category.clone(),
+            read_at: None,
+            created_at,
+        }
+    }
+}
+
 /// Which channels a notification went to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -84,27 +84,28 @@ async fn tidy(
         return Ok(());
     }
     *last_cleanup = now;
-    client
-        .execute(
-            "DELETE FROM idempotency_keys WHERE created_at < $1",
-            &[&(now - IDEMPOTENCY_TTL_MS)],
-        )
-        .await?;
-    let deleted = client
-        .execute(
-            "DELETE FROM notifications WHERE NOT unread AND read_at < $1",
-            &[&now.saturating_sub(retention_ms)],
-        )
-        .await?;
+    delete_before(
+        client,
+        "DELETE FROM idempotency_keys WHERE created_at < $1",
+        now - IDEMPOTENCY_TTL_MS,
+    )
+    .await?;
+    let read_before = now.saturating_sub(retention_ms);
+    let deleted = delete_before(
+        client,
+        "DELETE FROM notifications WHERE NOT unread AND read_at < $1",
+        read_before,
+    )
+    .await?;
     if deleted > 0 {
         tracing::info!(deleted, "deleted read notifications past the retention");
     }
-    let pruned = client
-        .execute(
-            "DELETE FROM email_outbox WHERE status <> 'pending' AND created_at < $1",
-            &[&now.saturating_sub(email_ms)],
-        )
-        .await?;
+    let pruned = delete_before(
+        client,
+        "DELETE FROM email_outbox WHERE status <> 'pending' AND created_at < $1",
+        now.saturating_sub(email_ms),
+    )
+    .await?;
     if pruned > 0 {
         tracing::info!(
             pruned,
@@ -112,6 +113,15 @@ async fn tidy(
         );
     }
     Ok(())
+}
+
+/// Runs `delete`, whose one parameter is a time in Unix milliseconds; returns the rows gone.
+async fn delete_before(
+    client: &deadpool_postgres::Object,
+    delete: &str,
+    before: i64,
+) -> Result<u64, Fail> {
+    Ok(client.execute(delete, &[&before]).await?)
 }
 
 /// Trims those of `users` who are over `max` notifications (the writers call it after a

@@ -42,18 +42,8 @@ pub struct NotifyCall<'a> {
 impl<'a> NotifyCall<'a> {
     pub fn new(command: &'a NotifyCommand) -> NotifyCall<'a> {
         let new = &command.notification;
-        let notification = Notification {
-            seq: 0,
-            id: ids::notification_id(),
-            user_id: new.user_id.clone(),
-            kind: new.kind,
-            title: new.title.clone(),
-            body: new.body.clone(),
-            link: new.link.clone(),
-            category: new.category.clone(),
-            read_at: None,
-            created_at: now_ms(),
-        };
+        // The sequence number is the database's to take (`notif_notify`).
+        let notification = new.stored(ids::notification_id(), 0, now_ms());
         let payload = events::created(&notification);
         NotifyCall {
             command,

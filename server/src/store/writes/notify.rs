@@ -127,18 +127,7 @@ fn insert(
         new.category,
         now
     ])?;
-    Ok(Notification {
-        seq: conn.last_insert_rowid(),
-        id,
-        user_id: new.user_id.clone(),
-        kind: new.kind,
-        title: new.title.clone(),
-        body: new.body.clone(),
-        link: new.link.clone(),
-        category: new.category.clone(),
-        read_at: None,
-        created_at: now,
-    })
+    Ok(new.stored(id, conn.last_insert_rowid(), now))
 }
 
 /// Keeps the `201` body for the key. Serialised here, with its error: a body that cannot
