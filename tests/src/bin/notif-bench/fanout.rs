@@ -3,6 +3,7 @@
 //! that user records the delay to receipt, and counts what it missed and what it got twice.
 //! The same code measures nchan (see `protocol.rs`).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -43,6 +44,8 @@ pub struct Shared {
     received: Counter,
     /// The first stream that failed to open, and why.
     pub first_error: Mutex<Option<String>>,
+    /// Streams keep each delivery's id and arrival time (`Load::keep_arrivals`).
+    keep_arrivals: bool,
 }
 
 impl Shared {
@@ -93,6 +96,9 @@ pub struct Load<'a> {
     pub per_user: usize,
     pub rate: u32,
     pub duration: Duration,
+    /// Keep every delivery's notification id and arrival time (`Outcome::arrivals`), for a
+    /// latency measured from elsewhere; other runs spare their client that work.
+    pub keep_arrivals: bool,
 }
 
 /// Runs the scenario.
@@ -111,6 +117,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
             per_user,
             rate,
             duration,
+            keep_arrivals: false,
         };
         measure(&target, &[target.addr], &load).await
     }
@@ -199,6 +206,7 @@ pub async fn measure(
         per_user,
         rate,
         duration,
+        keep_arrivals,
     } = load;
     let protocol = target.protocol;
     let streams = users.len() * per_user;
@@ -206,7 +214,10 @@ pub async fn measure(
         "fanout: {}: opening {streams} streams",
         protocol.name()
     ));
-    let shared = Arc::new(Shared::default());
+    let shared = Arc::new(Shared {
+        keep_arrivals,
+        ..Shared::default()
+    });
     let (stop_tx, stop) = watch::channel(false);
     let opening = Arc::new(Semaphore::new(OPENING));
     let mut tasks = JoinSet::new();
@@ -267,7 +278,7 @@ pub async fn measure(
 }
 
 /// One stream: opens (holding an `opening` permit until its `unread` event), then records
-/// every notification until `stop`.
+/// every notification until `stop` (with its id and arrival time if `shared.keep_arrivals`).
 async fn listen(
     protocol: Protocol,
     addr: SocketAddr,
@@ -312,8 +323,8 @@ async fn listen(
         if let Some(sent) = sent {
             received.latencies.push(now.saturating_sub(sent));
         }
-        if let Some(id) = id {
-            received.arrivals.push((id, now));
+        if let Some(id) = id.filter(|_| shared.keep_arrivals) {
+            received.arrivals.push((id.into_owned(), now));
         }
     }
 }
@@ -352,11 +363,13 @@ async fn open_ready(
     anyhow::bail!("the stream ended before its {ready} event")
 }
 
-/// The send time a notification event carries in its `body`, and its id if it has one.
-fn sent_at(data: &str) -> (Option<u64>, Option<String>) {
+/// The send time a notification event carries in its `body`, and its id if it has one
+/// (borrowed from `data`: copied only by a run that keeps arrivals).
+fn sent_at(data: &str) -> (Option<u64>, Option<Cow<'_, str>>) {
     #[derive(Deserialize)]
-    struct Notification {
-        id: Option<String>,
+    struct Notification<'a> {
+        #[serde(borrow)]
+        id: Option<Cow<'a, str>>,
         body: Option<String>,
     }
     let Ok(notification) = serde_json::from_str::<Notification>(data) else {

@@ -139,6 +139,7 @@ pub async fn fanout(args: &Args) -> anyhow::Result<Report> {
             per_user,
             rate,
             duration,
+            keep_arrivals: true,
         };
         fanout::measure(&nodes.target, &nodes.addrs(), &load).await
     }

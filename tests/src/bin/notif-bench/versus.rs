@@ -196,6 +196,7 @@ async fn fanout_lines(
                     per_user,
                     rate: sizes.rate,
                     duration: sizes.duration,
+                    keep_arrivals: false,
                 };
                 fanout::measure(&target, &[target.addr], &load).await
             }
