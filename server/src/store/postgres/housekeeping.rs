@@ -184,6 +184,17 @@ mod tests {
     use super::*;
     use crate::store::postgres::{admin, admin_connection, connect};
 
+    /// The first column of every row `sql` returns, as text.
+    async fn texts(c: &deadpool_postgres::Object, sql: &str) -> Vec<String> {
+        let rows = c.query(sql, &[]).await.unwrap();
+        rows.iter().map(|r| r.get(0)).collect()
+    }
+
+    /// A small pool on `url`, as a node has.
+    fn pool_on(url: &str) -> Pool {
+        connect::pool(connect::config(url).unwrap(), 2).unwrap()
+    }
+
     #[tokio::test]
     async fn one_node_at_a_time_tidies_and_trims_oldest_read_first() {
         let url = notif_tests::postgres::PgCluster::shared().database();
@@ -198,7 +209,7 @@ mod tests {
             .await
             .unwrap();
         }
-        let pool = connect::pool(connect::config(&url).unwrap(), 2).unwrap();
+        let pool = pool_on(&url);
         let rules = Housekeeping {
             retention: Duration::MAX,
             max_per_user: 4,
@@ -213,15 +224,8 @@ mod tests {
             .await
             .unwrap();
         assert!(round(&pool, rules, &mut 0).await.unwrap());
-        let left: Vec<String> = c
-            .query("SELECT id FROM notifications ORDER BY seq", &[])
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
         assert_eq!(
-            left,
+            texts(&c, "SELECT id FROM notifications ORDER BY seq").await,
             ["n2", "n3", "n4", "n5"],
             "the read one went first, then the oldest"
         );
@@ -234,6 +238,7 @@ mod tests {
             .unwrap();
         assert_eq!((counts.get::<_, i64>(0), counts.get::<_, i64>(1)), (4, 4));
     }
+
     #[tokio::test]
     async fn issue11_point5_sent_and_failed_emails_are_pruned_after_their_retention() {
         let url = notif_tests::postgres::PgCluster::shared().database();
@@ -257,25 +262,16 @@ mod tests {
             .await
             .unwrap();
         }
-        let pool = connect::pool(connect::config(&url).unwrap(), 2).unwrap();
+        let pool = pool_on(&url);
         let rules = Housekeeping {
             retention: Duration::MAX,
             max_per_user: 1000,
             email_retention: Duration::from_secs(5),
         };
         assert!(round(&pool, rules, &mut 0).await.unwrap());
-        let left: Vec<String> = c
-            .query(
-                "SELECT notification_id FROM email_outbox WHERE user_id = 'bob' ORDER BY id",
-                &[],
-            )
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
+        let sql = "SELECT notification_id FROM email_outbox WHERE user_id = 'bob' ORDER BY id";
         assert_eq!(
-            left,
+            texts(&c, sql).await,
             ["pending-old", "sent-new"],
             "pending emails are never pruned"
         );
