@@ -1,5 +1,7 @@
-//! Serving: bind, accept, hand each connection to hyper, and shut down gracefully (stop
-//! accepting, end open streams, let in-flight requests finish, commit what is queued).
+//! Serving: bind, accept, hand each connection to hyper (a stream's connection is taken
+//! back from hyper once its response is decided: `connection`, `takeover`), and shut down
+//! gracefully (stop accepting, end open streams, let in-flight requests finish, commit what
+//! is queued).
 //!
 //! Connections speak HTTP/1.1 only. HTTP/2 without TLS (h2c) serves no client of notif:
 //! browsers speak HTTP/2 only over TLS, which a proxy in front terminates (and proxies

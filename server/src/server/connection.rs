@@ -77,19 +77,18 @@ pub fn serve(
         Arc::clone(&handoff),
     ));
     let connection = builder.serve_connection(io, service);
+    // Boxed, and before the task's future captures it: hyper's connection and everything
+    // it holds is freed when hyper is done, and a taken-over stream's task keeps no room
+    // for it.
+    let with_hyper = Box::pin(with_hyper(
+        connection,
+        handoff,
+        Arc::clone(&admitted),
+        header_timeout,
+        shutdown,
+    ));
     async move {
-        // Boxed: hyper's connection and everything it holds is freed when it is done,
-        // and a taken-over stream's task keeps no room for it.
-        let taken = Box::pin(with_hyper(
-            connection,
-            &handoff,
-            &admitted,
-            header_timeout,
-            shutdown,
-        ))
-        .await;
-        drop(handoff);
-        if let Some((tcp, claimed)) = taken {
+        if let Some((tcp, claimed)) = with_hyper.await {
             let ended = takeover::stream::run(tcp, claimed, admitted.closed()).await;
             tracing::debug!(?ended, "stream ended");
         }
@@ -108,8 +107,8 @@ enum Outcome {
 /// response is to be written outside hyper.
 async fn with_hyper<S>(
     mut connection: http1::Connection<Io, S>,
-    handoff: &Handoff,
-    admitted: &Admitted,
+    handoff: Arc<Handoff>,
+    admitted: Arc<Admitted>,
     header_timeout: Duration,
     shutdown: CancellationToken,
 ) -> Option<(TcpStream, Claimed)>

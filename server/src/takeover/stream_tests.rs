@@ -147,6 +147,6 @@ fn chunk_sizes_are_upper_case_hex() {
         (usize::MAX, "FFFFFFFFFFFFFFFF\r\n"),
     ] {
         let (bytes, end) = chunk_size_line(len);
-        assert_eq!(&bytes[..end], line.as_bytes());
+        assert_eq!(&bytes[..usize::from(end)], line.as_bytes());
     }
 }
