@@ -1,7 +1,8 @@
 //! Issue 15: a stream is written outside hyper once its response is decided. On the raw
-//! wire its head is what hyper sent (plus `connection: close`) and its body is chunked; a
-//! client that closes its end frees its place at once, without waiting for a ping; shutdown
-//! ends the stream with the last chunk and closes the connection.
+//! wire its head is what hyper sent (plus `connection: close`) and its body is chunked; an
+//! answer hyper wrote before it on the same connection arrives whole; a client that closes
+//! its end frees its place at once, without waiting for a ping; shutdown ends the stream
+//! with the last chunk and closes the connection.
 
 use std::time::Duration;
 
@@ -15,16 +16,21 @@ use crate::support::{FLAGS, TestServer};
 
 const LIMIT: Duration = Duration::from_secs(10);
 
-/// Asks for `token`'s stream on a raw connection.
-async fn raw_stream(server: &TestServer, token: &str) -> TcpStream {
+/// Asks for `token`'s stream on a raw connection, after sending `before` on it.
+async fn raw_stream_after(server: &TestServer, token: &str, before: &str) -> TcpStream {
     let mut tcp = TcpStream::connect(server.addr()).await.unwrap();
     let request = format!(
-        "GET /api/notifications/stream HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer \
-         {token}\r\n\r\n",
+        "{before}GET /api/notifications/stream HTTP/1.1\r\nHost: {}\r\nAuthorization: \
+         Bearer {token}\r\n\r\n",
         server.addr()
     );
     tcp.write_all(request.as_bytes()).await.unwrap();
     tcp
+}
+
+/// Asks for `token`'s stream on a raw connection.
+async fn raw_stream(server: &TestServer, token: &str) -> TcpStream {
+    raw_stream_after(server, token, "").await
 }
 
 /// Reads the response's head; returns it (without the blank line) and the bytes after it.
@@ -103,6 +109,31 @@ async fn a_stream_s_head_on_the_raw_wire_is_hyper_s_with_connection_close() {
         rest.extend_from_slice(&buf[..n]);
     }
     assert_eq!(&rest[..first.len()], first);
+}
+
+#[tokio::test]
+async fn an_answer_pipelined_before_the_stream_reaches_the_client_whole_first() {
+    let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
+    let healthz = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    let mut tcp = raw_stream_after(&server, &alice, healthz).await;
+    let (head, rest) = read_head(&mut tcp).await;
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains("\r\ncontent-length: 2"), "{head}");
+    let mut after = rest;
+    while !after.windows(4).any(|w| w == b"\r\n\r\n") {
+        let mut buf = [0u8; 1024];
+        let n = tokio::time::timeout(LIMIT, tcp.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(n > 0, "closed after the first answer");
+        after.extend_from_slice(&buf[..n]);
+    }
+    let after = String::from_utf8_lossy(&after);
+    assert!(
+        after.starts_with("okHTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"),
+        "{after}"
+    );
 }
 
 #[tokio::test]
