@@ -7,14 +7,15 @@
 //! server closing the connection (a stream whose client stopped reading, shutdown's
 //! `close_all`) ends it too, even with a write waiting on a full socket.
 
-use std::future::{Future, poll_fn};
+use std::future::Future;
 use std::io::{self, IoSlice, Write};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use bytes::{Buf, Bytes};
 use hyper::body::Body as _;
-use tokio::io::AsyncWriteExt;
+use pin_project_lite::pin_project;
+use tokio::io::AsyncWrite;
 use tokio::net::TcpStream;
 
 use super::{Claimed, Framing};
@@ -24,7 +25,7 @@ use crate::response::Body;
 const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
 
 /// How a taken-over response ended.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ended {
     /// The body ended and all of it was written; the connection was then shut down.
     Finished,
@@ -34,48 +35,79 @@ pub enum Ended {
     Closed,
 }
 
+pin_project! {
+    /// Writes `claimed` on `tcp` until its body ends, the client goes, or `closed`
+    /// resolves ([`run`]). A future written by hand: it is what an idle stream's task keeps
+    /// for hours, and as an `async fn` (with its arguments and locals kept apart) it was
+    /// twice the size; a `select!` of async helpers was four times.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Run<C> {
+        tcp: TcpStream,
+        // Dropped as soon as the stream ends: it holds the stream's subscription.
+        body: Option<Body>,
+        writer: Writer,
+        ended: Option<Ended>,
+        #[pin]
+        closed: C,
+    }
+}
+
 /// Writes `claimed` on `tcp` until its body ends, the client goes, or `closed` resolves;
-/// the socket is closed when this returns.
-///
-/// Polled by hand rather than as a `select!` of async helpers: this future is what an idle
-/// stream's task keeps for hours, and nested readiness futures made it four times larger.
-pub async fn run(tcp: TcpStream, claimed: Claimed, closed: impl Future<Output = ()>) -> Ended {
+/// the socket is closed when the returned future is dropped (shut down first when the body
+/// ended).
+pub fn run<C: Future<Output = ()>>(tcp: TcpStream, claimed: Claimed, closed: C) -> Run<C> {
     let Claimed {
         head,
-        mut body,
+        body,
         framing,
     } = claimed;
-    let mut writer = Writer {
-        out: Outgoing::data(Bytes::from(head)),
-        framing,
-        body_done: false,
-    };
-    let mut closed = std::pin::pin!(closed);
-    let ended = poll_fn(|cx| {
-        if closed.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Ended::Closed);
-        }
-        if poll_client_gone(&tcp, cx).is_ready() {
-            return Poll::Ready(Ended::ClientGone);
-        }
-        writer
-            .poll_send(&tcp, &mut body, cx)
-            .map(|sent| match sent {
-                Ok(()) => Ended::Finished,
-                Err(err) => {
-                    tracing::debug!(%err, "stream write failed");
-                    Ended::ClientGone
-                }
-            })
-    })
-    .await;
-    // The body holds the stream's subscription: its place is freed now.
-    drop(body);
-    if ended == Ended::Finished {
-        let mut tcp = tcp;
-        let _ = tcp.shutdown().await;
+    Run {
+        tcp,
+        body: Some(body),
+        writer: Writer {
+            out: Outgoing::data(Bytes::from(head)),
+            framing,
+            body_done: false,
+        },
+        ended: None,
+        closed,
     }
-    ended
+}
+
+impl<C: Future<Output = ()>> Future for Run<C> {
+    type Output = Ended;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Ended> {
+        let this = self.project();
+        let ended = match *this.ended {
+            Some(ended) => ended,
+            None => {
+                let ended = if this.closed.poll(cx).is_ready() {
+                    Ended::Closed
+                } else if poll_client_gone(this.tcp, cx).is_ready() {
+                    Ended::ClientGone
+                } else {
+                    let Some(body) = this.body.as_mut() else {
+                        return Poll::Ready(Ended::Closed);
+                    };
+                    match ready!(this.writer.poll_send(this.tcp, body, cx)) {
+                        Ok(()) => Ended::Finished,
+                        Err(err) => {
+                            tracing::debug!(%err, "stream write failed");
+                            Ended::ClientGone
+                        }
+                    }
+                };
+                *this.body = None;
+                *this.ended = Some(ended);
+                ended
+            }
+        };
+        if ended == Ended::Finished {
+            let _ = ready!(Pin::new(this.tcp).poll_shutdown(cx));
+        }
+        Poll::Ready(ended)
+    }
 }
 
 /// The sending side: what is being written, and whether the body has ended.
