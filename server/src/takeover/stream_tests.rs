@@ -150,3 +150,11 @@ fn chunk_sizes_are_upper_case_hex() {
         assert_eq!(&bytes[..usize::from(end)], line.as_bytes());
     }
 }
+
+#[test]
+fn an_idle_stream_s_writer_stays_small() {
+    // What every idle stream's task holds for hours, beside the close future: the socket,
+    // the body, the bytes on their way. Growing it costs memory per stream (issue 15).
+    let size = std::mem::size_of::<Run<std::future::Pending<()>>>();
+    assert!(size <= 160, "Run is {size} bytes");
+}
