@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod backup;
+mod checkpointer;
 mod columns;
 pub mod database;
 mod housekeeping;

@@ -10,11 +10,13 @@ use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 use tokio::sync::oneshot;
 
+use super::checkpointer::{Checkpointer, WRITER_BACKSTOP_PAGES};
 use super::housekeeping::Housekeeping;
 use super::private_file;
 use super::reader::{Priority, ReadPool};
 use super::replay::{self, RenderFrame, ReplayStep};
 use super::writer::{self, Listeners, WriteOp};
+use super::writes::{self, Written};
 use super::{
     EmailResult, ListQuery, NotifyCommand, NotifyOutcome, OutboxEntry, Page, ReadAllOutcome, Store,
     StoreError, StoreFuture, outbox, queries,
@@ -120,9 +122,16 @@ impl SqliteStore {
             Sync::Normal => "NORMAL",
         };
         conn.pragma_update(None, "synchronous", level)?;
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_BACKSTOP_PAGES)?;
         conn.set_prepared_statement_cache_capacity(64);
-        let (writes, writer_thread) =
-            writer::start(conn, listeners, housekeeping, capacity.write_queue)?;
+        let checkpointer = Checkpointer::start(path, level)?;
+        let (writes, writer_thread) = writer::start(
+            conn,
+            listeners,
+            housekeeping,
+            capacity.write_queue,
+            Some(checkpointer),
+        )?;
         let reads = ReadPool::open(
             path,
             "reads",
@@ -152,9 +161,21 @@ impl SqliteStore {
         directories::ProjectDirs::from("", "", "notif").map(|d| d.data_dir().join("notif.db"))
     }
 
-    async fn write<T: Send + 'static>(
+    /// Queues `write` for the writer and waits for its answer.
+    async fn write<T, F>(&self, write: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&Connection, i64) -> Result<Written<T>, StoreError> + Send + 'static,
+    {
+        self.submit(|reply| WriteOp::Write(writer::job(write, reply)))
+            .await
+    }
+
+    /// Queues the write `op` makes of its reply, and waits for the answer; a full queue
+    /// answers [`StoreError::Busy`] at once.
+    async fn submit<T: Send + 'static>(
         &self,
-        op: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> WriteOp,
+        op: impl FnOnce(writer::Reply<T>) -> WriteOp,
     ) -> Result<T, StoreError> {
         let (tx, rx) = oneshot::channel();
         match self.writes.try_send(op(tx)) {
@@ -223,24 +244,19 @@ impl Store for SqliteStore {
     }
 
     fn notify(&self, command: NotifyCommand) -> StoreFuture<'_, NotifyOutcome> {
-        Box::pin(self.write(|reply| WriteOp::Notify { command, reply }))
+        Box::pin(self.submit(|reply| WriteOp::Write(writer::notify(command, reply))))
     }
 
     fn set_read(&self, user_id: String, id: String, read: bool) -> StoreFuture<'_, Notification> {
-        Box::pin(self.write(move |reply| WriteOp::SetRead {
-            user_id,
-            id,
-            read,
-            reply,
-        }))
+        Box::pin(self.write(move |c, now| writes::set_read(c, &user_id, &id, read, now)))
     }
 
     fn read_all(&self, user_id: String) -> StoreFuture<'_, ReadAllOutcome> {
-        Box::pin(self.write(|reply| WriteOp::ReadAll { user_id, reply }))
+        Box::pin(self.write(move |c, now| writes::read_all(c, &user_id, now)))
     }
 
     fn delete(&self, user_id: String, id: String) -> StoreFuture<'_, ()> {
-        Box::pin(self.write(|reply| WriteOp::Delete { user_id, id, reply }))
+        Box::pin(self.write(move |c, _| writes::delete(c, &user_id, &id)))
     }
 
     fn update_preferences(
@@ -248,11 +264,11 @@ impl Store for SqliteStore {
         user_id: String,
         patch: PreferencesPatch,
     ) -> StoreFuture<'_, Preferences> {
-        Box::pin(self.write(|reply| WriteOp::UpdatePreferences {
-            user_id,
-            patch,
-            reply,
-        }))
+        Box::pin(
+            self.write(move |c, _| {
+                writes::update_preferences(c, &user_id, &patch).map(Written::quiet)
+            }),
+        )
     }
 
     fn due_emails(&self, now_ms: i64, limit: u32) -> StoreFuture<'_, Vec<OutboxEntry>> {
@@ -264,23 +280,23 @@ impl Store for SqliteStore {
     }
 
     fn record_email(&self, id: i64, result: EmailResult) -> StoreFuture<'_, ()> {
-        Box::pin(self.write(move |reply| WriteOp::RecordEmail { id, result, reply }))
+        Box::pin(self.write(move |c, _| outbox::record(c, id, &result).map(Written::quiet)))
     }
 
     fn create_session(&self, user_id: String) -> StoreFuture<'_, String> {
-        Box::pin(self.write(|reply| WriteOp::CreateSession { user_id, reply }))
+        Box::pin(self.write(move |c, now| writes::create_session(c, &user_id, now)))
     }
 
     fn revoke_token(&self, token_hash: [u8; 32]) -> StoreFuture<'_, ()> {
-        Box::pin(self.write(move |reply| WriteOp::RevokeToken { token_hash, reply }))
+        Box::pin(self.write(move |c, now| writes::revoke_token(c, &token_hash, now)))
     }
 
     fn create_login_code(&self, user_id: String) -> StoreFuture<'_, (String, i64)> {
-        Box::pin(self.write(|reply| WriteOp::CreateLoginCode { user_id, reply }))
+        Box::pin(self.write(move |c, now| writes::create_login_code(c, &user_id, now)))
     }
 
     fn redeem_login_code(&self, code_hash: [u8; 32]) -> StoreFuture<'_, Option<String>> {
-        Box::pin(self.write(move |reply| WriteOp::RedeemLoginCode { code_hash, reply }))
+        Box::pin(self.write(move |c, now| writes::redeem_login_code(c, &code_hash, now)))
     }
 
     fn close(&self) -> StoreFuture<'_, ()> {
