@@ -13,6 +13,7 @@ mod checkpointer;
 mod columns;
 pub mod database;
 mod housekeeping;
+mod inline_reads;
 pub mod outbox;
 #[cfg(test)]
 mod plans;
