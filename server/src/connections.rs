@@ -141,6 +141,12 @@ impl Admitted {
             }
         }
     }
+
+    /// Resolves when the server closes the connection: [`Admitted::must_close`] once a
+    /// request was served, without its header timer (a stream written outside hyper).
+    pub async fn closed(&self) {
+        self.handle.close.cancelled().await;
+    }
 }
 
 impl Drop for Admitted {

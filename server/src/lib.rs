@@ -38,6 +38,7 @@ pub mod server;
 pub mod sse;
 pub mod state;
 pub mod store;
+pub mod takeover;
 pub mod timestamp;
 pub mod validate;
 pub mod web;

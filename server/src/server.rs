@@ -1,5 +1,7 @@
-//! Serving: bind, accept, hand each connection to hyper, and shut down gracefully (stop
-//! accepting, end open streams, let in-flight requests finish, commit what is queued).
+//! Serving: bind, accept, hand each connection to hyper (a stream's connection is taken
+//! back from hyper once its response is decided: `connection`, `takeover`), and shut down
+//! gracefully (stop accepting, end open streams, let in-flight requests finish, commit what
+//! is queued).
 //!
 //! Connections speak HTTP/1.1 only. HTTP/2 without TLS (h2c) serves no client of notif:
 //! browsers speak HTTP/2 only over TLS, which a proxy in front terminates (and proxies
@@ -8,7 +10,6 @@
 //! every connection a wait with no deadline of its own and about 4 KiB of memory, and
 //! HTTP/2 would need idle and keep-alive limits of its own.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,31 +17,29 @@ use std::time::Duration;
 
 use anyhow::Context;
 use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::rt::TokioTimer;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::admin::database;
 use crate::args::LimitArgs;
 use crate::args::ServeArgs;
 use crate::args::StoreArgs;
-use crate::automatic_errors::FullErrorAnswers;
 use crate::connections::{self, Connections};
 use crate::cross_site::OwnOrigins;
 use crate::email::{EmailConfig, run_worker};
-use crate::failed_auth::ClientAddr;
 use crate::hub::{self, BufferLimits, Hub, StreamCaps};
 use crate::metrics::Metrics;
-use crate::middleware;
 use crate::policy::Policy;
 use crate::redact;
 use crate::state::AppState;
 use crate::store::database::Database;
 use crate::store::sqlite::Sync;
 use crate::store::{Capacity, Housekeeping, Listeners, Store};
+
+mod connection;
 
 /// Read-only connections in the pool.
 const READERS: usize = 4;
@@ -274,7 +273,7 @@ pub async fn serve(
         .max_header_size(MAX_HEAD)
         .max_headers(MAX_HEADER_LINES)
         .max_buf_size(MAX_HEAD);
-    let graceful = GracefulShutdown::new();
+    let tracker = TaskTracker::new();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -294,38 +293,24 @@ pub async fn serve(
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
-                let admitted = Arc::new(admitted);
-                let state = state.clone();
-                let seen = Arc::clone(&admitted);
-                // Boxed, so that a connection kept open by a stream does not carry space for
-                // the largest request future inline for the rest of its life.
-                let service = service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-                    seen.request_started();
-                    req.extensions_mut().insert(ClientAddr(peer));
-                    req.extensions_mut().insert(seen.handle.clone());
-                    let state = state.clone();
-                    Box::pin(async move { Ok::<_, Infallible>(middleware::handle(state, req).await) })
-                });
-                let io = TokioIo::new(FullErrorAnswers::new(stream));
-                let connection = graceful.watch(builder.serve_connection(io, service));
-                tokio::spawn(async move {
-                    tokio::select! {
-                        ended = connection => if let Err(err) = ended {
-                            tracing::debug!(%err, "connection ended with an error");
-                        },
-                        () = admitted.must_close(header_timeout) => {
-                            tracing::debug!("connection closed by the server");
-                        }
-                    }
-                });
+                tracker.spawn(connection::serve(
+                    &builder,
+                    stream,
+                    peer,
+                    admitted,
+                    state.clone(),
+                    header_timeout,
+                ));
             }
             () = &mut shutdown => break,
         }
     }
     drop(listener);
     tracing::info!("shutting down: ending streams, finishing requests");
+    // Open requests finish, idle connections close, streams end.
     state.shutdown.cancel();
-    let drained = graceful.shutdown();
+    tracker.close();
+    let drained = tracker.wait();
     tokio::pin!(drained);
     tokio::select! {
         () = &mut drained => return,

@@ -29,6 +29,14 @@ impl<S> FullErrorAnswers<S> {
     }
 }
 
+impl<S> FullErrorAnswers<S> {
+    /// The socket back, once hyper is done with it. A replacement answer is never pending
+    /// then: hyper writes its automatic answers only as a connection's last words.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
 impl<S: AsyncWrite + Unpin> FullErrorAnswers<S> {
     /// Writes what is left of a replacement answer.
     fn poll_pending(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

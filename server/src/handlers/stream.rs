@@ -31,6 +31,7 @@ use crate::response::{self, Body};
 use crate::router::{Call, UserId};
 use crate::sse::{self, events};
 use crate::store::Store;
+use crate::takeover::TakeOver;
 
 /// A replay is handed to the connection in pieces of at most this size, so that what waits
 /// on a slow client is one piece, not a whole step.
@@ -83,6 +84,8 @@ pub async fn open(call: Call<UserId>) -> Result<Response<Body>, ApiError> {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    // Idle for hours: written on the bare socket, without hyper's connection state.
+    response.extensions_mut().insert(TakeOver);
     Ok(response)
 }
 

@@ -39,5 +39,6 @@ mod spread_rechecks;
 mod stalled_streams;
 mod stream;
 mod support;
+mod taken_over_streams;
 mod validation;
 mod web;
