@@ -29,6 +29,9 @@ pub struct Metrics {
     pub emails_sent: AtomicU64,
     pub emails_retried: AtomicU64,
     pub emails_failed: AtomicU64,
+    /// Write batches rolled back and redone with a savepoint per write, because one write
+    /// failed after changing rows (SQLite).
+    pub batches_redone: AtomicU64,
     /// Commit batches: a count per bucket of `BATCH_BUCKETS` (plus +Inf), sum and count.
     batch_buckets: [AtomicU64; BATCH_BUCKETS.len() + 1],
     batch_sum: AtomicU64,
@@ -136,6 +139,11 @@ impl Metrics {
                 "notif_emails_failed_total",
                 "Emails given up on.",
                 &self.emails_failed,
+            ),
+            (
+                "notif_write_batches_redone_total",
+                "Write batches redone with a savepoint per write, after one failed midway.",
+                &self.batches_redone,
             ),
         ] {
             counter(&mut out, name, help, value.load(Ordering::Relaxed));

@@ -9,9 +9,11 @@
 
 pub mod admin;
 pub mod backup;
+mod checkpointer;
 mod columns;
 pub mod database;
 mod housekeeping;
+mod inline_reads;
 pub mod outbox;
 #[cfg(test)]
 mod plans;

@@ -56,6 +56,21 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
+/// Indexes the notifications inserted since the last call (noted in `search_pending`,
+/// migration 0007) in one statement: the writer calls it once per batch, just before the
+/// commit, so that the full-text index writes one segment per commit.
+pub fn index_pending(conn: &Connection) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO notifications_search (rowid, title, body, category)
+         SELECT n.seq, n.title, n.body, n.category
+         FROM search_pending p JOIN notifications n ON n.seq = p.seq",
+    )?
+    .execute([])?;
+    conn.prepare_cached("DELETE FROM search_pending")?
+        .execute([])?;
+    Ok(())
+}
+
 /// Chooses how to search for `words` (already split; empty: no search).
 pub fn plan(conn: &Connection, words: &[String]) -> Result<Plan, StoreError> {
     if words.is_empty() {
@@ -135,7 +150,9 @@ mod tests {
         let mut cmd = NotifyCommand::plain("alice", title);
         cmd.notification.body = body.map(str::to_owned);
         cmd.notification.category = cat.map(str::to_owned);
-        match notify(conn, &cmd, false, 0).unwrap().value {
+        let written = notify(conn, &cmd, false, 0).unwrap();
+        index_pending(conn).unwrap();
+        match written.value {
             NotifyOutcome::Created(r) => r.notification.unwrap().id,
             NotifyOutcome::Replayed(body) => panic!("{body}"),
         }
@@ -269,13 +286,71 @@ mod tests {
         let mut old = Connection::open_in_memory().unwrap();
         migrations().to_version(&mut old, 4).unwrap();
         add_user(&old, "alice", None);
-        add(&old, "from before search", None, None);
+        notify(
+            &old,
+            &NotifyCommand::plain("alice", "from before search"),
+            false,
+            0,
+        )
+        .unwrap();
         migrations().to_latest(&mut old).unwrap();
         register(&old).unwrap();
         assert_eq!(
             titles(&search(&old, "BEFORE", 50, None)),
             ["from before search"]
         );
+    }
+
+    /// Whether the full-text index agrees with the rows it indexes.
+    fn index_is_whole(conn: &Connection) -> bool {
+        conn.execute(
+            "INSERT INTO notifications_search (notifications_search, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .is_ok()
+    }
+
+    #[test]
+    fn rows_are_found_once_indexed_and_one_gone_before_leaves_the_index_whole() {
+        let conn = inbox();
+        let pending =
+            |title: &str| match notify(&conn, &NotifyCommand::plain("alice", title), false, 0)
+                .unwrap()
+                .value
+            {
+                NotifyOutcome::Created(r) => r.notification.unwrap().id,
+                NotifyOutcome::Replayed(body) => panic!("{body}"),
+            };
+        let gone = pending("pending then gone");
+        pending("pending then kept");
+        conn.execute(
+            "INSERT INTO notifications (id, user_id, type, title, created_at)
+             VALUES ('from-elsewhere', 'alice', 'INFO', 'pending from another process', 0)",
+            [],
+        )
+        .unwrap();
+        assert!(
+            search(&conn, "pending", 50, None).notifications.is_empty(),
+            "not yet"
+        );
+        delete(&conn, "alice", &gone).unwrap();
+        conn.execute(
+            "UPDATE notifications SET title = 'pending, retitled' WHERE id = 'from-elsewhere'",
+            [],
+        )
+        .unwrap();
+        index_pending(&conn).unwrap();
+        assert_eq!(
+            titles(&search(&conn, "pending", 50, None)),
+            ["pending, retitled", "pending then kept"]
+        );
+        assert!(index_is_whole(&conn));
+        delete(&conn, "alice", "from-elsewhere").unwrap();
+        assert_eq!(
+            titles(&search(&conn, "pending", 50, None)),
+            ["pending then kept"]
+        );
+        assert!(index_is_whole(&conn));
     }
 
     #[test]

@@ -10,11 +10,14 @@ use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 use tokio::sync::oneshot;
 
+use super::checkpointer::{Checkpointer, WRITER_BACKSTOP_PAGES};
 use super::housekeeping::Housekeeping;
+use super::inline_reads::InlineReads;
 use super::private_file;
 use super::reader::{Priority, ReadPool};
 use super::replay::{self, RenderFrame, ReplayStep};
 use super::writer::{self, Listeners, WriteOp};
+use super::writes::{self, Written};
 use super::{
     EmailResult, ListQuery, NotifyCommand, NotifyOutcome, OutboxEntry, Page, ReadAllOutcome, Store,
     StoreError, StoreFuture, outbox, queries,
@@ -45,6 +48,8 @@ pub struct Capacity {
 /// Token lookups waiting for the authentication reader at most. Each is one primary-key
 /// read; open streams re-check their tokens at every ping, so thousands may come at once.
 const AUTH_QUEUE: usize = 65_536;
+/// Connections that token lookups use on the runtime's workers (`inline_reads`).
+const INLINE_AUTH_CONNECTIONS: usize = 2;
 /// Threads that read and render stream replays, at background priority, and the steps that
 /// may wait for them (each open stream has at most one waiting).
 const REPLAY_READERS: usize = 2;
@@ -54,9 +59,9 @@ const REPLAY_QUEUE: usize = 16_384;
 pub struct SqliteStore {
     pub(super) writes: crossbeam_channel::Sender<WriteOp>,
     reads: ReadPool,
-    /// A reader of its own for token lookups, so that long reads (replays, searches) filling
-    /// the read pool never hold up authentication, which every request needs.
-    auth: ReadPool,
+    /// Token lookups, on the runtime's workers or else a reader of its own, so that long
+    /// reads (replays, searches) filling the read pool never hold up authentication.
+    auth: InlineReads,
     /// Readers of their own for stream replays (`replay`), behind every other thread.
     replays: ReadPool,
     writer_thread: std::sync::Mutex<Option<JoinHandle<()>>>,
@@ -120,9 +125,16 @@ impl SqliteStore {
             Sync::Normal => "NORMAL",
         };
         conn.pragma_update(None, "synchronous", level)?;
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_BACKSTOP_PAGES)?;
         conn.set_prepared_statement_cache_capacity(64);
-        let (writes, writer_thread) =
-            writer::start(conn, listeners, housekeeping, capacity.write_queue)?;
+        let checkpointer = Checkpointer::start(path, level)?;
+        let (writes, writer_thread) = writer::start(
+            conn,
+            listeners,
+            housekeeping,
+            capacity.write_queue,
+            Some(checkpointer),
+        )?;
         let reads = ReadPool::open(
             path,
             "reads",
@@ -130,7 +142,11 @@ impl SqliteStore {
             capacity.read_queue,
             Priority::Normal,
         )?;
-        let auth = ReadPool::open(path, "authentications", 1, AUTH_QUEUE, Priority::Normal)?;
+        let auth = InlineReads::open(
+            path,
+            INLINE_AUTH_CONNECTIONS,
+            ReadPool::open(path, "authentications", 1, AUTH_QUEUE, Priority::Normal)?,
+        )?;
         let replays = ReadPool::open(
             path,
             "replays",
@@ -152,9 +168,21 @@ impl SqliteStore {
         directories::ProjectDirs::from("", "", "notif").map(|d| d.data_dir().join("notif.db"))
     }
 
-    async fn write<T: Send + 'static>(
+    /// Queues `write` for the writer and waits for its answer.
+    async fn write<T, F>(&self, write: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&Connection, i64) -> Result<Written<T>, StoreError> + Send + 'static,
+    {
+        self.submit(|reply| WriteOp::Write(writer::job(write, reply)))
+            .await
+    }
+
+    /// Queues the write `op` makes of its reply, and waits for the answer; a full queue
+    /// answers [`StoreError::Busy`] at once.
+    async fn submit<T: Send + 'static>(
         &self,
-        op: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> WriteOp,
+        op: impl FnOnce(writer::Reply<T>) -> WriteOp,
     ) -> Result<T, StoreError> {
         let (tx, rx) = oneshot::channel();
         match self.writes.try_send(op(tx)) {
@@ -223,24 +251,19 @@ impl Store for SqliteStore {
     }
 
     fn notify(&self, command: NotifyCommand) -> StoreFuture<'_, NotifyOutcome> {
-        Box::pin(self.write(|reply| WriteOp::Notify { command, reply }))
+        Box::pin(self.submit(|reply| WriteOp::Write(writer::notify(command, reply))))
     }
 
     fn set_read(&self, user_id: String, id: String, read: bool) -> StoreFuture<'_, Notification> {
-        Box::pin(self.write(move |reply| WriteOp::SetRead {
-            user_id,
-            id,
-            read,
-            reply,
-        }))
+        Box::pin(self.write(move |c, now| writes::set_read(c, &user_id, &id, read, now)))
     }
 
     fn read_all(&self, user_id: String) -> StoreFuture<'_, ReadAllOutcome> {
-        Box::pin(self.write(|reply| WriteOp::ReadAll { user_id, reply }))
+        Box::pin(self.write(move |c, now| writes::read_all(c, &user_id, now)))
     }
 
     fn delete(&self, user_id: String, id: String) -> StoreFuture<'_, ()> {
-        Box::pin(self.write(|reply| WriteOp::Delete { user_id, id, reply }))
+        Box::pin(self.write(move |c, _| writes::delete(c, &user_id, &id)))
     }
 
     fn update_preferences(
@@ -248,11 +271,11 @@ impl Store for SqliteStore {
         user_id: String,
         patch: PreferencesPatch,
     ) -> StoreFuture<'_, Preferences> {
-        Box::pin(self.write(|reply| WriteOp::UpdatePreferences {
-            user_id,
-            patch,
-            reply,
-        }))
+        Box::pin(
+            self.write(move |c, _| {
+                writes::update_preferences(c, &user_id, &patch).map(Written::quiet)
+            }),
+        )
     }
 
     fn due_emails(&self, now_ms: i64, limit: u32) -> StoreFuture<'_, Vec<OutboxEntry>> {
@@ -264,23 +287,23 @@ impl Store for SqliteStore {
     }
 
     fn record_email(&self, id: i64, result: EmailResult) -> StoreFuture<'_, ()> {
-        Box::pin(self.write(move |reply| WriteOp::RecordEmail { id, result, reply }))
+        Box::pin(self.write(move |c, _| outbox::record(c, id, &result).map(Written::quiet)))
     }
 
     fn create_session(&self, user_id: String) -> StoreFuture<'_, String> {
-        Box::pin(self.write(|reply| WriteOp::CreateSession { user_id, reply }))
+        Box::pin(self.write(move |c, now| writes::create_session(c, &user_id, now)))
     }
 
     fn revoke_token(&self, token_hash: [u8; 32]) -> StoreFuture<'_, ()> {
-        Box::pin(self.write(move |reply| WriteOp::RevokeToken { token_hash, reply }))
+        Box::pin(self.write(move |c, now| writes::revoke_token(c, &token_hash, now)))
     }
 
     fn create_login_code(&self, user_id: String) -> StoreFuture<'_, (String, i64)> {
-        Box::pin(self.write(|reply| WriteOp::CreateLoginCode { user_id, reply }))
+        Box::pin(self.write(move |c, now| writes::create_login_code(c, &user_id, now)))
     }
 
     fn redeem_login_code(&self, code_hash: [u8; 32]) -> StoreFuture<'_, Option<String>> {
-        Box::pin(self.write(move |reply| WriteOp::RedeemLoginCode { code_hash, reply }))
+        Box::pin(self.write(move |c, now| writes::redeem_login_code(c, &code_hash, now)))
     }
 
     fn close(&self) -> StoreFuture<'_, ()> {
@@ -306,75 +329,4 @@ impl Store for SqliteStore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn count_by_scan(conn: &Connection) -> i64 {
-        conn.query_row(
-            "SELECT count(*) FROM notifications WHERE user_id = 'alice' AND unread = 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap()
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn issue11_point9_an_existing_database_is_tightened_to_0600() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("old.db");
-        drop(open_connection(&path).unwrap());
-        let wal = dir.path().join("old.db-wal");
-        std::fs::write(&wal, b"").unwrap();
-        for file in [&path, &wal] {
-            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
-        }
-        let _open = open_connection(&path).unwrap();
-        for file in [&path, &wal] {
-            let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600, "{}: {mode:o}", file.display());
-        }
-    }
-
-    #[test]
-    fn the_kept_counts_follow_every_change() {
-        let dir = tempfile::tempdir().unwrap();
-        let conn = open_connection(&dir.path().join("t.db")).unwrap();
-        conn.execute("INSERT INTO users (id, created_at) VALUES ('alice', 0)", [])
-            .unwrap();
-        for i in 0..5 {
-            conn.execute(
-                "INSERT INTO notifications (id, user_id, type, title, created_at) VALUES (?1, 'alice', 'INFO', 't', 0)",
-                [format!("n{i}")],
-            )
-            .unwrap();
-        }
-        let kept = || queries::unread_count(&conn, "alice").unwrap() as i64;
-        let total = || -> (i64, i64) {
-            conn.query_row(
-                "SELECT notification_count, (SELECT count(*) FROM notifications) FROM users WHERE id = 'alice'",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap()
-        };
-        assert_eq!((kept(), count_by_scan(&conn)), (5, 5));
-        conn.execute(
-            "UPDATE notifications SET unread = 0, read_at = 1 WHERE id IN ('n0', 'n1')",
-            [],
-        )
-        .unwrap();
-        conn.execute("UPDATE notifications SET unread = 0 WHERE id = 'n0'", [])
-            .unwrap();
-        assert_eq!((kept(), count_by_scan(&conn)), (3, 3));
-        assert_eq!(total(), (5, 5));
-        conn.execute("DELETE FROM notifications WHERE id IN ('n1', 'n2')", [])
-            .unwrap();
-        assert_eq!((kept(), count_by_scan(&conn)), (2, 2));
-        assert_eq!(total(), (3, 3));
-        conn.execute("UPDATE notifications SET unread = 1 WHERE id = 'n0'", [])
-            .unwrap();
-        assert_eq!((kept(), count_by_scan(&conn)), (3, 3));
-    }
-}
+mod tests;

@@ -1,120 +1,59 @@
 //! The single writer: one thread owns the write connection and commits in batches (group
 //! commit). Requests queue their writes; the writer takes everything queued at that moment,
-//! applies each (`writes`) in its own savepoint inside one transaction, commits once, then
-//! hands the committed events to the publisher (in commit order) and answers each request.
-//! When nothing is queued, it tidies (`housekeeping`).
+//! applies each inside one transaction, commits once, then hands the committed events to
+//! the publisher (in commit order) and answers each request. When nothing is queued, it
+//! tidies (`housekeeping`).
+//!
+//! A write that fails must undo only itself. Most fail before they change anything (a
+//! notification not found, a conflicting idempotency key), and then there is nothing to
+//! undo; so the writes of a batch share the transaction without a savepoint each, which
+//! would cost every write a sub-journal and a flush of the full-text index. Only when a
+//! write fails after it changed rows is the transaction rolled back and the batch redone,
+//! each write in a savepoint of its own.
+
+mod job;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
 
 use crossbeam_channel::{Receiver, Sender};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
-use tokio::sync::{Notify, oneshot};
+use rusqlite::{Connection, TransactionBehavior};
+use tokio::sync::Notify;
 
+use super::checkpointer::Checkpointer;
 use super::housekeeping::{Housekeeper, Housekeeping};
-use super::outbox::{self, EmailResult};
-use super::writes::{self, Written};
-use super::{NotifyCommand, NotifyOutcome, Publisher, ReadAllOutcome, StoreError};
+use super::{Publisher, StoreError, search, writes};
 use crate::metrics::Metrics;
-use crate::model::{InboxEvent, Notification, Preferences, PreferencesPatch};
+use crate::model::InboxEvent;
 use crate::timestamp::now_ms;
+
+pub use job::{Job, Reply, job, notify};
 
 /// At most this many writes share one transaction.
 const MAX_BATCH: usize = 1024;
 
-type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
-
 /// A write waiting for the writer.
 pub enum WriteOp {
-    Notify {
-        command: NotifyCommand,
-        reply: Reply<NotifyOutcome>,
-    },
-    SetRead {
-        user_id: String,
-        id: String,
-        read: bool,
-        reply: Reply<Notification>,
-    },
-    ReadAll {
-        user_id: String,
-        reply: Reply<ReadAllOutcome>,
-    },
-    Delete {
-        user_id: String,
-        id: String,
-        reply: Reply<()>,
-    },
-    UpdatePreferences {
-        user_id: String,
-        patch: PreferencesPatch,
-        reply: Reply<Preferences>,
-    },
-    TouchToken {
-        token_id: i64,
-        at_ms: i64,
-    },
-    RecordEmail {
-        id: i64,
-        result: EmailResult,
-        reply: Reply<()>,
-    },
-    /// Browser sessions (`writes::sessions`): open one, end one, a login code made, traded.
-    CreateSession {
-        user_id: String,
-        reply: Reply<String>,
-    },
-    RevokeToken {
-        token_hash: [u8; 32],
-        reply: Reply<()>,
-    },
-    CreateLoginCode {
-        user_id: String,
-        reply: Reply<(String, i64)>,
-    },
-    RedeemLoginCode {
-        code_hash: [u8; 32],
-        reply: Reply<Option<String>>,
-    },
+    /// A write with an answer.
+    Write(Box<dyn Job>),
+    /// A token was used (best effort, no answer).
+    TouchToken { token_id: i64, at_ms: i64 },
     /// Commit what came before, then stop.
     Stop,
 }
 
-/// Sends a write's answer, or the commit's error (`Some(message)`) in its place.
-type Settle = Box<dyn FnOnce(Option<&str>) + Send>;
-
-/// What applying one write left to do once the batch is committed (or failed).
-struct Applied {
-    events: Vec<InboxEvent>,
-    /// An email was queued: wake the delivery worker once committed.
-    queued_email: bool,
-    settle: Settle,
+/// How the writes of a batch are kept apart inside its transaction.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Isolation {
+    /// Not at all: a write that fails after changing rows has the batch redone.
+    Shared,
+    /// Each write in a savepoint, rolled back to if it fails.
+    Savepoints,
 }
 
-impl Applied {
-    fn nothing() -> Applied {
-        Applied {
-            events: Vec::new(),
-            queued_email: false,
-            settle: Box::new(|_| ()),
-        }
-    }
-
-    fn answer<T: Send + 'static>(reply: Reply<T>, result: Result<T, StoreError>) -> Applied {
-        Applied {
-            events: Vec::new(),
-            queued_email: false,
-            settle: Box::new(move |commit_error| {
-                let result = match commit_error {
-                    Some(message) => Err(StoreError::Commit(message.to_owned())),
-                    None => result,
-                };
-                let _ = reply.send(result);
-            }),
-        }
-    }
-}
+/// A write failed after it changed rows: its batch must be redone with savepoints.
+struct Redo;
 
 /// Who the writer tells about what it committed.
 pub struct Listeners {
@@ -126,12 +65,14 @@ pub struct Listeners {
 }
 
 /// Starts the writer thread on `conn`, with room for `queue` waiting writes (senders use
-/// `try_send`, and a full queue means `503` with `Retry-After`).
+/// `try_send`, and a full queue means `503` with `Retry-After`); `checkpointer` (none for a
+/// database in memory) is told of each commit.
 pub fn start(
     conn: Connection,
     listeners: Listeners,
     housekeeping: Housekeeping,
     queue: usize,
+    checkpointer: Option<Checkpointer>,
 ) -> Result<(Sender<WriteOp>, JoinHandle<()>), StoreError> {
     let (tx, rx) = crossbeam_channel::bounded(queue.max(1));
     let handle = thread::Builder::new()
@@ -141,6 +82,7 @@ pub fn start(
                 conn,
                 listeners,
                 housekeeper: Housekeeper::new(housekeeping),
+                checkpointer,
             }
             .run(&rx)
         })?;
@@ -151,6 +93,7 @@ struct Writer {
     conn: Connection,
     listeners: Listeners,
     housekeeper: Housekeeper,
+    checkpointer: Option<Checkpointer>,
 }
 
 impl Writer {
@@ -180,40 +123,97 @@ impl Writer {
     fn commit_batch(&mut self, batch: &mut Vec<WriteOp>) -> bool {
         let size = batch.len();
         let stop = batch.iter().any(|op| matches!(op, WriteOp::Stop));
+        let commit_error = match self.run_batch(batch, Isolation::Shared) {
+            Ok(commit_error) => commit_error,
+            Err(Redo) => {
+                self.listeners
+                    .metrics
+                    .batches_redone
+                    .fetch_add(1, Ordering::Relaxed);
+                self.run_batch(batch, Isolation::Savepoints)
+                    .unwrap_or_else(|Redo| Some("the batch could not be redone".to_owned()))
+            }
+        };
+        let mut jobs: Vec<Box<dyn Job>> = batch
+            .drain(..)
+            .filter_map(|op| match op {
+                WriteOp::Write(job) => Some(job),
+                WriteOp::TouchToken { .. } | WriteOp::Stop => None,
+            })
+            .collect();
+        if let Some(message) = &commit_error {
+            tracing::error!(%message, "commit failed");
+        } else {
+            if let Some(checkpointer) = &self.checkpointer {
+                checkpointer.committed();
+            }
+            self.listeners.metrics.record_batch(size);
+            self.publish(&mut jobs);
+        }
+        for job in jobs {
+            job.settle(commit_error.as_deref());
+        }
+        stop
+    }
+
+    /// Applies each write of `batch` in one transaction and commits it; the commit's error
+    /// if nothing of the batch was committed, or [`Redo`] (all rolled back) when a write
+    /// failed after changing rows under `Isolation::Shared`.
+    fn run_batch(
+        &mut self,
+        batch: &mut [WriteOp],
+        isolation: Isolation,
+    ) -> Result<Option<String>, Redo> {
+        let email = self.listeners.outbox.is_some();
         let tx = match self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
         {
             Ok(tx) => tx,
-            Err(err) => {
-                let message = err.to_string();
-                tracing::error!(%message, "could not begin a transaction");
-                for op in batch.drain(..) {
-                    (refuse(op, || StoreError::Commit(message.clone())).settle)(None);
-                }
-                return stop;
-            }
+            Err(err) => return Ok(Some(format!("could not begin a transaction: {err}"))),
         };
-        let email = self.listeners.outbox.is_some();
-        let (mut applied, commit_error) = apply_and_commit(tx, batch.drain(..), email);
-        if let Some(message) = &commit_error {
-            tracing::error!(%message, "commit failed");
-        } else {
-            self.listeners.metrics.record_batch(size);
-            self.publish(&mut applied);
+        for op in batch.iter_mut() {
+            match op {
+                WriteOp::Write(job) => {
+                    let now = now_ms();
+                    match isolation {
+                        Isolation::Shared => {
+                            let before = tx.total_changes();
+                            if !job.apply(&tx, email, now) && tx.total_changes() != before {
+                                return Err(Redo);
+                            }
+                        }
+                        Isolation::Savepoints => {
+                            if let Err(err) = apply_in_savepoint(&tx, job.as_mut(), email, now) {
+                                return Ok(Some(format!("could not isolate a write: {err}")));
+                            }
+                        }
+                    }
+                }
+                WriteOp::TouchToken { token_id, at_ms } => {
+                    if let Err(err) = writes::touch_token(&tx, *token_id, *at_ms) {
+                        tracing::warn!(%err, "could not record token use");
+                    }
+                }
+                WriteOp::Stop => {}
+            }
+            // Some errors (I/O, out of memory, some disk-full cases) make SQLite roll back
+            // the whole transaction: nothing of this batch will commit.
+            if tx.is_autocommit() {
+                return Ok(Some(
+                    "the transaction was rolled back by the database".to_owned(),
+                ));
+            }
         }
-        for a in applied {
-            (a.settle)(commit_error.as_deref());
+        if let Err(err) = search::index_pending(&tx) {
+            return Ok(Some(format!("could not index for search: {err}")));
         }
-        stop
+        Ok(tx.commit().err().map(|e| e.to_string()))
     }
 
     /// Hands a committed batch's events on, in commit order, and wakes the email worker.
-    fn publish(&mut self, applied: &mut [Applied]) {
-        let events: Vec<InboxEvent> = applied
-            .iter_mut()
-            .flat_map(|a| std::mem::take(&mut a.events))
-            .collect();
+    fn publish(&mut self, jobs: &mut [Box<dyn Job>]) {
+        let events: Vec<InboxEvent> = jobs.iter_mut().flat_map(|job| job.take_events()).collect();
         let mut created = 0;
         for event in &events {
             if let InboxEvent::Created(n) = event {
@@ -229,7 +229,7 @@ impl Writer {
             self.listeners.publisher.publish(&events);
         }
         if let (true, Some(outbox)) = (
-            applied.iter().any(|a| a.queued_email),
+            jobs.iter().any(|job| job.queued_email()),
             &self.listeners.outbox,
         ) {
             outbox.notify_one();
@@ -237,148 +237,20 @@ impl Writer {
     }
 }
 
-/// Applies each write of `ops` in `tx`, then commits; returns what is left to do for each
-/// write, and the commit's error if nothing of the batch was committed.
-fn apply_and_commit(
-    tx: Transaction<'_>,
-    ops: impl Iterator<Item = WriteOp>,
+/// Applies one write in a savepoint, rolled back to if the write fails.
+fn apply_in_savepoint(
+    conn: &Connection,
+    job: &mut dyn Job,
     email: bool,
-) -> (Vec<Applied>, Option<String>) {
-    let mut applied = Vec::new();
-    let mut aborted: Option<String> = None;
-    for op in ops {
-        if matches!(op, WriteOp::Stop) {
-            continue;
-        }
-        if let Some(message) = &aborted {
-            applied.push(refuse(op, || StoreError::Commit(message.clone())));
-            continue;
-        }
-        applied.push(apply_in_savepoint(&tx, op, email));
-        // Some errors (I/O, out of memory, some disk-full cases) make SQLite roll back
-        // the whole transaction: nothing of this batch will commit, and what follows
-        // must not run outside a transaction.
-        if tx.is_autocommit() {
-            aborted = Some("the transaction was rolled back by the database".to_owned());
-        }
-    }
-    let commit_error = match aborted {
-        Some(message) => {
-            drop(tx);
-            Some(message)
-        }
-        None => tx.commit().err().map(|e| e.to_string()),
-    };
-    (applied, commit_error)
-}
-
-/// Answers a write that never got to run with `error`.
-fn refuse(op: WriteOp, error: impl Fn() -> StoreError) -> Applied {
-    match op {
-        WriteOp::Notify { reply, .. } => Applied::answer(reply, Err(error())),
-        WriteOp::SetRead { reply, .. } => Applied::answer(reply, Err(error())),
-        WriteOp::ReadAll { reply, .. } => Applied::answer(reply, Err(error())),
-        WriteOp::Delete { reply, .. } => Applied::answer(reply, Err(error())),
-        WriteOp::UpdatePreferences { reply, .. } => Applied::answer(reply, Err(error())),
-        WriteOp::RecordEmail { reply, .. } => Applied::answer(reply, Err(error())),
-        WriteOp::CreateSession { reply, .. } => Applied::answer(reply, Err(error())),
-        WriteOp::RevokeToken { reply, .. } => Applied::answer(reply, Err(error())),
-        WriteOp::CreateLoginCode { reply, .. } => Applied::answer(reply, Err(error())),
-        WriteOp::RedeemLoginCode { reply, .. } => Applied::answer(reply, Err(error())),
-        WriteOp::TouchToken { .. } | WriteOp::Stop => Applied::nothing(),
-    }
-}
-
-/// Applies one write in a savepoint, so that its failure undoes only itself.
-fn apply_in_savepoint(conn: &Connection, op: WriteOp, email: bool) -> Applied {
-    if let Err(err) = conn.execute_batch("SAVEPOINT op") {
-        let message = err.to_string();
-        return refuse(op, || StoreError::Commit(message.clone()));
-    }
-    let (applied, failed) = apply(conn, op, email);
-    let end = if failed {
-        "ROLLBACK TO op; RELEASE op"
-    } else {
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.execute_batch("SAVEPOINT op")?;
+    let end = if job.apply(conn, email, now) {
         "RELEASE op"
+    } else {
+        "ROLLBACK TO op; RELEASE op"
     };
-    if let Err(err) = conn.execute_batch(end) {
-        tracing::error!(%err, "could not end a savepoint");
-    }
-    applied
-}
-
-/// Applies one write (`email`: whether the email channel is on); the flag says whether it
-/// failed (and must be rolled back).
-fn apply(conn: &Connection, op: WriteOp, email: bool) -> (Applied, bool) {
-    let now = now_ms();
-    match op {
-        WriteOp::Notify { command, reply } => {
-            let result = writes::notify(conn, &command, email, now);
-            let queued_email = matches!(
-                &result,
-                Ok(Written { value: NotifyOutcome::Created(response), .. }) if response.delivered.email
-            );
-            let (mut applied, failed) = finish(reply, result);
-            applied.queued_email = queued_email;
-            (applied, failed)
-        }
-        WriteOp::SetRead {
-            user_id,
-            id,
-            read,
-            reply,
-        } => finish(reply, writes::set_read(conn, &user_id, &id, read, now)),
-        WriteOp::ReadAll { user_id, reply } => finish(reply, writes::read_all(conn, &user_id, now)),
-        WriteOp::Delete { user_id, id, reply } => {
-            finish(reply, writes::delete(conn, &user_id, &id))
-        }
-        WriteOp::UpdatePreferences {
-            user_id,
-            patch,
-            reply,
-        } => {
-            let result = writes::update_preferences(conn, &user_id, &patch);
-            finish(reply, result.map(Written::quiet))
-        }
-        WriteOp::RecordEmail { id, result, reply } => {
-            finish(reply, outbox::record(conn, id, &result).map(Written::quiet))
-        }
-        WriteOp::TouchToken { token_id, at_ms } => {
-            if let Err(err) = writes::touch_token(conn, token_id, at_ms) {
-                tracing::warn!(%err, "could not record token use");
-            }
-            (Applied::nothing(), false)
-        }
-        WriteOp::CreateSession { user_id, reply } => {
-            finish(reply, writes::create_session(conn, &user_id, now))
-        }
-        WriteOp::RevokeToken { token_hash, reply } => {
-            finish(reply, writes::revoke_token(conn, &token_hash, now))
-        }
-        WriteOp::CreateLoginCode { user_id, reply } => {
-            finish(reply, writes::create_login_code(conn, &user_id, now))
-        }
-        WriteOp::RedeemLoginCode { code_hash, reply } => {
-            finish(reply, writes::redeem_login_code(conn, &code_hash, now))
-        }
-        WriteOp::Stop => (Applied::nothing(), false),
-    }
-}
-
-/// Turns a write's result into its reply and the events it publishes once committed; the
-/// flag says whether it failed.
-fn finish<T: Send + 'static>(
-    reply: Reply<T>,
-    result: Result<Written<T>, StoreError>,
-) -> (Applied, bool) {
-    match result {
-        Ok(Written { value, events }) => {
-            let mut applied = Applied::answer(reply, Ok(value));
-            applied.events = events;
-            (applied, false)
-        }
-        Err(err) => (Applied::answer(reply, Err(err.classify())), true),
-    }
+    conn.execute_batch(end)
 }
 
 #[cfg(test)]

@@ -4,9 +4,13 @@
 
 use std::sync::Mutex;
 
+use tokio::sync::oneshot;
+
 use super::*;
-use crate::store::NotifyCommand;
+use crate::model::Notification;
 use crate::store::testing::{add_user, database};
+use crate::store::writes::Written;
+use crate::store::{NotifyCommand, NotifyOutcome};
 
 /// Keeps what it is given.
 #[derive(Default)]
@@ -39,7 +43,7 @@ fn writer() -> (Sender<WriteOp>, JoinHandle<()>, Arc<Recorder>, Arc<Metrics>) {
         max_per_user: u64::MAX,
         email_retention: std::time::Duration::MAX,
     };
-    let (tx, handle) = start(conn, listeners, housekeeping, 4096).unwrap();
+    let (tx, handle) = start(conn, listeners, housekeeping, 4096, None).unwrap();
     (tx, handle, recorder, metrics)
 }
 
@@ -50,8 +54,18 @@ fn notify(
 ) -> oneshot::Receiver<Result<NotifyOutcome, StoreError>> {
     let (reply, answer) = oneshot::channel();
     let command = NotifyCommand::plain("alice", title);
-    tx.send(WriteOp::Notify { command, reply }).unwrap();
+    tx.send(WriteOp::Write(super::notify(command, reply)))
+        .unwrap();
     answer
+}
+
+/// Deletes alice's notification `id`.
+fn delete(id: &str, reply: Reply<()>) -> WriteOp {
+    let id = id.to_owned();
+    WriteOp::Write(job(
+        move |conn, _| writes::delete(conn, "alice", &id),
+        reply,
+    ))
 }
 
 fn created(outcome: NotifyOutcome) -> Notification {
@@ -66,12 +80,7 @@ fn events_are_published_in_commit_order_before_the_answer() {
     let (tx, handle, recorder, metrics) = writer();
     let answers = [notify(&tx, "first"), notify(&tx, "second")];
     let (reply, deleted) = oneshot::channel();
-    tx.send(WriteOp::Delete {
-        user_id: "alice".into(),
-        id: "nonexistent".into(),
-        reply,
-    })
-    .unwrap();
+    tx.send(delete("nonexistent", reply)).unwrap();
     let mut notifications = Vec::new();
     for answer in answers {
         let n = created(answer.blocking_recv().unwrap().unwrap());
@@ -104,12 +113,105 @@ fn stop_commits_what_came_before_then_the_writer_is_gone() {
     let n = created(answer.blocking_recv().unwrap().unwrap());
     assert_eq!(recorder.take(), vec![InboxEvent::Created(n.clone())]);
     let (reply, _) = oneshot::channel();
-    let late = WriteOp::Delete {
-        user_id: "alice".into(),
-        id: n.id,
-        reply,
-    };
+    let late = delete(&n.id, reply);
     assert!(tx.send(late).is_err(), "nothing takes writes any more");
+}
+
+/// A write that runs until released, saying when it started: the writes queued meanwhile
+/// make the next batch together.
+fn hold(tx: &Sender<WriteOp>) -> std::sync::mpsc::Sender<()> {
+    let (started, entered) = std::sync::mpsc::sync_channel(1);
+    let (release, released) = std::sync::mpsc::channel();
+    let released = Mutex::new(released);
+    let (reply, _) = oneshot::channel();
+    let held = job(
+        move |_, _| {
+            let _ = started.try_send(());
+            let _ = released.lock().unwrap().recv();
+            Ok(Written::quiet(()))
+        },
+        reply,
+    );
+    tx.send(WriteOp::Write(held)).unwrap();
+    entered.recv().unwrap();
+    release
+}
+
+/// Queues a write that reads alice's address.
+fn address(tx: &Sender<WriteOp>) -> oneshot::Receiver<Result<Option<String>, StoreError>> {
+    let (reply, answer) = oneshot::channel();
+    let read = job(
+        |conn, _| {
+            let email = conn.query_row("SELECT email FROM users WHERE id = 'alice'", [], |r| {
+                r.get(0)
+            })?;
+            Ok(Written::quiet(email))
+        },
+        reply,
+    );
+    tx.send(WriteOp::Write(read)).unwrap();
+    answer
+}
+
+#[test]
+fn a_write_failing_after_it_changed_rows_undoes_only_itself() {
+    let (tx, handle, recorder, metrics) = writer();
+    let release = hold(&tx);
+    let before = notify(&tx, "before");
+    let (reply, failed) = oneshot::channel();
+    let half_done = job(
+        |conn, _| {
+            conn.execute(
+                "UPDATE users SET email = 'half@example.com' WHERE id = 'alice'",
+                [],
+            )?;
+            Err::<Written<()>, _>(StoreError::NotFound)
+        },
+        reply,
+    );
+    tx.send(WriteOp::Write(half_done)).unwrap();
+    let after = notify(&tx, "after");
+    let email = address(&tx);
+    release.send(()).unwrap();
+
+    let created = [before, after].map(|a| created(a.blocking_recv().unwrap().unwrap()));
+    assert!(matches!(
+        failed.blocking_recv().unwrap(),
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        email.blocking_recv().unwrap().unwrap(),
+        None,
+        "its change undone"
+    );
+    tx.send(WriteOp::Stop).unwrap();
+    handle.join().unwrap();
+    assert_eq!(
+        recorder.take(),
+        created.map(InboxEvent::Created).to_vec(),
+        "each committed write's event once, in order"
+    );
+    assert_eq!(metrics.batches_redone.load(Ordering::Relaxed), 1);
+}
+
+#[test]
+fn a_write_failing_before_it_changed_anything_needs_no_redo() {
+    let (tx, handle, _, metrics) = writer();
+    let release = hold(&tx);
+    let before = notify(&tx, "before");
+    let (reply, missing) = oneshot::channel();
+    tx.send(delete("nonexistent", reply)).unwrap();
+    let after = notify(&tx, "after");
+    release.send(()).unwrap();
+    created(before.blocking_recv().unwrap().unwrap());
+    created(after.blocking_recv().unwrap().unwrap());
+    assert!(matches!(
+        missing.blocking_recv().unwrap(),
+        Err(StoreError::NotFound)
+    ));
+    tx.send(WriteOp::Stop).unwrap();
+    handle.join().unwrap();
+    assert_eq!(metrics.batches_redone.load(Ordering::Relaxed), 0);
 }
 
 /// Holds the writer inside `publish` until released, saying when it got there.

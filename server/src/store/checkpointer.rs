@@ -1,0 +1,100 @@
+//! Checkpoints off the writer. SQLite copies its write-ahead log back into the database
+//! file (a checkpoint) on the connection that commits, by default at each commit that finds
+//! the log past 1,000 pages; that commit then waits for the copy and an `fsync` of the
+//! database file, and every write queued behind it waits too. Here a thread of its own, on a
+//! connection of its own, checkpoints shortly after commits, while the writer goes on
+//! committing: a passive checkpoint never blocks the writer or the readers.
+//!
+//! The writer keeps SQLite's automatic checkpoint, at a log of [`WRITER_BACKSTOP_PAGES`],
+//! as a backstop: the log restarts from its beginning only when a checkpoint copied all of
+//! it, which a checkpoint running beside a busy writer seldom sees; past the backstop, the
+//! writer's own checkpoint copies what little is left and the log restarts.
+
+use std::path::Path;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Log pages past which the writer checkpoints by itself (about 40 MB of log).
+pub const WRITER_BACKSTOP_PAGES: u32 = 10_000;
+/// The least time between two checkpoints: commits meanwhile are copied by the next one,
+/// so that a steady stream of small commits costs a few checkpoints a second, not one per
+/// commit.
+const PAUSE: Duration = Duration::from_millis(200);
+
+/// The checkpointing thread; it stops when this is dropped.
+pub struct Checkpointer {
+    nudge: Sender<()>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    /// Starts checkpointing the database at `path` (already open and in WAL mode), with
+    /// `synchronous` as the writer commits.
+    pub fn start(path: &Path, synchronous: &str) -> Result<Checkpointer, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "synchronous", synchronous)?;
+        let (nudge, nudged) = crossbeam_channel::bounded(1);
+        let thread = thread::Builder::new()
+            .name("notif-checkpoint".into())
+            .spawn(move || run(&conn, &nudged))?;
+        Ok(Checkpointer {
+            nudge,
+            thread: Some(thread),
+        })
+    }
+
+    /// Says that a commit added to the log: a checkpoint follows soon.
+    pub fn committed(&self) {
+        let _ = self.nudge.try_send(());
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        let (stop, _) = crossbeam_channel::bounded(1);
+        drop(std::mem::replace(&mut self.nudge, stop));
+        if let Some(thread) = self.thread.take() {
+            if thread.join().is_err() {
+                tracing::error!("the checkpoint thread panicked");
+            }
+        }
+    }
+}
+
+/// Checkpoints after a nudge, at most once per [`PAUSE`], until the writer is gone.
+fn run(conn: &Connection, nudged: &Receiver<()>) {
+    let mut due = false;
+    loop {
+        if !due && nudged.recv().is_err() {
+            break;
+        }
+        if let Err(err) = checkpoint(conn) {
+            tracing::warn!(%err, "checkpoint failed; the next commit tries again");
+        }
+        // Commits during the pause are copied by the next checkpoint, right after it.
+        due = false;
+        let until = Instant::now() + PAUSE;
+        loop {
+            match nudged.recv_deadline(until) {
+                Ok(()) => due = true,
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+}
+
+/// Copies what it can of the log into the database without waiting for any lock.
+fn checkpoint(conn: &Connection) -> Result<(), StoreError> {
+    let (busy, log, copied): (i64, i64, i64) =
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    tracing::trace!(busy, log, copied, "checkpoint");
+    Ok(())
+}

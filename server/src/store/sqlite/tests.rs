@@ -1,0 +1,72 @@
+//! The SQLite store's own guarantees: private files, counts kept in step.
+
+use super::*;
+
+fn count_by_scan(conn: &Connection) -> i64 {
+    conn.query_row(
+        "SELECT count(*) FROM notifications WHERE user_id = 'alice' AND unread = 1",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn issue11_point9_an_existing_database_is_tightened_to_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    drop(open_connection(&path).unwrap());
+    let wal = dir.path().join("old.db-wal");
+    std::fs::write(&wal, b"").unwrap();
+    for file in [&path, &wal] {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let _open = open_connection(&path).unwrap();
+    for file in [&path, &wal] {
+        let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}: {mode:o}", file.display());
+    }
+}
+
+#[test]
+fn the_kept_counts_follow_every_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = open_connection(&dir.path().join("t.db")).unwrap();
+    conn.execute("INSERT INTO users (id, created_at) VALUES ('alice', 0)", [])
+        .unwrap();
+    for i in 0..5 {
+        conn.execute(
+            "INSERT INTO notifications (id, user_id, type, title, created_at) VALUES (?1, 'alice', 'INFO', 't', 0)",
+            [format!("n{i}")],
+        )
+        .unwrap();
+    }
+    let kept = || queries::unread_count(&conn, "alice").unwrap() as i64;
+    let total = || -> (i64, i64) {
+        conn.query_row(
+            "SELECT notification_count, (SELECT count(*) FROM notifications) FROM users WHERE id = 'alice'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    assert_eq!((kept(), count_by_scan(&conn)), (5, 5));
+    conn.execute(
+        "UPDATE notifications SET unread = 0, read_at = 1 WHERE id IN ('n0', 'n1')",
+        [],
+    )
+    .unwrap();
+    conn.execute("UPDATE notifications SET unread = 0 WHERE id = 'n0'", [])
+        .unwrap();
+    assert_eq!((kept(), count_by_scan(&conn)), (3, 3));
+    assert_eq!(total(), (5, 5));
+    conn.execute("DELETE FROM notifications WHERE id IN ('n1', 'n2')", [])
+        .unwrap();
+    assert_eq!((kept(), count_by_scan(&conn)), (2, 2));
+    assert_eq!(total(), (3, 3));
+    conn.execute("UPDATE notifications SET unread = 1 WHERE id = 'n0'", [])
+        .unwrap();
+    assert_eq!((kept(), count_by_scan(&conn)), (3, 3));
+}
