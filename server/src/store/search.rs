@@ -60,6 +60,13 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// migration 0007) in one statement: the writer calls it once per batch, just before the
 /// commit, so that the full-text index writes one segment per commit.
 pub fn index_pending(conn: &Connection) -> Result<(), StoreError> {
+    // Even an insert of no rows has the index write to the disk at the commit.
+    let pending: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM search_pending)")?
+        .query_row([], |r| r.get(0))?;
+    if !pending {
+        return Ok(());
+    }
     conn.prepare_cached(
         "INSERT INTO notifications_search (rowid, title, body, category)
          SELECT n.seq, n.title, n.body, n.category
