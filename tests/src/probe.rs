@@ -2,6 +2,8 @@
 //! never read (to make the server's send side back up), a stream response whose headers a
 //! test checks. For the limits tests, which need what the request helpers hide.
 
+use std::time::{Duration, Instant};
+
 use reqwest::Response;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
@@ -28,6 +30,23 @@ impl TestServer {
     /// The value of `name` in this server's `/metrics`.
     pub async fn metric(&self, name: &str) -> i64 {
         metric_at(self.client(), &self.url(), name).await
+    }
+
+    /// Waits until this server's `/metrics` shows `name` at `want`; panics with the last
+    /// value after `within`.
+    pub async fn await_metric(&self, name: &str, want: i64, within: Duration) {
+        let deadline = Instant::now() + within;
+        loop {
+            let value = self.metric(name).await;
+            if value == want {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name} stayed at {value}, not {want}, for {within:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Asks for `token`'s stream on a connection with a 4 KiB receive buffer that the test

@@ -49,22 +49,6 @@ async fn flood(server: &TestServer, tokens: &[&str], count: usize) {
     }
 }
 
-/// Waits until `/metrics` shows `name` at `want`; panics with the last value after `within`.
-async fn await_metric(server: &TestServer, name: &str, want: i64, within: Duration) {
-    let deadline = Instant::now() + within;
-    loop {
-        let value = server.metric(name).await;
-        if value == want {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{name} stayed at {value}, not {want}, for {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 async fn stream_status(server: &TestServer, token: &str) -> u16 {
     server
         .client()
@@ -107,7 +91,9 @@ async fn stalled_streams_free_their_places(users: usize, per_user: usize, extra:
         }
     }
     let want = (users * per_user) as i64;
-    await_metric(&server, "notif_streams_open", want, Duration::from_secs(60)).await;
+    server
+        .await_metric("notif_streams_open", want, Duration::from_secs(60))
+        .await;
     let opened = started.elapsed();
     assert_eq!(
         stream_status(&server, &newcomer).await,
@@ -170,11 +156,15 @@ async fn a_stream_whose_client_stopped_reading_is_closed_by_the_server() {
     ]);
     let alice = server.add_user("alice");
     let stalled = server.stalled_stream(&alice).await;
-    await_metric(&server, "notif_streams_open", 1, Duration::from_secs(10)).await;
+    server
+        .await_metric("notif_streams_open", 1, Duration::from_secs(10))
+        .await;
     // More than the sockets hold, far less than the stream's buffer.
     flood(&server, &[&alice], 600).await;
     // Stalled for 5 s at least, then closed at the stream's next visit (500 ms apart).
-    await_metric(&server, "notif_streams_open", 0, Duration::from_secs(10)).await;
+    server
+        .await_metric("notif_streams_open", 0, Duration::from_secs(10))
+        .await;
     assert_eq!(server.metric("notif_streams_stalled_total").await, 1);
     assert_eq!(server.metric("notif_streams_lagged_total").await, 0);
     drop(stalled);
@@ -195,7 +185,9 @@ async fn shutdown_does_not_wait_the_drain_for_stalled_streams() {
     for _ in 0..3 {
         stalled.push(server.stalled_stream(&alice).await);
     }
-    await_metric(&server, "notif_streams_open", 3, Duration::from_secs(10)).await;
+    server
+        .await_metric("notif_streams_open", 3, Duration::from_secs(10))
+        .await;
     flood(&server, &[&alice], 600).await;
     let started = Instant::now();
     let status = server.terminate().await;

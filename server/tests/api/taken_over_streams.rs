@@ -10,7 +10,6 @@ use notif_tests::chunked::Chunked;
 use notif_tests::probe::read_until_closed;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::time::Instant;
 
 use crate::support::{FLAGS, TestServer};
 
@@ -50,22 +49,6 @@ async fn read_head(tcp: &mut TcpStream) -> (String, Vec<u8>) {
         }
     };
     tokio::time::timeout(LIMIT, read).await.unwrap()
-}
-
-/// Waits until `/metrics` shows `name` at `want`.
-async fn await_metric(server: &TestServer, name: &str, want: i64) {
-    let deadline = Instant::now() + LIMIT;
-    loop {
-        let value = server.metric(name).await;
-        if value == want {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{name} stays at {value}, not {want}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test]
@@ -142,11 +125,11 @@ async fn a_client_that_closes_its_end_frees_its_place_without_waiting_for_a_ping
     let alice = server.add_user("alice");
     let mut tcp = raw_stream(&server, &alice).await;
     read_head(&mut tcp).await;
-    await_metric(&server, "notif_streams_open", 1).await;
+    server.await_metric("notif_streams_open", 1, LIMIT).await;
     let refused = server.stream_response(&alice).await;
     assert_eq!(refused.status(), 429, "the user's one place is taken");
     drop(tcp);
-    await_metric(&server, "notif_streams_open", 0).await;
+    server.await_metric("notif_streams_open", 0, LIMIT).await;
     let reopened = server.stream_response(&alice).await;
     assert_eq!(reopened.status(), 200);
 }
@@ -156,7 +139,7 @@ async fn shutdown_ends_a_taken_over_stream_with_its_last_chunk_then_closes() {
     let (mut server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let mut tcp = raw_stream(&server, &alice).await;
     let (_, rest) = read_head(&mut tcp).await;
-    await_metric(&server, "notif_streams_open", 1).await;
+    server.await_metric("notif_streams_open", 1, LIMIT).await;
     let status = server.terminate().await;
     assert_eq!(status.code(), Some(0), "{status}");
     let mut body = rest;
