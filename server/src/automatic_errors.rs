@@ -17,12 +17,13 @@ mod writer;
 
 use bytes::Bytes;
 use hyper::header::{self, HeaderValue};
-use hyper::{Response, StatusCode};
+use hyper::{Response, StatusCode, Version};
 
 use crate::error::ApiError;
 use crate::middleware;
 use crate::response;
 use crate::server::{MAX_HEAD, MAX_HEADER_LINES};
+use crate::takeover::head;
 
 pub use writer::FullErrorAnswers;
 
@@ -144,15 +145,14 @@ fn answer(automatic: &Automatic<'_>) -> Option<Vec<u8>> {
 
 /// `response` as bytes of HTTP `version`: status line, headers, blank line, body.
 fn serialise(version: &[u8], response: &Response<Bytes>) -> Vec<u8> {
-    let status = response.status();
-    let mut out = version.to_vec();
-    let reason = status.canonical_reason().unwrap_or("");
-    out.extend_from_slice(format!(" {} {reason}\r\n", status.as_str()).as_bytes());
+    let version = if version == b"HTTP/1.0" {
+        Version::HTTP_10
+    } else {
+        Version::HTTP_11
+    };
+    let mut out = head::status_line(version, response.status());
     for (name, value) in response.headers() {
-        out.extend_from_slice(name.as_str().as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(value.as_bytes());
-        out.extend_from_slice(b"\r\n");
+        head::header_line(&mut out, name.as_str(), value.as_bytes());
     }
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(response.body());

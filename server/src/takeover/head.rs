@@ -1,6 +1,8 @@
 //! The head of a response written outside hyper: byte for byte what hyper writes for a
 //! streaming body (status line, the response's headers in order, `transfer-encoding:
 //! chunked`, `date`), plus `connection: close`, since the connection ends with the body.
+//! Its status and header lines are also those of notif's answers in place of hyper's
+//! automatic ones (`automatic_errors`): the one place notif writes a head by hand.
 
 use hyper::header::{self, HeaderMap};
 use hyper::{StatusCode, Version};
@@ -30,6 +32,27 @@ pub fn encode(
     framing: Framing,
     date: &str,
 ) -> Vec<u8> {
+    let mut head = status_line(version, status);
+    for (name, value) in headers {
+        if FRAMING_HEADERS.contains(name) {
+            continue;
+        }
+        header_line(&mut head, name.as_str(), value.as_bytes());
+    }
+    if framing == Framing::Chunked {
+        header_line(&mut head, "connection", b"close");
+        header_line(&mut head, "transfer-encoding", b"chunked");
+    }
+    if !headers.contains_key(header::DATE) {
+        header_line(&mut head, "date", date.as_bytes());
+    }
+    head.extend_from_slice(b"\r\n");
+    head
+}
+
+/// A head's first line, `HTTP/1.1 200 OK` (HTTP/1.0 to a request of that version), as
+/// hyper writes it; header lines and the blank line follow.
+pub fn status_line(version: Version, status: StatusCode) -> Vec<u8> {
     let mut head = Vec::with_capacity(256);
     head.extend_from_slice(match version {
         Version::HTTP_10 => b"HTTP/1.0 ",
@@ -40,24 +63,11 @@ pub fn encode(
     let reason = status.canonical_reason().unwrap_or("<unknown status code>");
     head.extend_from_slice(reason.as_bytes());
     head.extend_from_slice(b"\r\n");
-    for (name, value) in headers {
-        if FRAMING_HEADERS.contains(name) {
-            continue;
-        }
-        line(&mut head, name.as_str(), value.as_bytes());
-    }
-    if framing == Framing::Chunked {
-        line(&mut head, "connection", b"close");
-        line(&mut head, "transfer-encoding", b"chunked");
-    }
-    if !headers.contains_key(header::DATE) {
-        line(&mut head, "date", date.as_bytes());
-    }
-    head.extend_from_slice(b"\r\n");
     head
 }
 
-fn line(head: &mut Vec<u8>, name: &str, value: &[u8]) {
+/// Appends the header line `name: value`.
+pub fn header_line(head: &mut Vec<u8>, name: &str, value: &[u8]) {
     head.extend_from_slice(name.as_bytes());
     head.extend_from_slice(b": ");
     head.extend_from_slice(value);
