@@ -28,7 +28,8 @@ const PAUSE: Duration = Duration::from_millis(200);
 
 /// The checkpointing thread; it stops when this is dropped.
 pub struct Checkpointer {
-    nudge: Sender<()>,
+    /// Taken at drop: the thread sees the channel close and stops.
+    nudge: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -43,21 +44,22 @@ impl Checkpointer {
             .name("notif-checkpoint".into())
             .spawn(move || run(&conn, &nudged))?;
         Ok(Checkpointer {
-            nudge,
+            nudge: Some(nudge),
             thread: Some(thread),
         })
     }
 
     /// Says that a commit added to the log: a checkpoint follows soon.
     pub fn committed(&self) {
-        let _ = self.nudge.try_send(());
+        if let Some(nudge) = &self.nudge {
+            let _ = nudge.try_send(());
+        }
     }
 }
 
 impl Drop for Checkpointer {
     fn drop(&mut self) {
-        let (stop, _) = crossbeam_channel::bounded(1);
-        drop(std::mem::replace(&mut self.nudge, stop));
+        drop(self.nudge.take());
         if let Some(thread) = self.thread.take() {
             if thread.join().is_err() {
                 tracing::error!("the checkpoint thread panicked");
@@ -97,4 +99,40 @@ fn checkpoint(conn: &Connection) -> Result<(), StoreError> {
         })?;
     tracing::trace!(busy, log, copied, "checkpoint");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_commit_is_copied_into_the_database_file_and_drop_stops_the_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notif.db");
+        let writer = crate::store::sqlite::open_connection(&path).unwrap();
+        writer.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+        let size = || std::fs::metadata(&path).unwrap().len();
+        let before = size();
+        writer
+            .execute_batch(
+                "CREATE TABLE filler (text TEXT);
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+                 INSERT INTO filler SELECT hex(randomblob(100)) FROM n;",
+            )
+            .unwrap();
+        assert_eq!(size(), before, "in the log only");
+        let checkpointer = Checkpointer::start(&path, "FULL").unwrap();
+        checkpointer.committed();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while size() == before {
+            assert!(Instant::now() < deadline, "never checkpointed");
+            thread::sleep(Duration::from_millis(10));
+        }
+        let dropped = Instant::now();
+        drop(checkpointer);
+        assert!(
+            dropped.elapsed() < PAUSE,
+            "stopped without waiting out its pause"
+        );
+    }
 }
