@@ -24,6 +24,7 @@ mod reader;
 pub mod replay;
 pub mod search;
 pub mod sqlite;
+mod stored_id;
 #[cfg(test)]
 mod testing;
 mod writer;

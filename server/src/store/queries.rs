@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{ListQuery, Page, StoreError, search};
+use super::{ListQuery, Page, StoreError, search, stored_id};
 use crate::cursor::Cursor;
 use crate::model::{CategoryPreference, Notification, Preferences, Principal, Scope, TokenScope};
 
@@ -14,7 +14,7 @@ pub const NOTIFICATION_COLUMNS: &str =
 pub fn notification(row: &Row<'_>) -> rusqlite::Result<Notification> {
     Ok(Notification {
         seq: row.get(0)?,
-        id: row.get(1)?,
+        id: stored_id::from_stored(row.get(1)?),
         user_id: row.get(2)?,
         kind: row.get(3)?,
         title: row.get(4)?,
@@ -29,9 +29,10 @@ pub fn notification(row: &Row<'_>) -> rusqlite::Result<Notification> {
 /// One of a user's notifications by id.
 pub fn get(conn: &Connection, user_id: &str, id: &str) -> Result<Notification, StoreError> {
     let sql =
-        format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id = ?1 AND user_id = ?2");
+        format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id IN (?1, ?3) AND user_id = ?2");
+    let (id, swapped) = stored_id::lookup_forms(id);
     conn.prepare_cached(&sql)?
-        .query_row(params![id, user_id], notification)
+        .query_row(params![id, user_id, swapped], notification)
         .optional()?
         .ok_or(StoreError::NotFound)
 }

@@ -43,7 +43,8 @@ impl<'a> NotifyCall<'a> {
     pub fn new(command: &'a NotifyCommand) -> NotifyCall<'a> {
         let new = &command.notification;
         // The sequence number is the database's to take (`notif_notify`).
-        let notification = new.stored(ids::notification_id(), 0, now_ms());
+        let now = now_ms();
+        let notification = new.stored(ids::notification_id(now), 0, now);
         let payload = events::created(&notification);
         NotifyCall {
             command,

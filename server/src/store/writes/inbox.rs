@@ -5,7 +5,7 @@ use rusqlite::{Connection, params};
 
 use super::Written;
 use crate::model::{InboxEvent, Notification};
-use crate::store::{ReadAllOutcome, StoreError, queries};
+use crate::store::{ReadAllOutcome, StoreError, queries, stored_id};
 
 /// Marks one of `user_id`'s notifications read (at `now`) or unread; `NotFound` if it is
 /// not theirs. Marking it as it already is changes nothing and causes no event.
@@ -43,7 +43,7 @@ pub fn read_all(
 ) -> Result<Written<ReadAllOutcome>, StoreError> {
     let ids: Vec<String> = conn
         .prepare_cached("SELECT id FROM notifications WHERE user_id = ?1 AND unread = 1")?
-        .query_map([user_id], |r| r.get(0))?
+        .query_map([user_id], |r| r.get(0).map(stored_id::from_stored))?
         .collect::<Result<_, _>>()?;
     let updated = conn
         .prepare_cached(
@@ -71,9 +71,10 @@ pub fn read_all(
 
 /// Deletes one of `user_id`'s notifications; `NotFound` if it is not theirs.
 pub fn delete(conn: &Connection, user_id: &str, id: &str) -> Result<Written<()>, StoreError> {
+    let (stored, swapped) = stored_id::lookup_forms(id);
     let deleted = conn
-        .prepare_cached("DELETE FROM notifications WHERE id = ?1 AND user_id = ?2")?
-        .execute(params![id, user_id])?;
+        .prepare_cached("DELETE FROM notifications WHERE id IN (?1, ?3) AND user_id = ?2")?
+        .execute(params![stored, user_id, swapped])?;
     if deleted == 0 {
         return Err(StoreError::NotFound);
     }

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::Written;
 use crate::ids;
 use crate::model::{Delivered, InboxEvent, NewNotification, Notification, NotifyResponse};
-use crate::store::{NotifyCommand, NotifyOutcome, StoreError, outbox, queries};
+use crate::store::{NotifyCommand, NotifyOutcome, StoreError, outbox, queries, stored_id};
 
 /// An idempotency key is honoured for this long.
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
@@ -84,7 +84,7 @@ fn create(
         return Err(StoreError::UnknownUser(new.user_id.clone()));
     }
     let channels = queries::preferences(conn, &new.user_id)?.channels_for(new.category.as_deref());
-    let id = ids::notification_id();
+    let id = ids::notification_id(now);
     let address = if email && channels.email {
         outbox::email_of(conn, &new.user_id)?
     } else {
@@ -118,7 +118,7 @@ fn insert(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
-        id,
+        stored_id::to_stored(&id),
         new.user_id,
         new.kind,
         new.title,
