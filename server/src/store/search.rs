@@ -56,8 +56,15 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
+/// Notes a notification just inserted at `seq` for [`index_pending`].
+pub fn note_pending(conn: &Connection, seq: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT INTO search_pending (seq) VALUES (?1)")?
+        .execute([seq])?;
+    Ok(())
+}
+
 /// Indexes the notifications inserted since the last call (noted in `search_pending`,
-/// migration 0007) in one statement: the writer calls it once per batch, just before the
+/// migration 0007, by [`note_pending`]) in one statement: the writer calls it once per batch, just before the
 /// commit, so that the full-text index writes one segment per commit.
 pub fn index_pending(conn: &Connection) -> Result<(), StoreError> {
     // Even an insert of no rows has the index write to the disk at the commit.
@@ -293,11 +300,10 @@ mod tests {
         let mut old = Connection::open_in_memory().unwrap();
         migrations().to_version(&mut old, 4).unwrap();
         add_user(&old, "alice", None);
-        notify(
-            &old,
-            &NotifyCommand::plain("alice", "from before search"),
-            false,
-            0,
+        old.execute(
+            "INSERT INTO notifications (id, user_id, type, title, created_at)
+             VALUES ('before', 'alice', 'INFO', 'from before search', 0)",
+            [],
         )
         .unwrap();
         migrations().to_latest(&mut old).unwrap();
@@ -330,10 +336,11 @@ mod tests {
             };
         let gone = pending("pending then gone");
         pending("pending then kept");
-        conn.execute(
+        // Another process inserts as the notify write does: the row, and its note.
+        conn.execute_batch(
             "INSERT INTO notifications (id, user_id, type, title, created_at)
-             VALUES ('from-elsewhere', 'alice', 'INFO', 'pending from another process', 0)",
-            [],
+             VALUES ('from-elsewhere', 'alice', 'INFO', 'pending from another process', 0);
+             INSERT INTO search_pending (seq) VALUES (last_insert_rowid());",
         )
         .unwrap();
         assert!(

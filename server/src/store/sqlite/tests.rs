@@ -1,6 +1,7 @@
 //! The SQLite store's own guarantees: private files, counts kept in step.
 
 use super::*;
+use crate::store::NotifyCommand;
 
 fn count_by_scan(conn: &Connection) -> i64 {
     conn.query_row(
@@ -36,12 +37,8 @@ fn the_kept_counts_follow_every_change() {
     let conn = open_connection(&dir.path().join("t.db")).unwrap();
     conn.execute("INSERT INTO users (id, created_at) VALUES ('alice', 0)", [])
         .unwrap();
-    for i in 0..5 {
-        conn.execute(
-            "INSERT INTO notifications (id, user_id, type, title, created_at) VALUES (?1, 'alice', 'INFO', 't', 0)",
-            [format!("n{i}")],
-        )
-        .unwrap();
+    for _ in 0..5 {
+        writes::notify(&conn, &NotifyCommand::plain("alice", "t"), false, 0).unwrap();
     }
     let kept = || queries::unread_count(&conn, "alice").unwrap() as i64;
     let total = || -> (i64, i64) {
@@ -54,19 +51,19 @@ fn the_kept_counts_follow_every_change() {
     };
     assert_eq!((kept(), count_by_scan(&conn)), (5, 5));
     conn.execute(
-        "UPDATE notifications SET unread = 0, read_at = 1 WHERE id IN ('n0', 'n1')",
+        "UPDATE notifications SET unread = 0, read_at = 1 WHERE seq IN (1, 2)",
         [],
     )
     .unwrap();
-    conn.execute("UPDATE notifications SET unread = 0 WHERE id = 'n0'", [])
+    conn.execute("UPDATE notifications SET unread = 0 WHERE seq = 1", [])
         .unwrap();
     assert_eq!((kept(), count_by_scan(&conn)), (3, 3));
     assert_eq!(total(), (5, 5));
-    conn.execute("DELETE FROM notifications WHERE id IN ('n1', 'n2')", [])
+    conn.execute("DELETE FROM notifications WHERE seq IN (2, 3)", [])
         .unwrap();
     assert_eq!((kept(), count_by_scan(&conn)), (2, 2));
     assert_eq!(total(), (3, 3));
-    conn.execute("UPDATE notifications SET unread = 1 WHERE id = 'n0'", [])
+    conn.execute("UPDATE notifications SET unread = 1 WHERE seq = 1", [])
         .unwrap();
     assert_eq!((kept(), count_by_scan(&conn)), (3, 3));
 }

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::Written;
 use crate::ids;
 use crate::model::{Delivered, InboxEvent, NewNotification, Notification, NotifyResponse};
-use crate::store::{NotifyCommand, NotifyOutcome, StoreError, outbox, queries, stored_id};
+use crate::store::{NotifyCommand, NotifyOutcome, StoreError, outbox, queries, search, stored_id};
 
 /// An idempotency key is honoured for this long.
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
@@ -107,6 +107,8 @@ fn create(
     })
 }
 
+/// Inserts the notification, counts it in its user's totals and notes it for the search
+/// index (the bookkeeping that insert triggers did before migration 0008).
 fn insert(
     conn: &Connection,
     id: String,
@@ -127,7 +129,14 @@ fn insert(
         new.category,
         now
     ])?;
-    Ok(new.stored(id, conn.last_insert_rowid(), now))
+    let seq = conn.last_insert_rowid();
+    conn.prepare_cached(
+        "UPDATE users SET notification_count = notification_count + 1, unread_count = unread_count + 1
+         WHERE id = ?1",
+    )?
+    .execute([&new.user_id])?;
+    search::note_pending(conn, seq)?;
+    Ok(new.stored(id, seq, now))
 }
 
 /// Keeps the `201` body for the key. Serialised here, with its error: a body that cannot
