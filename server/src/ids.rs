@@ -74,7 +74,11 @@ mod tests {
         assert!(id.as_bytes()[0].is_ascii_lowercase());
         assert!(id.bytes().all(|b| BASE36.contains(&b)));
         assert_ne!(id, notification_id(now));
-        assert_ne!(id[..6], notification_id(now)[..6], "6-character prefixes differ");
+        assert_ne!(
+            id[..6],
+            notification_id(now)[..6],
+            "6-character prefixes differ"
+        );
     }
 
     #[test]

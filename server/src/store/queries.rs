@@ -28,8 +28,9 @@ pub fn notification(row: &Row<'_>) -> rusqlite::Result<Notification> {
 
 /// One of a user's notifications by id.
 pub fn get(conn: &Connection, user_id: &str, id: &str) -> Result<Notification, StoreError> {
-    let sql =
-        format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id IN (?1, ?3) AND user_id = ?2");
+    let sql = format!(
+        "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id IN (?1, ?3) AND user_id = ?2"
+    );
     let (id, swapped) = stored_id::lookup_forms(id);
     conn.prepare_cached(&sql)?
         .query_row(params![id, user_id, swapped], notification)
@@ -139,15 +140,19 @@ pub(super) fn list_sql(q: &ListQuery, plan: &search::Plan) -> String {
 }
 
 /// Rows `since_seq` reads per call at most, whatever its caller asks: a replay is read in
-/// bounded steps, each a range scan of `notifications_resume`, so that one long replay
-/// cannot hold a reader for long and other reads interleave with its steps.
+/// bounded steps, each two range scans of the inbox index, so that one long replay cannot
+/// hold a reader for long and other reads interleave with its steps.
 pub const MAX_SINCE_ROWS: u32 = 64;
 
-/// The statement `since_seq` runs.
+/// The statement `since_seq` runs: the read and the unread rows above `?2`, each an
+/// ordered range of the inbox index (user_id, unread, seq), merged in sequence order.
 pub(super) fn since_sql() -> String {
-    format!(
-        "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
-    )
+    let group = |unread: u8| {
+        format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = ?1 AND unread = {unread} AND seq > ?2"
+        )
+    };
+    format!("{} UNION ALL {} ORDER BY seq LIMIT ?3", group(0), group(1))
 }
 
 /// A user's notifications above `after` in sequence order, for stream resume; at most

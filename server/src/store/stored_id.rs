@@ -83,7 +83,10 @@ mod tests {
         let older = "tz4a98xxat961ws9zmbrgj3a";
         assert_eq!(
             lookup_forms(older),
-            (older.to_owned(), Some("1ws9zmbrgj3atz4a98xxat96".to_owned()))
+            (
+                older.to_owned(),
+                Some("1ws9zmbrgj3atz4a98xxat96".to_owned())
+            )
         );
         assert_eq!(lookup_forms("n0"), ("n0".to_owned(), None));
     }

@@ -67,3 +67,36 @@ fn the_kept_counts_follow_every_change() {
         .unwrap();
     assert_eq!((kept(), count_by_scan(&conn)), (3, 3));
 }
+
+#[test]
+fn resume_gives_read_and_unread_rows_in_sequence_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = open_connection(&dir.path().join("t.db")).unwrap();
+    conn.execute("INSERT INTO users (id, created_at) VALUES ('alice', 0)", [])
+        .unwrap();
+    for i in 0..6 {
+        writes::notify(
+            &conn,
+            &NotifyCommand::plain("alice", &format!("n{i}")),
+            false,
+            0,
+        )
+        .unwrap();
+    }
+    conn.execute(
+        "UPDATE notifications SET unread = 0, read_at = 1 WHERE seq IN (2, 3, 6)",
+        [],
+    )
+    .unwrap();
+    let seqs = |after: i64, limit: u32| -> Vec<i64> {
+        queries::since_seq(&conn, "alice", after, limit)
+            .unwrap()
+            .iter()
+            .map(|n| n.seq)
+            .collect()
+    };
+    assert_eq!(seqs(0, 10), [1, 2, 3, 4, 5, 6]);
+    assert_eq!(seqs(1, 3), [2, 3, 4]);
+    assert_eq!(seqs(4, 10), [5, 6]);
+    assert_eq!(seqs(6, 10), Vec::<i64>::new());
+}
