@@ -68,24 +68,25 @@ pub fn is_kept_name(name: &str) -> bool {
 
 /// How many literal segments of `pattern` match, and the `{id}` or `{topic}` it captured.
 fn match_pattern(pattern: &str, segments: &[&str]) -> Option<(usize, Option<String>)> {
-    let parts: Vec<&str> = pattern.split('/').skip(1).collect();
-    if parts.len() != segments.len() {
+    // Every request tries every route: no allocation before a route is known to match.
+    let parts = || pattern.split('/').skip(1);
+    if parts().count() != segments.len() {
         return None;
     }
     let mut literals = 0;
     let mut id = None;
-    for (part, segment) in parts.iter().zip(segments) {
-        if *part == "{id}" {
+    for (part, segment) in parts().zip(segments) {
+        if part == "{id}" {
             if segment.is_empty() {
                 return None;
             }
             id = Some(percent_decode(segment));
-        } else if *part == TOPIC {
+        } else if part == TOPIC {
             if !is_topic(segment) {
                 return None;
             }
             id = Some((*segment).to_owned());
-        } else if part == segment {
+        } else if part == *segment {
             literals += 1;
         } else {
             return None;
