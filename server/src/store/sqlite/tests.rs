@@ -100,3 +100,48 @@ fn resume_gives_read_and_unread_rows_in_sequence_order() {
     assert_eq!(seqs(4, 10), [5, 6]);
     assert_eq!(seqs(6, 10), Vec::<i64>::new());
 }
+
+#[test]
+fn ids_stored_before_the_swap_are_still_found_beside_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = open_connection(&dir.path().join("t.db")).unwrap();
+    conn.execute("INSERT INTO users (id, created_at) VALUES ('alice', 0)", [])
+        .unwrap();
+    // Random ids from before: one whose 13th character is a digit, one a letter. Inserted
+    // as the notify write does (with the row's search note), but with the id as it was.
+    let older = ["tz4a98xxat961ws9zmbrgj3a", "tz4a98xxat96iws9zmbrgj3b"];
+    for id in older {
+        conn.execute(
+            "INSERT INTO notifications (id, user_id, type, title, created_at) VALUES (?1, 'alice', 'INFO', 'old', 0)",
+            [id],
+        )
+        .unwrap();
+        crate::store::search::note_pending(&conn, conn.last_insert_rowid()).unwrap();
+    }
+    let new = match writes::notify(&conn, &NotifyCommand::plain("alice", "new"), false, 0)
+        .unwrap()
+        .value
+    {
+        crate::store::NotifyOutcome::Created(r) => r.notification.unwrap().id,
+        crate::store::NotifyOutcome::Replayed(body) => panic!("{body}"),
+    };
+    let stored: String = conn
+        .query_row(
+            "SELECT id FROM notifications WHERE title = 'new'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, format!("{}{}", &new[12..], &new[..12]));
+    for id in [older[0], older[1], new.as_str()] {
+        assert_eq!(queries::get(&conn, "alice", id).unwrap().id, id);
+        writes::set_read(&conn, "alice", id, true, 1).unwrap();
+        assert!(queries::get(&conn, "bob", id).is_err(), "not bob's");
+    }
+    let all_read = writes::read_all(&conn, "alice", 2).unwrap();
+    assert_eq!(all_read.value.updated, 0);
+    for id in [older[0], new.as_str(), older[1]] {
+        writes::delete(&conn, "alice", id).unwrap();
+        assert!(queries::get(&conn, "alice", id).is_err(), "{id} deleted");
+    }
+}
