@@ -12,6 +12,15 @@ fn count_by_scan(conn: &Connection) -> i64 {
     .unwrap()
 }
 
+/// A database file with one user, alice; the directory goes when the first is dropped.
+fn alices_database() -> (tempfile::TempDir, Connection) {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = open_connection(&dir.path().join("t.db")).unwrap();
+    conn.execute("INSERT INTO users (id, created_at) VALUES ('alice', 0)", [])
+        .unwrap();
+    (dir, conn)
+}
+
 #[cfg(unix)]
 #[test]
 fn issue11_point9_an_existing_database_is_tightened_to_0600() {
@@ -33,10 +42,7 @@ fn issue11_point9_an_existing_database_is_tightened_to_0600() {
 
 #[test]
 fn the_kept_counts_follow_every_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let conn = open_connection(&dir.path().join("t.db")).unwrap();
-    conn.execute("INSERT INTO users (id, created_at) VALUES ('alice', 0)", [])
-        .unwrap();
+    let (_dir, conn) = alices_database();
     for _ in 0..5 {
         writes::notify(&conn, &NotifyCommand::plain("alice", "t"), false, 0).unwrap();
     }
@@ -70,10 +76,7 @@ fn the_kept_counts_follow_every_change() {
 
 #[test]
 fn resume_gives_read_and_unread_rows_in_sequence_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let conn = open_connection(&dir.path().join("t.db")).unwrap();
-    conn.execute("INSERT INTO users (id, created_at) VALUES ('alice', 0)", [])
-        .unwrap();
+    let (_dir, conn) = alices_database();
     for i in 0..6 {
         writes::notify(
             &conn,
@@ -103,10 +106,7 @@ fn resume_gives_read_and_unread_rows_in_sequence_order() {
 
 #[test]
 fn ids_stored_before_the_swap_are_still_found_beside_new_ones() {
-    let dir = tempfile::tempdir().unwrap();
-    let conn = open_connection(&dir.path().join("t.db")).unwrap();
-    conn.execute("INSERT INTO users (id, created_at) VALUES ('alice', 0)", [])
-        .unwrap();
+    let (_dir, conn) = alices_database();
     // Random ids from before: one whose 13th character is a digit, one a letter. Inserted
     // as the notify write does (with the row's search note), but with the id as it was.
     let older = ["tz4a98xxat961ws9zmbrgj3a", "tz4a98xxat96iws9zmbrgj3b"];
