@@ -1,5 +1,7 @@
 //! Matching `(method, path)` to a row of [`ROUTES`]: pure, no I/O.
 
+use std::sync::LazyLock;
+
 use hyper::Method;
 
 use super::{ROUTES, Route};
@@ -21,8 +23,9 @@ pub fn resolve(method: &Method, path: &str) -> Result<(&'static Route, Option<St
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     let matches: Vec<(usize, &'static Route, Option<String>)> = ROUTES
         .iter()
-        .filter_map(|route| {
-            match_pattern(route.pattern, &segments).map(|(literals, id)| (literals, route, id))
+        .zip(PATTERN_PARTS.iter())
+        .filter_map(|(route, parts)| {
+            match_pattern(parts, &segments).map(|(literals, id)| (literals, route, id))
         })
         .collect();
     let best = matches
@@ -66,16 +69,24 @@ pub fn is_kept_name(name: &str) -> bool {
         })
 }
 
-/// How many literal segments of `pattern` match, and the `{id}` or `{topic}` it captured.
-fn match_pattern(pattern: &str, segments: &[&str]) -> Option<(usize, Option<String>)> {
-    // Every request tries every route: no allocation before a route is known to match.
-    let parts = || pattern.split('/').skip(1);
-    if parts().count() != segments.len() {
+/// Each route's pattern split into its segments, in the order of [`ROUTES`]: every
+/// request tries every route, so the patterns are split once.
+static PATTERN_PARTS: LazyLock<Vec<Vec<&'static str>>> = LazyLock::new(|| {
+    ROUTES
+        .iter()
+        .map(|route| route.pattern.split('/').skip(1).collect())
+        .collect()
+});
+
+/// How many literal segments of a pattern (split into `parts`) match, and the `{id}` or
+/// `{topic}` it captured.
+fn match_pattern(parts: &[&str], segments: &[&str]) -> Option<(usize, Option<String>)> {
+    if parts.len() != segments.len() {
         return None;
     }
     let mut literals = 0;
     let mut id = None;
-    for (part, segment) in parts().zip(segments) {
+    for (&part, segment) in parts.iter().zip(segments) {
         if part == "{id}" {
             if segment.is_empty() {
                 return None;
