@@ -64,8 +64,8 @@ pub fn note_pending(conn: &Connection, seq: i64) -> Result<(), StoreError> {
 }
 
 /// Indexes the notifications inserted since the last call (noted in `search_pending`,
-/// migration 0007, by [`note_pending`]) in one statement: the writer calls it once per batch, just before the
-/// commit, so that the full-text index writes one segment per commit.
+/// migration 0007, by [`note_pending`]) in one statement: the writer calls it once per
+/// batch, just before the commit, so that the full-text index writes one segment per commit.
 pub fn index_pending(conn: &Connection) -> Result<(), StoreError> {
     // Even an insert of no rows has the index write to the disk at the commit.
     let pending: bool = conn

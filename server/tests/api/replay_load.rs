@@ -125,23 +125,6 @@ async fn probe_me(
     latencies
 }
 
-/// Waits until the server has `n` streams open.
-async fn wait_for_streams(server: &TestServer, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let wanted = format!("notif_streams_open {n}");
-    loop {
-        let metrics = server.get("/metrics", "").await.expect(200).body;
-        if metrics.lines().any(|l| l == wanted) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "streams never opened:\n{metrics}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issue11_point3_full_replays_leave_another_users_requests_fast() {
     let (notifications, replays, p99_bound_ms) = load();
@@ -174,7 +157,13 @@ async fn issue11_point3_full_replays_leave_another_users_requests_fast() {
             })
         })
         .collect();
-    wait_for_streams(&server, replays).await;
+    server
+        .await_metric(
+            "notif_streams_open",
+            replays as i64,
+            Duration::from_secs(60),
+        )
+        .await;
     // The probe runs on a thread and runtime of its own, so that the test's own reading of
     // the replays does not delay it; the replays start over until it has its samples.
     let probe = {

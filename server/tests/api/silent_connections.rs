@@ -92,22 +92,9 @@ async fn silent_connections_are_closed(silent: usize, preface: usize, header_tim
     );
     // Only the client's own pooled connection stays; the health check's own connection may
     // take a moment to be seen closed.
-    assert_eq!(
-        metric_settles_at(&server, "notif_connections_open", 1).await,
-        1
-    );
-}
-
-/// `name`'s value once it equals `expected`, or its last value after 5 s.
-async fn metric_settles_at(server: &TestServer, name: &str, expected: i64) -> i64 {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let value = server.metric(name).await;
-        if value == expected || Instant::now() >= deadline {
-            return value;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    server
+        .await_metric("notif_connections_open", 1, Duration::from_secs(5))
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
