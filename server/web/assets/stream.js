@@ -9,7 +9,8 @@ const REOPEN_MS = 3000;
 
 /**
  * Opens the stream at `url` and keeps it open. `onEvent(name, data, lastEventId)` gets each
- * event; `onStatus(status)` gets "connecting", "live", "reconnecting" or "signed-out".
+ * event; `onStatus(status)` gets "connecting", "live" (caught up: the opening `unread`
+ * event arrived), "reconnecting" or "signed-out".
  * `isSignedIn()` is asked (a promise of a boolean) when the browser gives up, to tell a
  * revoked session from a server that is down. Returns a function that closes the stream.
  */
@@ -22,7 +23,6 @@ export function openStream({ url, withCredentials = false, onEvent, onStatus, is
   function connect() {
     const resume = lastEventId === null ? "" : `?lastEventId=${encodeURIComponent(lastEventId)}`;
     source = new EventSource(url + resume, { withCredentials });
-    source.onopen = () => onStatus("live");
     source.onerror = () => {
       // CONNECTING: the browser reconnects by itself with Last-Event-ID. CLOSED: it gave up
       // (a refused answer), so find out whether the session is still good.
@@ -36,6 +36,10 @@ export function openStream({ url, withCredentials = false, onEvent, onStatus, is
     for (const name of EVENTS) {
       source.addEventListener(name, (event) => {
         if (event.lastEventId) lastEventId = event.lastEventId;
+        // Live once caught up: the opening `unread` ends a connection's replay, and its id
+        // is what a reconnect resumes from. (An open connection without it is not enough:
+        // one lost before that event would reconnect without an id, past what came since.)
+        if (name === "unread") onStatus("live");
         let data = null;
         try {
           data = JSON.parse(event.data);
