@@ -21,6 +21,46 @@ use crate::util::Alice;
 use origin::OtherOrigin;
 use webdriver::Browser;
 
+/// Holds back every `EventSource` a page opens until the page calls `releaseStreams()`
+/// (installed before the page's own scripts): the stream subscribes only then.
+const STREAMS_HELD_BACK: &str = r#"
+(() => {
+  const Real = window.EventSource;
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  window.releaseStreams = () => release();
+  class Held extends EventTarget {
+    constructor(url, options) {
+      super();
+      this.readyState = Held.CONNECTING;
+      released.then(() => {
+        if (this.closed) return;
+        const real = (this.real = new Real(url, options));
+        const follow = (handler) => (event) => {
+          this.readyState = real.readyState;
+          this[handler]?.(event);
+        };
+        real.onopen = follow("onopen");
+        real.onerror = follow("onerror");
+        for (const name of ["unread", "notification", "read", "deleted", "ping"]) {
+          real.addEventListener(name, (e) =>
+            this.dispatchEvent(new MessageEvent(name, { data: e.data, lastEventId: e.lastEventId })));
+        }
+      });
+    }
+    close() {
+      this.closed = true;
+      this.readyState = Held.CLOSED;
+      this.real?.close();
+    }
+  }
+  Held.CONNECTING = 0;
+  Held.OPEN = 1;
+  Held.CLOSED = 2;
+  window.EventSource = Held;
+})();
+"#;
+
 /// A one-time sign-in URL for alice, as `notif web --print` prints it.
 fn login_url(server: &Alice) -> String {
     let run = server.notif(&["web", "--print"]).run().success();

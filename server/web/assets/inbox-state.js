@@ -38,6 +38,9 @@ export class Inbox {
     this.generation += 1;
     this.loading = true;
     this.loadingPage = false;
+    // What arrived before this request went out is in its answer already (applied after
+    // it, an older unread count would replace the answer's).
+    this.pending = [];
     return this.generation;
   }
 

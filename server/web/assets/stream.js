@@ -36,10 +36,6 @@ export function openStream({ url, withCredentials = false, onEvent, onStatus, is
     for (const name of EVENTS) {
       source.addEventListener(name, (event) => {
         if (event.lastEventId) lastEventId = event.lastEventId;
-        // Live once caught up: the opening `unread` ends a connection's replay, and its id
-        // is what a reconnect resumes from. (An open connection without it is not enough:
-        // one lost before that event would reconnect without an id, past what came since.)
-        if (name === "unread") onStatus("live");
         let data = null;
         try {
           data = JSON.parse(event.data);
@@ -47,6 +43,10 @@ export function openStream({ url, withCredentials = false, onEvent, onStatus, is
           return;
         }
         onEvent(name, data, event.lastEventId);
+        // Live once caught up: the opening `unread` ends a connection's replay, and its id
+        // is what a reconnect resumes from. (An open connection without it is not enough:
+        // one lost before that event would reconnect without an id, past what came since.)
+        if (name === "unread") onStatus("live");
       });
     }
   }

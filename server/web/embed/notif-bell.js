@@ -119,9 +119,12 @@ class NotifBell extends HTMLElement {
   }
 
   /** Loads the latest notifications and goes live. */
-  async start() {
+  start() {
     this.signedOut = false;
-    const generation = this.inbox.reload();
+    const listing = this.list();
+    // That list is read before the stream subscribes: a notification that came in between
+    // is in neither, so it is read again once the stream has caught up.
+    let listedBeforeStream = true;
     this.closeStream?.();
     this.closeStream = openStream({
       url: this.api.streamUrl(),
@@ -134,9 +137,19 @@ class NotifBell extends HTMLElement {
         this.signedOut = status === "signed-out";
         this.dataset.connection = status;
         this.draw();
+        if (status === "live" && listedBeforeStream) {
+          listedBeforeStream = false;
+          this.list();
+        }
       },
       isSignedIn: () => this.api.me().then(() => true, (err) => err.status !== 401),
     });
+    return listing;
+  }
+
+  /** Reads the latest notifications (events meanwhile are applied after them). */
+  async list() {
+    const generation = this.inbox.reload();
     try {
       this.inbox.loaded(generation, await this.api.list({}, null, SHOWN));
     } catch (err) {

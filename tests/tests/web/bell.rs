@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::signed_in;
+use super::{STREAMS_HELD_BACK, signed_in};
 use crate::util::{Alice, AliceApi};
 use crate::web::origin::OtherOrigin;
 
@@ -55,4 +55,36 @@ fn the_bell_on_another_origin_shows_the_live_count() {
         "document.querySelector('notif-bell').dataset.unread === '0'",
     );
     assert!(server.inbox().iter().all(|n| n.read_at.is_some()));
+}
+
+#[test]
+fn a_notification_between_the_bells_list_and_its_stream_is_not_lost() {
+    let app = OtherOrigin::start();
+    let server = Alice::start_with(&["--cors-origin", &app.url]);
+    server.seed("already there");
+    let browser = signed_in(&server, 1280);
+    app.set_page(&format!(
+        "<!doctype html><title>an app</title><header>My app \
+         <script type=\"module\" src=\"{}/embed/notif-bell.js\"></script>\n<notif-bell></notif-bell>\
+         </header>",
+        server.url()
+    ));
+    browser.before_each_page(STREAMS_HELD_BACK);
+    browser.goto(&app.url);
+    browser.wait_until(
+        "the bell's list",
+        "document.querySelector('notif-bell').dataset.unread === '1'",
+    );
+    server.seed("after the list");
+    browser.run("releaseStreams()", json!([]));
+    browser.wait_until(
+        "the bell, live",
+        "document.querySelector('notif-bell').dataset.connection === 'live' \
+         && document.querySelector('notif-bell').dataset.unread === '2'",
+    );
+    browser.run(&format!("{BELL}.querySelector('.bell').click()"), json!([]));
+    browser.wait_until(
+        "both in the dropdown",
+        &format!("[...{BELL}.querySelectorAll('li .title')].map(e => e.textContent).join() === 'after the list,already there'"),
+    );
 }

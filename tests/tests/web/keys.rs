@@ -162,6 +162,13 @@ fn the_pure_modules_keep_their_rules() {
         inbox.reload();
         inbox.loaded(stale, { notifications: [], nextCursor: null, unreadCount: 0 });
         check("an old answer is dropped", inbox.loading);
+        const again = new Inbox();
+        const first = again.reload();
+        again.event("unread", { unreadCount: 5 }, 0);
+        const second = again.reload();
+        again.loaded(first, { notifications: [], nextCursor: null, unreadCount: 5 });
+        again.loaded(second, { notifications: [n("c")], nextCursor: null, unreadCount: 1 });
+        check("what came before a reload is in its answer", again.unreadCount === 1 && again.items.length === 1);
 
         check("search needs every word", matches({ q: "disk DB" }, n("x", null, { title: "Disk full", body: "on db-2" })) && !matches({ q: "disk cpu" }, n("x", null, { title: "Disk" })));
         check("unread only", !matches({ unread: true }, n("x", "2026-01-01T00:00:00.000Z")));

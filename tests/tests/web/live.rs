@@ -4,7 +4,10 @@
 use notif_tests::cli::SEND_DEPLOY_FINISHED;
 use serde_json::json;
 
-use super::{click_in_row, row, shown_unread, signed_in, titles, wait_live};
+use super::webdriver::Browser;
+use super::{
+    STREAMS_HELD_BACK, click_in_row, login_url, row, shown_unread, signed_in, titles, wait_live,
+};
 use crate::util::{Alice, AliceApi};
 
 #[test]
@@ -121,4 +124,22 @@ fn a_server_restart_loses_nothing() {
         ["after the second restart", "while reconnecting"]
     );
     assert_eq!(shown_unread(&browser), "2");
+}
+
+#[test]
+fn a_notification_between_the_first_page_and_the_stream_is_not_lost() {
+    let server = Alice::start();
+    let browser = Browser::start(1280, 900);
+    browser.before_each_page(STREAMS_HELD_BACK);
+    browser.goto(&login_url(&server));
+    browser.wait_until(
+        "the first page",
+        "!document.getElementById('inbox-view').hidden \
+         && document.getElementById('list-status').textContent !== 'Loading…'",
+    );
+    server.seed("after the first page");
+    browser.run("releaseStreams()", json!([]));
+    wait_live(&browser);
+    browser.wait_until("the notification", &row("after the first page"));
+    assert_eq!(shown_unread(&browser), "1");
 }
