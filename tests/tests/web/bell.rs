@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use super::webdriver::Browser;
 use super::{STREAMS_HELD_BACK, signed_in};
 use crate::util::{Alice, AliceApi};
 use crate::web::origin::OtherOrigin;
@@ -10,8 +11,9 @@ use crate::web::origin::OtherOrigin;
 /// A JavaScript expression: the bell's shadow root.
 const BELL: &str = "document.querySelector('notif-bell').shadowRoot";
 
-#[test]
-fn the_bell_on_another_origin_shows_the_live_count() {
+/// An application on another origin whose page has the bell, alice's server allowing that
+/// origin with "already there" in her inbox, and a browser signed in to her inbox.
+fn app_with_the_bell() -> (OtherOrigin, Alice, Browser) {
     let app = OtherOrigin::start();
     let server = Alice::start_with(&["--cors-origin", &app.url]);
     server.seed("already there");
@@ -22,6 +24,12 @@ fn the_bell_on_another_origin_shows_the_live_count() {
          </header>",
         server.url()
     ));
+    (app, server, browser)
+}
+
+#[test]
+fn the_bell_on_another_origin_shows_the_live_count() {
+    let (app, server, browser) = app_with_the_bell();
     browser.goto(&app.url);
     browser.wait_until(
         "the bell, live",
@@ -59,16 +67,7 @@ fn the_bell_on_another_origin_shows_the_live_count() {
 
 #[test]
 fn a_notification_between_the_bells_list_and_its_stream_is_not_lost() {
-    let app = OtherOrigin::start();
-    let server = Alice::start_with(&["--cors-origin", &app.url]);
-    server.seed("already there");
-    let browser = signed_in(&server, 1280);
-    app.set_page(&format!(
-        "<!doctype html><title>an app</title><header>My app \
-         <script type=\"module\" src=\"{}/embed/notif-bell.js\"></script>\n<notif-bell></notif-bell>\
-         </header>",
-        server.url()
-    ));
+    let (app, server, browser) = app_with_the_bell();
     browser.before_each_page(STREAMS_HELD_BACK);
     browser.goto(&app.url);
     browser.wait_until(
