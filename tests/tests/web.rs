@@ -29,10 +29,10 @@ const STREAMS_HELD_BACK: &str = r#"
   let release;
   const released = new Promise((resolve) => { release = resolve; });
   window.releaseStreams = () => release();
-  class Held extends EventTarget {
+  class Held {
     constructor(url, options) {
-      super();
       this.readyState = Held.CONNECTING;
+      this.listeners = [];
       released.then(() => {
         if (this.closed) return;
         const real = (this.real = new Real(url, options));
@@ -42,11 +42,12 @@ const STREAMS_HELD_BACK: &str = r#"
         };
         real.onopen = follow("onopen");
         real.onerror = follow("onerror");
-        for (const name of ["unread", "notification", "read", "deleted", "ping"]) {
-          real.addEventListener(name, (e) =>
-            this.dispatchEvent(new MessageEvent(name, { data: e.data, lastEventId: e.lastEventId })));
-        }
+        for (const [name, listener] of this.listeners) real.addEventListener(name, listener);
       });
+    }
+    addEventListener(name, listener) {
+      this.listeners.push([name, listener]);
+      this.real?.addEventListener(name, listener);
     }
     close() {
       this.closed = true;

@@ -97,19 +97,17 @@ function startInbox() {
   if (!view) setUpInbox();
   show("inbox");
   view.reload(filterFromForm());
-  // That first page was read before the stream subscribed: a notification that came in
-  // between is in neither, so the list is read again once the stream has caught up.
-  let listedBeforeStream = true;
   closeStream?.();
   closeStream = openStream({
     url: api.streamUrl(),
     onEvent: (name, data) => view.onEvent(name, data),
     onStatus: (status) => {
       renderConnection(connection, status);
-      if (status === "live" && listedBeforeStream) {
-        listedBeforeStream = false;
-        view.reload();
-      }
+      // Caught up (again): the list is read again. The first page may have been read
+      // before the stream subscribed, and a resume replays new notifications but not the
+      // reads and deletes made while the stream was down; either would be missing. (Pages
+      // beyond the first are dropped with it, as by any reload.)
+      if (status === "live") view.reload();
       if (status === "signed-out") showLogin("Your session ended: sign in again.");
     },
     isSignedIn: () => isSignedIn(api),

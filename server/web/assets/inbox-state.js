@@ -54,7 +54,16 @@ export class Inbox {
     if (!this.find(this.selectedId)) this.selectedId = this.items[0]?.id ?? null;
     const pending = this.pending;
     this.pending = [];
-    for (const [name, data, now] of pending) this.event(name, data, now);
+    // A queued count (unread, read, deleted) is older than the answer's; a notification
+    // queued after it is not in that count, even when the answer lists it already.
+    let olderCount = false;
+    for (const [name, data, now] of pending) {
+      if (name === "notification" && olderCount && !data.readAt && this.find(data.id)) {
+        this.unreadCount += 1;
+      }
+      this.event(name, data, now);
+      if (name === "unread" || name === "read" || name === "deleted") olderCount = true;
+    }
   }
 
   /** Whether another page should be asked for (none is loading and there is one). */

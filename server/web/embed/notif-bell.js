@@ -122,9 +122,6 @@ class NotifBell extends HTMLElement {
   start() {
     this.signedOut = false;
     const listing = this.list();
-    // That list is read before the stream subscribes: a notification that came in between
-    // is in neither, so it is read again once the stream has caught up.
-    let listedBeforeStream = true;
     this.closeStream?.();
     this.closeStream = openStream({
       url: this.api.streamUrl(),
@@ -137,10 +134,8 @@ class NotifBell extends HTMLElement {
         this.signedOut = status === "signed-out";
         this.dataset.connection = status;
         this.draw();
-        if (status === "live" && listedBeforeStream) {
-          listedBeforeStream = false;
-          this.list();
-        }
+        // Caught up (again): the list is read again, as the inbox page does (app.js).
+        if (status === "live") this.list();
       },
       isSignedIn: () => this.api.me().then(() => true, (err) => err.status !== 401),
     });

@@ -81,6 +81,7 @@ fn a_notification_between_the_bells_list_and_its_stream_is_not_lost() {
         "document.querySelector('notif-bell').dataset.connection === 'live' \
          && document.querySelector('notif-bell').dataset.unread === '2'",
     );
+    // The count alone comes with the stream's opening event; the dropdown is what tells.
     browser.run(&format!("{BELL}.querySelector('.bell').click()"), json!([]));
     browser.wait_until(
         "both in the dropdown",

@@ -169,6 +169,12 @@ fn the_pure_modules_keep_their_rules() {
         again.loaded(first, { notifications: [], nextCursor: null, unreadCount: 5 });
         again.loaded(second, { notifications: [n("c")], nextCursor: null, unreadCount: 1 });
         check("what came before a reload is in its answer", again.unreadCount === 1 && again.items.length === 1);
+        const late = new Inbox();
+        const loading = late.reload();
+        late.event("read", { ids: ["x"], unreadCount: 0 }, 0);
+        late.event("notification", n("y"), 0);
+        late.loaded(loading, { notifications: [n("y")], nextCursor: null, unreadCount: 1 });
+        check("a notification after an older count is counted, listed or not", late.unreadCount === 1 && late.items.length === 1);
 
         check("search needs every word", matches({ q: "disk DB" }, n("x", null, { title: "Disk full", body: "on db-2" })) && !matches({ q: "disk cpu" }, n("x", null, { title: "Disk" })));
         check("unread only", !matches({ unread: true }, n("x", "2026-01-01T00:00:00.000Z")));
