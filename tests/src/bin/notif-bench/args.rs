@@ -80,6 +80,10 @@ pub struct Args {
     /// cli: runs of each command [default: 50].
     #[arg(long, value_name = "N")]
     pub runs: Option<usize>,
+    /// nchan: measure every figure N times, notif and nchan taking turns, and show the
+    /// medians (the ratio: the median of each round's ratio) [default: 1].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rounds: Option<u32>,
 }
 
 /// The scenarios.

@@ -7,7 +7,6 @@
 use std::time::Duration;
 
 use anyhow::ensure;
-use serde_json::{Value, json};
 
 use crate::args::{Args, SizeClass};
 use crate::fanout::{self, Load};
@@ -18,68 +17,19 @@ use crate::report::{self, Report};
 use crate::server::Target;
 use crate::streams;
 
+mod line;
+
+use line::{Better, Line, round};
+
 /// The servers, in the order they run and appear.
 const SIDES: [Protocol; 2] = [Protocol::Notif, Protocol::Nchan];
 /// Streams of the fan-out `--size full` adds.
 const FULL_STREAMS: usize = 10_000;
 
-/// Whether a larger figure is the better one.
-#[derive(Debug, Clone, Copy)]
-enum Better {
-    Higher,
-    Lower,
-}
-
-/// One line of the table: a figure of each server.
-struct Line {
-    measure: String,
-    better: Better,
-    notif: Option<f64>,
-    nchan: Option<f64>,
-}
-
-impl Line {
-    fn new(measure: String, better: Better) -> Line {
-        Line {
-            measure,
-            better,
-            notif: None,
-            nchan: None,
-        }
-    }
-
-    fn set(&mut self, side: Protocol, value: f64) {
-        self.notif_or_nchan(side, Some(value));
-    }
-
-    fn notif_or_nchan(&mut self, side: Protocol, value: Option<f64>) {
-        match side {
-            Protocol::Notif => self.notif = value,
-            Protocol::Nchan => self.nchan = value,
-        }
-    }
-
-    /// The table row: both figures, their ratio and which way is better.
-    fn row(&self) -> Value {
-        let ratio = match (self.notif, self.nchan) {
-            (Some(notif), Some(nchan)) if nchan > 0.0 => Some(round(notif / nchan, 2)),
-            _ => None,
-        };
-        json!({
-            "measure": self.measure,
-            "notif": self.notif.map(number),
-            "nchan": self.nchan.map(number),
-            "ratio": ratio,
-            "better": match self.better {
-                Better::Higher => "higher",
-                Better::Lower => "lower",
-            },
-        })
-    }
-}
-
 /// The sizes of one run.
 struct Sizes {
+    /// Each figure is measured this many times, the servers taking turns.
+    rounds: u32,
     connections: Vec<usize>,
     duration: Duration,
     /// Fan-outs as (users, streams per user).
@@ -97,6 +47,7 @@ impl Sizes {
             fanouts.push((streams.div_ceil(per_user), per_user));
         }
         Sizes {
+            rounds: args.size(args.rounds, 1, 1),
             connections: args.size(args.connections.clone(), vec![64], vec![8]),
             duration: args.size(
                 args.duration,
@@ -107,6 +58,11 @@ impl Sizes {
             rate: args.size(args.rate, 1000, 100).max(1),
             streams: args.size(args.streams, 5_000, 200).max(1),
         }
+    }
+
+    /// The servers in the order they run: notif then nchan, once per round.
+    fn turns(&self) -> impl Iterator<Item = Protocol> + use<> {
+        (0..self.rounds).flat_map(|_| SIDES)
     }
 
     /// The most connections one server holds at once.
@@ -137,6 +93,12 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     report
         .notes
         .extend(notes(&sizes, &versions, &fanout_counts));
+    if sizes.rounds > 1 {
+        let each: Vec<String> = lines.iter().map(Line::ratios_note).collect();
+        report
+            .notes
+            .push(format!("notif ÷ nchan in each round: {}.", each.join("; ")));
+    }
     Ok(report)
 }
 
@@ -154,7 +116,7 @@ async fn ingest_lines(sizes: &Sizes, report: &mut Report) -> anyhow::Result<(Vec
             format!("ingest p99 ms ({connections} connections)"),
             Better::Lower,
         );
-        for side in SIDES {
+        for side in sizes.turns() {
             let target = start(side, sizes).await?;
             versions = target.nchan_versions().map_or(versions, str::to_owned);
             let measured = ingest::measure(&target, &[connections], sizes.duration).await;
@@ -187,7 +149,7 @@ async fn fanout_lines(
         );
         let mut p50 = Line::new(format!("fan-out p50 ms ({shape})"), Better::Lower);
         let mut p99 = Line::new(format!("fan-out p99 ms ({shape})"), Better::Lower);
-        for side in SIDES {
+        for side in sizes.turns() {
             let target = start(side, sizes).await?;
             let measured = async {
                 let users = target.users("fanout", users_n).await?;
@@ -236,7 +198,7 @@ async fn memory_line(sizes: &Sizes, report: &mut Report) -> anyhow::Result<Line>
         ),
         Better::Lower,
     );
-    for side in SIDES {
+    for side in sizes.turns() {
         let target = start(side, sizes).await?;
         let measured = streams::measure(&target, users_n, sizes.streams).await;
         target.stop().await;
@@ -262,6 +224,13 @@ async fn start(side: Protocol, sizes: &Sizes) -> anyhow::Result<Target> {
 /// What the table measured, and how.
 fn notes(sizes: &Sizes, versions: &str, fanout_counts: &[String]) -> Vec<String> {
     let duration = humantime::format_duration(sizes.duration);
+    let rounds = match sizes.rounds {
+        1 => String::new(),
+        n => format!(
+            "; {n} rounds, the servers taking turns: each figure is the median of its \
+             rounds, each ratio the median of the rounds' ratios"
+        ),
+    };
     vec![
         format!(
             "notif: notif-server with --sync full on a fresh SQLite database (durable: \
@@ -269,7 +238,7 @@ fn notes(sizes: &Sizes, versions: &str, fanout_counts: &[String]) -> Vec<String>
              memory only (not durable), a publisher location `POST /pub/<user>` and an \
              EventSource subscriber location `GET /sub/<user>` per user channel, a message \
              buffer that keeps every message of the run. Same client code, same machine, one \
-             run; every measurement starts a fresh server, notif first."
+             run; every measurement starts a fresh server, notif first{rounds}."
         ),
         format!(
             "ingest: {duration} of back-to-back publishes to one user per connection count \
@@ -303,37 +272,4 @@ fn ms(nanos: u64) -> f64 {
         _ => 0,
     };
     round(ms, decimals)
-}
-
-/// A figure as JSON: whole numbers as integers (printed with thousands separators).
-fn number(value: f64) -> Value {
-    if value.fract() == 0.0 && (0.0..9e15).contains(&value) {
-        json!(value as u64)
-    } else {
-        json!(value)
-    }
-}
-
-/// `value` rounded to `decimals` places.
-fn round(value: f64, decimals: i32) -> f64 {
-    let scale = 10f64.powi(decimals);
-    (value * scale).round() / scale
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_line_shows_both_figures_and_their_ratio() {
-        let mut line = Line::new("x".into(), Better::Higher);
-        line.set(Protocol::Notif, 26_350.0);
-        line.set(Protocol::Nchan, 188_969.0);
-        let row = line.row();
-        assert_eq!(row["ratio"], json!(0.14));
-        assert_eq!(row["better"], json!("higher"));
-        let mut missing = Line::new("y".into(), Better::Lower);
-        missing.set(Protocol::Notif, 1.0);
-        assert_eq!(missing.row()["ratio"], Value::Null);
-    }
 }
