@@ -68,14 +68,25 @@ fn login_url(server: &Alice) -> String {
     run.stdout.trim().to_owned()
 }
 
+/// A JavaScript expression: the inbox shows, its list loaded.
+const LISTED: &str = "!document.getElementById('inbox-view').hidden \
+     && document.getElementById('list-status').textContent !== 'Loading…'";
+
 /// Waits for the inbox to show with its stream live.
 fn wait_live(browser: &Browser) {
     browser.wait_until(
         "the live inbox",
-        "!document.getElementById('inbox-view').hidden \
-         && document.getElementById('connection').dataset.state === 'live' \
-         && document.getElementById('list-status').textContent !== 'Loading…'",
+        &format!("{LISTED} && document.getElementById('connection').dataset.state === 'live'"),
     );
+}
+
+/// A browser of 1280 × 900 pixels with `script` installed before each page's own, opening
+/// alice's sign-in link from `notif web --print` (it waits for nothing).
+fn signing_in_with(server: &Alice, script: &str) -> Browser {
+    let browser = Browser::start(1280, 900);
+    browser.before_each_page(script);
+    browser.goto(&login_url(server));
+    browser
 }
 
 /// A browser of `width` × `height` pixels that opened `url` (a sign-in link or the inbox of

@@ -4,9 +4,9 @@
 use notif_tests::cli::SEND_DEPLOY_FINISHED;
 use serde_json::json;
 
-use super::webdriver::Browser;
 use super::{
-    STREAMS_HELD_BACK, click_in_row, login_url, row, shown_unread, signed_in, titles, wait_live,
+    LISTED, STREAMS_HELD_BACK, click_in_row, row, shown_unread, signed_in, signing_in_with, titles,
+    wait_live,
 };
 use crate::util::{Alice, AliceApi};
 
@@ -143,14 +143,8 @@ fn a_server_restart_loses_nothing() {
 #[test]
 fn a_notification_between_the_first_page_and_the_stream_is_not_lost() {
     let server = Alice::start();
-    let browser = Browser::start(1280, 900);
-    browser.before_each_page(STREAMS_HELD_BACK);
-    browser.goto(&login_url(&server));
-    browser.wait_until(
-        "the first page",
-        "!document.getElementById('inbox-view').hidden \
-         && document.getElementById('list-status').textContent !== 'Loading…'",
-    );
+    let browser = signing_in_with(&server, STREAMS_HELD_BACK);
+    browser.wait_until("the first page", LISTED);
     server.seed("after the first page");
     browser.run("releaseStreams()", json!([]));
     wait_live(&browser);

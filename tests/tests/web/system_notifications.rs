@@ -3,9 +3,8 @@
 
 use serde_json::json;
 
-use super::{login_url, row, wait_live};
+use super::{row, signing_in_with, wait_live};
 use crate::util::{Alice, AliceApi};
-use crate::web::webdriver::Browser;
 
 /// Installed before the page's own scripts: a `Notification` that records what the page
 /// asks of it (permission requests, notifications raised with the tab's visibility at
@@ -30,9 +29,7 @@ window.Notification = class {
 #[test]
 fn a_hidden_tab_raises_system_notifications_and_coalesces_bursts() {
     let server = Alice::start();
-    let browser = Browser::start(1280, 900);
-    browser.before_each_page(SPY);
-    browser.goto(&login_url(&server));
+    let browser = signing_in_with(&server, SPY);
     wait_live(&browser);
 
     // Never asked on load; asked from the button, which then goes away.
