@@ -22,11 +22,13 @@ mod private_file;
 mod queries;
 mod reader;
 pub mod replay;
+pub mod revocations;
 pub mod search;
 pub mod sqlite;
 mod stored_id;
 #[cfg(test)]
 mod testing;
+mod token_cache;
 mod writer;
 mod writes;
 

@@ -5,6 +5,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
+use super::revocations::RevocationMark;
 use crate::ids;
 use crate::model::TokenScope;
 use crate::timestamp::now_ms;
@@ -77,7 +78,16 @@ pub fn set_email(conn: &Connection, id: &str, email: &str) -> Result<(), AdminEr
 pub fn remove_user(conn: &Connection, id: &str) -> Result<(), AdminError> {
     match conn.execute("DELETE FROM users WHERE id = ?1", [id])? {
         0 => Err(AdminError::NoSuchUser(id.to_owned())),
-        _ => Ok(()),
+        _ => announce_revocation(conn),
+    }
+}
+
+/// Tells running servers that tokens may have stopped being valid (the user's went with it,
+/// or one was revoked), once that is committed.
+fn announce_revocation(conn: &Connection) -> Result<(), AdminError> {
+    match RevocationMark::of(conn) {
+        Some(mark) => Ok(mark.announce()?),
+        None => Ok(()),
     }
 }
 
@@ -159,6 +169,9 @@ pub fn revoke_token(conn: &Connection, id: i64) -> Result<bool, AdminError> {
         "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         params![id, now_ms()],
     )?;
+    if revoked == 1 {
+        announce_revocation(conn)?;
+    }
     Ok(revoked == 1)
 }
 

@@ -16,6 +16,8 @@ use super::inline_reads::InlineReads;
 use super::private_file;
 use super::reader::{Priority, ReadPool};
 use super::replay::{self, RenderFrame, ReplayStep};
+use super::revocations::RevocationMark;
+use super::token_cache::TokenCache;
 use super::writer::{self, Listeners, WriteOp};
 use super::writes::{self, Written};
 use super::{
@@ -62,6 +64,8 @@ pub struct SqliteStore {
     /// Token lookups, on the runtime's workers or else a reader of its own, so that long
     /// reads (replays, searches) filling the read pool never hold up authentication.
     auth: InlineReads,
+    /// The tokens looked up since the last revocation, so that most requests read none.
+    tokens: TokenCache,
     /// Readers of their own for stream replays (`replay`), behind every other thread.
     replays: ReadPool,
     writer_thread: std::sync::Mutex<Option<JoinHandle<()>>>,
@@ -120,6 +124,9 @@ impl SqliteStore {
         housekeeping: Housekeeping,
     ) -> Result<SqliteStore, StoreError> {
         let conn = open_connection(path)?;
+        // Named as the admin commands name it (SQLite's absolute path of the file).
+        let mark = RevocationMark::of(&conn).unwrap_or_else(|| RevocationMark::beside(path));
+        mark.ensure()?;
         let level = match sync {
             Sync::Full => "FULL",
             Sync::Normal => "NORMAL",
@@ -158,6 +165,7 @@ impl SqliteStore {
             writes,
             reads,
             auth,
+            tokens: TokenCache::new(mark),
             replays,
             writer_thread: std::sync::Mutex::new(Some(writer_thread)),
         })
@@ -196,13 +204,24 @@ impl SqliteStore {
 
 impl Store for SqliteStore {
     fn authenticate(&self, token_hash: [u8; 32]) -> StoreFuture<'_, Option<Principal>> {
-        Box::pin(
-            self.auth
-                .run(move |c| queries::authenticate(c, &token_hash)),
-        )
+        let lookup = self.tokens.lookup(&token_hash);
+        if let Some(principal) = lookup.kept {
+            return Box::pin(std::future::ready(Ok(Some(principal))));
+        }
+        Box::pin(async move {
+            let principal = self
+                .auth
+                .run(move |c| queries::authenticate(c, &token_hash))
+                .await?;
+            if let Some(principal) = &principal {
+                self.tokens.remember(token_hash, principal, lookup.stamp);
+            }
+            Ok(principal)
+        })
     }
 
     fn touch_token(&self, token_id: i64, at_ms: i64) {
+        self.tokens.touched(token_id, at_ms);
         // Best effort: with the queue full, this use is recorded at a later one.
         let _ = self
             .writes
@@ -295,7 +314,17 @@ impl Store for SqliteStore {
     }
 
     fn revoke_token(&self, token_hash: [u8; 32]) -> StoreFuture<'_, ()> {
-        Box::pin(self.write(move |c, now| writes::revoke_token(c, &token_hash, now)))
+        Box::pin(async move {
+            self.write(move |c, now| writes::revoke_token(c, &token_hash, now))
+                .await?;
+            // Committed: this process forgets at once; other processes at their next
+            // request, unless the mark cannot be written (then they keep it until restarted).
+            self.tokens.forget_all();
+            if let Err(err) = self.tokens.mark().announce() {
+                tracing::error!(%err, "a session was revoked, but other processes using the database could not be told");
+            }
+            Ok(())
+        })
     }
 
     fn create_login_code(&self, user_id: String) -> StoreFuture<'_, (String, i64)> {

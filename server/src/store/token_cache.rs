@@ -1,0 +1,203 @@
+//! The tokens a server has looked up, kept in memory so that a request does not read the
+//! database to learn who it is from. Everything kept is dropped as soon as a token may have
+//! been revoked, by this process or another ([`RevocationMark`]): a request that starts
+//! after a revocation was committed and announced never finds the revoked token here.
+//!
+//! A lookup racing a revocation must not keep what it read before the revocation: each
+//! lookup notes the generation it started under, and what it read is kept only if the
+//! generation is still the same (see [`TokenCache::remember`]). Unknown tokens are never
+//! kept (`failed_auth` limits those).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::revocations::{Generation, RevocationMark};
+use crate::model::Principal;
+
+/// At most this many tokens are kept; past it, the cache starts again from empty.
+const CAPACITY: usize = 65_536;
+
+/// The tokens looked up since the last revocation.
+pub struct TokenCache {
+    mark: RevocationMark,
+    kept: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    /// The mark's generation these principals were read under; `None` keeps nothing.
+    generation: Option<Generation>,
+    /// Counts this process's own revocations ([`TokenCache::forget_all`]), which do not
+    /// wait for the mark.
+    epoch: u64,
+    principals: HashMap<[u8; 32], Principal>,
+}
+
+/// When a lookup started: what it reads is kept only if nothing was revoked since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    generation: Option<Generation>,
+    epoch: u64,
+}
+
+/// A lookup's start: the principal if it is kept, and the stamp to remember it under.
+pub struct Lookup {
+    pub kept: Option<Principal>,
+    pub stamp: Stamp,
+}
+
+impl TokenCache {
+    /// A cache that watches `mark`.
+    pub fn new(mark: RevocationMark) -> TokenCache {
+        TokenCache {
+            mark,
+            kept: Mutex::new(Kept::default()),
+        }
+    }
+
+    /// The mark this cache watches.
+    pub fn mark(&self) -> &RevocationMark {
+        &self.mark
+    }
+
+    /// The principal kept for `hash`, after dropping everything if the mark changed.
+    pub fn lookup(&self, hash: &[u8; 32]) -> Lookup {
+        let generation = self.mark.generation();
+        let mut kept = self.lock();
+        if kept.generation != generation {
+            kept.principals.clear();
+            kept.generation = generation;
+        }
+        Lookup {
+            kept: generation.and(kept.principals.get(hash).cloned()),
+            stamp: Stamp {
+                generation,
+                epoch: kept.epoch,
+            },
+        }
+    }
+
+    /// Keeps what a lookup read from the database, unless a revocation came since the lookup
+    /// started (`stamp`, from [`TokenCache::lookup`]).
+    pub fn remember(&self, hash: [u8; 32], principal: &Principal, stamp: Stamp) {
+        let mut kept = self.lock();
+        let now = Stamp {
+            generation: kept.generation,
+            epoch: kept.epoch,
+        };
+        if stamp.generation.is_none() || stamp != now {
+            return;
+        }
+        if kept.principals.len() >= CAPACITY {
+            kept.principals.clear();
+        }
+        kept.principals.insert(hash, principal.clone());
+    }
+
+    /// Notes that the token `token_id` was used at `at_ms`, as the database will.
+    pub fn touched(&self, token_id: i64, at_ms: i64) {
+        let mut kept = self.lock();
+        for principal in kept.principals.values_mut() {
+            if principal.token_id == token_id {
+                principal.last_used_at = Some(at_ms);
+            }
+        }
+    }
+
+    /// Drops everything kept, and what lookups under way read (this process revoked a
+    /// token).
+    pub fn forget_all(&self) {
+        let mut kept = self.lock();
+        kept.epoch += 1;
+        kept.principals.clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
+        // Nothing here can leave the map half-changed; a panic elsewhere does not poison it.
+        self.kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Scope;
+
+    fn alice() -> Principal {
+        Principal {
+            token_id: 7,
+            scope: Scope::User("alice".into()),
+            last_used_at: None,
+        }
+    }
+
+    fn cache(dir: &std::path::Path) -> TokenCache {
+        let mark = RevocationMark::beside(&dir.join("notif.db"));
+        mark.ensure().unwrap();
+        TokenCache::new(mark)
+    }
+
+    #[test]
+    fn a_token_is_kept_until_a_revocation_is_announced() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let lookup = cache.lookup(&[1; 32]);
+        assert_eq!(lookup.kept, None);
+        cache.remember([1; 32], &alice(), lookup.stamp);
+        assert_eq!(cache.lookup(&[1; 32]).kept, Some(alice()));
+        cache.mark().announce().unwrap();
+        assert_eq!(cache.lookup(&[1; 32]).kept, None);
+    }
+
+    #[test]
+    fn a_lookup_that_raced_a_revocation_is_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let before = cache.lookup(&[1; 32]).stamp;
+        cache.mark().announce().unwrap();
+        // Another request sees the revocation before the first one remembers.
+        assert_eq!(cache.lookup(&[2; 32]).kept, None);
+        cache.remember([1; 32], &alice(), before);
+        assert_eq!(cache.lookup(&[1; 32]).kept, None);
+        // Nor when nobody looked in between.
+        let before = cache.lookup(&[1; 32]).stamp;
+        cache.mark().announce().unwrap();
+        cache.remember([1; 32], &alice(), before);
+        assert_eq!(cache.lookup(&[1; 32]).kept, None);
+    }
+
+    #[test]
+    fn nothing_is_kept_while_the_mark_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::new(RevocationMark::beside(&dir.path().join("notif.db")));
+        let lookup = cache.lookup(&[1; 32]);
+        assert_eq!(lookup.stamp.generation, None);
+        cache.remember([1; 32], &alice(), lookup.stamp);
+        assert_eq!(cache.lookup(&[1; 32]).kept, None);
+    }
+
+    #[test]
+    fn a_use_is_noted_and_forget_all_drops_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let lookup = cache.lookup(&[1; 32]);
+        cache.remember([1; 32], &alice(), lookup.stamp);
+        cache.touched(7, 1_000);
+        let kept = cache.lookup(&[1; 32]).kept.unwrap();
+        assert_eq!(kept.last_used_at, Some(1_000));
+        cache.forget_all();
+        assert_eq!(cache.lookup(&[1; 32]).kept, None);
+    }
+
+    #[test]
+    fn a_lookup_under_way_when_this_process_revoked_is_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let before = cache.lookup(&[1; 32]).stamp;
+        cache.forget_all();
+        cache.remember([1; 32], &alice(), before);
+        assert_eq!(cache.lookup(&[1; 32]).kept, None);
+    }
+}
