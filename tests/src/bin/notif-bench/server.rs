@@ -89,6 +89,17 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU time process `pid` has used so far (user and system, all its threads), from
+/// `/proc/<pid>/stat`, whose clock ticks are Linux's fixed 100 a second (`USER_HZ`).
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; the fields after its `)` are plain.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    // utime and stime are fields 14 and 15, the 12th and 13th after the name.
+    Some((ticks(11)? + ticks(12)?) as f64 / 100.0)
+}
+
 /// Runs an admin command of `bin` on `db` and returns the last line it printed.
 async fn admin(bin: &Path, db: &Path, args: &[&str]) -> anyhow::Result<String> {
     let output = Command::new(bin)
@@ -267,6 +278,12 @@ impl Target {
         self.pid.and_then(rss_kib)
     }
 
+    /// The CPU time the server has used so far, when the bench knows its process (nginx:
+    /// its one worker).
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        self.pid.and_then(cpu_seconds)
+    }
+
     /// How many notifications `user` holds now (see [`Protocol::stored`]).
     pub async fn stored(&self, user: &User) -> anyhow::Result<u64> {
         let mut conn = Conn::connect(self.addr).await?;
@@ -279,5 +296,29 @@ impl Target {
             server.process.kill();
         }
         drop(self.nchan);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_time_is_read_and_grows_with_work() {
+        let pid = std::process::id();
+        let before = cpu_seconds(pid).expect("this process's CPU time");
+        let mut sum = 0u64;
+        let mut after = before;
+        for i in 0..u64::MAX {
+            sum = sum.wrapping_add(i.rotate_left(7));
+            if i % 1_000_000 == 0 {
+                after = cpu_seconds(pid).expect("this process's CPU time");
+                if after > before {
+                    break;
+                }
+            }
+        }
+        assert!(after > before, "{sum}");
+        assert_eq!(cpu_seconds(u32::MAX), None, "no such process");
     }
 }

@@ -116,19 +116,37 @@ async fn ingest_lines(sizes: &Sizes, report: &mut Report) -> anyhow::Result<(Vec
             format!("ingest p99 ms ({connections} connections)"),
             Better::Lower,
         );
+        let mut cpu = Line::new(
+            format!("ingest, server CPU µs per notification ({connections} connections)"),
+            Better::Lower,
+        );
         for side in sizes.turns() {
             let target = start(side, sizes).await?;
             versions = target.nchan_versions().map_or(versions, str::to_owned);
+            let cpu_before = target.cpu_seconds();
             let measured = ingest::measure(&target, &[connections], sizes.duration).await;
+            let cpu_used = cpu_before
+                .zip(target.cpu_seconds())
+                .map(|(before, after)| after - before);
             target.stop().await;
             let (levels, failures) = measured?;
             report.failures.extend(failures);
+            let created: u64 = levels.iter().map(|level| level.created).sum();
             for level in levels {
                 throughput.set(side, level.per_second as f64);
                 p99.set(side, ms(level.latency.p99));
             }
+            let per_notification = cpu_used
+                .filter(|_| created > 0)
+                .map(|seconds| round(seconds * 1e6 / created as f64, 1));
+            if per_notification.is_none() {
+                report
+                    .failures
+                    .push(format!("{}: its CPU time could not be read", side.name()));
+            }
+            cpu.notif_or_nchan(side, per_notification);
         }
-        lines.extend([throughput, p99]);
+        lines.extend([throughput, p99, cpu]);
     }
     Ok((lines, versions))
 }
@@ -243,7 +261,10 @@ fn notes(sizes: &Sizes, versions: &str, fanout_counts: &[String]) -> Vec<String>
         format!(
             "ingest: {duration} of back-to-back publishes to one user per connection count \
              (notif `POST /api/internal/notify`, nchan `POST /pub/<user>`, the same JSON \
-             body); afterwards each server must hold every publish it took."
+             body); afterwards each server must hold every publish it took. Server CPU: the \
+             user and system time of notif-server (all its threads) or of nginx's worker \
+             across the ingest, divided by the publishes it took: a figure that moves less \
+             than the rates when the host's speed drifts."
         ),
         format!(
             "fan-out: notifications to random users for {duration} on 16 connections; \
