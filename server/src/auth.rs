@@ -64,7 +64,7 @@ pub async fn principal_of(
         .last_used_at
         .is_none_or(|at| now - at >= TOUCH_EVERY_MS)
     {
-        state.store.touch_token(principal.token_id, now);
+        state.store.touch_token(hash, principal.token_id, now);
     }
     Ok(principal)
 }

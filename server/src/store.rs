@@ -190,8 +190,9 @@ pub trait Publisher: Send + Sync {
 pub trait Store: Send + Sync + 'static {
     /// The principal behind a token hash, unless unknown or revoked.
     fn authenticate(&self, token_hash: [u8; 32]) -> StoreFuture<'_, Option<Principal>>;
-    /// Notes that a token was used (best effort, batched with other writes).
-    fn touch_token(&self, token_id: i64, at_ms: i64);
+    /// Notes that the token `token_id` (whose hash is `token_hash`) was used (best effort,
+    /// batched with other writes).
+    fn touch_token(&self, token_hash: [u8; 32], token_id: i64, at_ms: i64);
     /// One page of a user's inbox, unread first, newest first.
     fn list(&self, query: ListQuery) -> StoreFuture<'_, Page>;
     /// How many unread notifications a user has.

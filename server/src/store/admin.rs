@@ -40,6 +40,11 @@ pub enum AdminError {
     NoSuchUser(String),
     #[error("no token with id {0}")]
     NoSuchToken(i64),
+    /// The change is committed, but a running server may still accept the tokens it ended.
+    #[error(
+        "the database is changed, but running servers could not be told that tokens were revoked ({0}); run the command again, or restart the server"
+    )]
+    NotAnnounced(StoreError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -76,17 +81,21 @@ pub fn set_email(conn: &Connection, id: &str, email: &str) -> Result<(), AdminEr
 }
 
 pub fn remove_user(conn: &Connection, id: &str) -> Result<(), AdminError> {
-    match conn.execute("DELETE FROM users WHERE id = ?1", [id])? {
+    let removed = conn.execute("DELETE FROM users WHERE id = ?1", [id])?;
+    // Even with no such user: an earlier removal whose announcement failed is told now.
+    announce_revocation(conn)?;
+    match removed {
         0 => Err(AdminError::NoSuchUser(id.to_owned())),
-        _ => announce_revocation(conn),
+        _ => Ok(()),
     }
 }
 
 /// Tells running servers that tokens may have stopped being valid (the user's went with it,
-/// or one was revoked), once that is committed.
+/// or one was revoked), once that is committed. A database whose path SQLite cannot give as
+/// UTF-8 has no mark: a server on it keeps no tokens in memory.
 fn announce_revocation(conn: &Connection) -> Result<(), AdminError> {
     match RevocationMark::of(conn) {
-        Some(mark) => Ok(mark.announce()?),
+        Some(mark) => mark.announce().map_err(AdminError::NotAnnounced),
         None => Ok(()),
     }
 }
@@ -169,9 +178,9 @@ pub fn revoke_token(conn: &Connection, id: i64) -> Result<bool, AdminError> {
         "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         params![id, now_ms()],
     )?;
-    if revoked == 1 {
-        announce_revocation(conn)?;
-    }
+    // Even when it already was revoked: an earlier revocation whose announcement failed is
+    // told now.
+    announce_revocation(conn)?;
     Ok(revoked == 1)
 }
 
@@ -180,4 +189,40 @@ pub fn token_belongs_to(conn: &Connection, token: &str, user: &str) -> Result<bo
     Ok(conn
         .prepare("SELECT 1 FROM tokens WHERE hash = ?1 AND user_id = ?2 AND revoked_at IS NULL")?
         .exists(params![&ids::token_hash(token)[..], user])?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::open_connection;
+
+    #[test]
+    fn a_revocation_running_servers_were_not_told_of_is_told_when_run_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_connection(&dir.path().join("notif.db")).unwrap();
+        add_user(&conn, "alice", None).unwrap();
+        let (id, _) = add_token(&conn, Some("alice"), None).unwrap();
+        let mark = dir.path().join("notif.db-revocations");
+        // A directory in the mark's place: appending to it fails.
+        std::fs::create_dir(&mark).unwrap();
+        let err = revoke_token(&conn, id).unwrap_err();
+        assert!(matches!(err, AdminError::NotAnnounced(_)), "{err}");
+        assert!(err.to_string().contains("run the command again"), "{err}");
+        std::fs::remove_dir(&mark).unwrap();
+        assert!(!revoke_token(&conn, id).unwrap(), "already revoked");
+        assert_eq!(std::fs::read(&mark).unwrap(), b"r");
+        // Likewise for a removed user, whose tokens went with it.
+        std::fs::remove_file(&mark).unwrap();
+        std::fs::create_dir(&mark).unwrap();
+        assert!(matches!(
+            remove_user(&conn, "alice"),
+            Err(AdminError::NotAnnounced(_))
+        ));
+        std::fs::remove_dir(&mark).unwrap();
+        assert!(matches!(
+            remove_user(&conn, "alice"),
+            Err(AdminError::NoSuchUser(_))
+        ));
+        assert_eq!(std::fs::read(&mark).unwrap(), b"r");
+    }
 }

@@ -163,7 +163,7 @@ impl Store for PostgresStore {
         Box::pin(self.read(move |c| async move { reads::authenticate(&c, &token_hash).await }))
     }
 
-    fn touch_token(&self, token_id: i64, at_ms: i64) {
+    fn touch_token(&self, _token_hash: [u8; 32], token_id: i64, at_ms: i64) {
         let pool = self.pool.clone();
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {

@@ -124,9 +124,13 @@ impl SqliteStore {
         housekeeping: Housekeeping,
     ) -> Result<SqliteStore, StoreError> {
         let conn = open_connection(path)?;
-        // Named as the admin commands name it (SQLite's absolute path of the file).
-        let mark = RevocationMark::of(&conn).unwrap_or_else(|| RevocationMark::beside(path));
-        mark.ensure()?;
+        // Named as the admin commands name it (SQLite's absolute path of the file). A path
+        // SQLite cannot give as UTF-8 has no mark the admin commands could write, and then
+        // no token is kept in memory.
+        let mark = RevocationMark::of(&conn);
+        if let Some(mark) = &mark {
+            mark.ensure()?;
+        }
         let level = match sync {
             Sync::Full => "FULL",
             Sync::Normal => "NORMAL",
@@ -220,12 +224,16 @@ impl Store for SqliteStore {
         })
     }
 
-    fn touch_token(&self, token_id: i64, at_ms: i64) {
-        self.tokens.touched(token_id, at_ms);
-        // Best effort: with the queue full, this use is recorded at a later one.
-        let _ = self
+    fn touch_token(&self, token_hash: [u8; 32], token_id: i64, at_ms: i64) {
+        // Best effort: with the queue full, this use is recorded at a later one (the token
+        // kept in memory still says it is due).
+        if self
             .writes
-            .try_send(WriteOp::TouchToken { token_id, at_ms });
+            .try_send(WriteOp::TouchToken { token_id, at_ms })
+            .is_ok()
+        {
+            self.tokens.touched(&token_hash, at_ms);
+        }
     }
 
     fn list(&self, query: ListQuery) -> StoreFuture<'_, Page> {
@@ -317,10 +325,11 @@ impl Store for SqliteStore {
         Box::pin(async move {
             self.write(move |c, now| writes::revoke_token(c, &token_hash, now))
                 .await?;
-            // Committed: this process forgets at once; other processes at their next
-            // request, unless the mark cannot be written (then they keep it until restarted).
+            // Committed: this process forgets at once; other server processes on the same
+            // file (if any) at their next request, unless the mark cannot be written: then
+            // they keep the token until the next announcement or their restart.
             self.tokens.forget_all();
-            if let Err(err) = self.tokens.mark().announce() {
+            if let Err(err) = self.tokens.announce() {
                 tracing::error!(%err, "a session was revoked, but other processes using the database could not be told");
             }
             Ok(())

@@ -19,7 +19,8 @@ const CAPACITY: usize = 65_536;
 
 /// The tokens looked up since the last revocation.
 pub struct TokenCache {
-    mark: RevocationMark,
+    /// `None`: nothing is kept (the admin commands could not announce to this server).
+    mark: Option<RevocationMark>,
     kept: Mutex<Kept>,
 }
 
@@ -47,22 +48,22 @@ pub struct Lookup {
 }
 
 impl TokenCache {
-    /// A cache that watches `mark`.
-    pub fn new(mark: RevocationMark) -> TokenCache {
+    /// A cache that watches `mark`; without one, it keeps nothing.
+    pub fn new(mark: Option<RevocationMark>) -> TokenCache {
         TokenCache {
             mark,
             kept: Mutex::new(Kept::default()),
         }
     }
 
-    /// The mark this cache watches.
-    pub fn mark(&self) -> &RevocationMark {
-        &self.mark
+    /// Announces a revocation on the mark this cache watches, if any.
+    pub fn announce(&self) -> Result<(), super::StoreError> {
+        self.mark.as_ref().map_or(Ok(()), RevocationMark::announce)
     }
 
     /// The principal kept for `hash`, after dropping everything if the mark changed.
     pub fn lookup(&self, hash: &[u8; 32]) -> Lookup {
-        let generation = self.mark.generation();
+        let generation = self.mark.as_ref().and_then(RevocationMark::generation);
         let mut kept = self.lock();
         if kept.generation != generation {
             kept.principals.clear();
@@ -94,13 +95,10 @@ impl TokenCache {
         kept.principals.insert(hash, principal.clone());
     }
 
-    /// Notes that the token `token_id` was used at `at_ms`, as the database will.
-    pub fn touched(&self, token_id: i64, at_ms: i64) {
-        let mut kept = self.lock();
-        for principal in kept.principals.values_mut() {
-            if principal.token_id == token_id {
-                principal.last_used_at = Some(at_ms);
-            }
+    /// Notes that the token with this hash was used at `at_ms`, as the database will.
+    pub fn touched(&self, hash: &[u8; 32], at_ms: i64) {
+        if let Some(principal) = self.lock().principals.get_mut(hash) {
+            principal.last_used_at = Some(at_ms);
         }
     }
 
@@ -136,7 +134,7 @@ mod tests {
     fn cache(dir: &std::path::Path) -> TokenCache {
         let mark = RevocationMark::beside(&dir.join("notif.db"));
         mark.ensure().unwrap();
-        TokenCache::new(mark)
+        TokenCache::new(Some(mark))
     }
 
     #[test]
@@ -147,7 +145,7 @@ mod tests {
         assert_eq!(lookup.kept, None);
         cache.remember([1; 32], &alice(), lookup.stamp);
         assert_eq!(cache.lookup(&[1; 32]).kept, Some(alice()));
-        cache.mark().announce().unwrap();
+        cache.announce().unwrap();
         assert_eq!(cache.lookup(&[1; 32]).kept, None);
     }
 
@@ -156,14 +154,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = cache(dir.path());
         let before = cache.lookup(&[1; 32]).stamp;
-        cache.mark().announce().unwrap();
+        cache.announce().unwrap();
         // Another request sees the revocation before the first one remembers.
         assert_eq!(cache.lookup(&[2; 32]).kept, None);
         cache.remember([1; 32], &alice(), before);
         assert_eq!(cache.lookup(&[1; 32]).kept, None);
         // Nor when nobody looked in between.
         let before = cache.lookup(&[1; 32]).stamp;
-        cache.mark().announce().unwrap();
+        cache.announce().unwrap();
         cache.remember([1; 32], &alice(), before);
         assert_eq!(cache.lookup(&[1; 32]).kept, None);
     }
@@ -171,11 +169,20 @@ mod tests {
     #[test]
     fn nothing_is_kept_while_the_mark_is_missing() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = TokenCache::new(RevocationMark::beside(&dir.path().join("notif.db")));
+        let cache = TokenCache::new(Some(RevocationMark::beside(&dir.path().join("notif.db"))));
         let lookup = cache.lookup(&[1; 32]);
         assert_eq!(lookup.stamp.generation, None);
         cache.remember([1; 32], &alice(), lookup.stamp);
         assert_eq!(cache.lookup(&[1; 32]).kept, None);
+    }
+
+    #[test]
+    fn nothing_is_kept_without_a_mark() {
+        let cache = TokenCache::new(None);
+        let lookup = cache.lookup(&[1; 32]);
+        cache.remember([1; 32], &alice(), lookup.stamp);
+        assert_eq!(cache.lookup(&[1; 32]).kept, None);
+        cache.announce().unwrap();
     }
 
     #[test]
@@ -184,7 +191,7 @@ mod tests {
         let cache = cache(dir.path());
         let lookup = cache.lookup(&[1; 32]);
         cache.remember([1; 32], &alice(), lookup.stamp);
-        cache.touched(7, 1_000);
+        cache.touched(&[1; 32], 1_000);
         let kept = cache.lookup(&[1; 32]).kept.unwrap();
         assert_eq!(kept.last_used_at, Some(1_000));
         cache.forget_all();
