@@ -13,8 +13,8 @@ use std::time::Duration;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
-use super::StoreError;
 use super::sqlite::BUSY_TIMEOUT;
+use super::{StoreError, private_file};
 
 /// Copies the database at `db` to `to` (replacing it), readable by its owner only.
 pub fn backup(db: &Path, to: &Path) -> Result<(), StoreError> {
@@ -72,11 +72,10 @@ fn partial_path(to: &Path) -> PathBuf {
 }
 
 fn create_private(path: &Path) -> Result<(), StoreError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?;
+    private_file::owner_only()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
     Ok(())
 }
 

@@ -5,14 +5,19 @@ use std::path::{Path, PathBuf};
 
 use super::StoreError;
 
+/// Options under which a file the store creates is readable and writable by its owner only
+/// (the database, its backups, the revocations file).
+pub(super) fn owner_only() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
 /// Creates the database file readable by its owner only, if it does not exist yet: it holds
 /// every user's notifications and the token hashes. SQLite gives the WAL the same mode.
 pub(super) fn create_private(path: &Path) -> Result<(), StoreError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
+    match owner_only().write(true).create_new(true).open(path) {
         Ok(_) => Ok(()),
         Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(err) => Err(err.into()),

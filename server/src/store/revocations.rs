@@ -14,7 +14,7 @@ use std::time::SystemTime;
 
 use rusqlite::Connection;
 
-use super::StoreError;
+use super::{StoreError, private_file};
 
 /// The file a database's revocations are announced in.
 #[derive(Debug, Clone)]
@@ -51,11 +51,11 @@ impl RevocationMark {
     /// revocation is committed, never before: a server reading the database between the two
     /// would keep the token again.
     pub fn announce(&self) -> Result<(), StoreError> {
-        let mut options = std::fs::OpenOptions::new();
-        options.append(true).create(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options.open(&self.path)?.write_all(b"r")?;
+        private_file::owner_only()
+            .append(true)
+            .create(true)
+            .open(&self.path)?
+            .write_all(b"r")?;
         Ok(())
     }
 

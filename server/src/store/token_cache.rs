@@ -34,6 +34,16 @@ struct Kept {
     principals: HashMap<[u8; 32], Principal>,
 }
 
+impl Kept {
+    /// Where the cache stands: a lookup started now is stamped with it.
+    fn stamp(&self) -> Stamp {
+        Stamp {
+            generation: self.generation,
+            epoch: self.epoch,
+        }
+    }
+}
+
 /// When a lookup started: what it reads is kept only if nothing was revoked since.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamp {
@@ -71,10 +81,7 @@ impl TokenCache {
         }
         Lookup {
             kept: generation.and(kept.principals.get(hash).cloned()),
-            stamp: Stamp {
-                generation,
-                epoch: kept.epoch,
-            },
+            stamp: kept.stamp(),
         }
     }
 
@@ -82,11 +89,7 @@ impl TokenCache {
     /// started (`stamp`, from [`TokenCache::lookup`]).
     pub fn remember(&self, hash: [u8; 32], principal: &Principal, stamp: Stamp) {
         let mut kept = self.lock();
-        let now = Stamp {
-            generation: kept.generation,
-            epoch: kept.epoch,
-        };
-        if stamp.generation.is_none() || stamp != now {
+        if stamp.generation.is_none() || stamp != kept.stamp() {
             return;
         }
         if kept.principals.len() >= CAPACITY {
