@@ -12,7 +12,7 @@
 
 use std::path::Path;
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use rusqlite::Connection;
@@ -28,8 +28,12 @@ const PAUSE: Duration = Duration::from_millis(200);
 
 /// The checkpointing thread; it stops when this is dropped.
 pub struct Checkpointer {
-    /// Taken at drop: the thread sees the channel close and stops.
-    nudge: Option<Sender<()>>,
+    /// A slot for one nudge: the thread waits on it only when idle, so that a commit wakes
+    /// it once per busy spell, not once per commit (a wake-up costs the writer a system call
+    /// and the thread a trip through the scheduler).
+    nudge: Sender<()>,
+    /// Dropped to stop the thread; never sent on.
+    stop: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -40,26 +44,26 @@ impl Checkpointer {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "synchronous", synchronous)?;
         let (nudge, nudged) = crossbeam_channel::bounded(1);
+        let (stop, stopped) = crossbeam_channel::bounded(0);
         let thread = thread::Builder::new()
             .name("notif-checkpoint".into())
-            .spawn(move || run(&conn, &nudged))?;
+            .spawn(move || run(&conn, &nudged, &stopped))?;
         Ok(Checkpointer {
-            nudge: Some(nudge),
+            nudge,
+            stop: Some(stop),
             thread: Some(thread),
         })
     }
 
     /// Says that a commit added to the log: a checkpoint follows soon.
     pub fn committed(&self) {
-        if let Some(nudge) = &self.nudge {
-            let _ = nudge.try_send(());
-        }
+        let _ = self.nudge.try_send(());
     }
 }
 
 impl Drop for Checkpointer {
     fn drop(&mut self) {
-        drop(self.nudge.take());
+        drop(self.stop.take());
         if let Some(thread) = self.thread.take() {
             if thread.join().is_err() {
                 tracing::error!("the checkpoint thread panicked");
@@ -68,24 +72,26 @@ impl Drop for Checkpointer {
     }
 }
 
-/// Checkpoints after a nudge, at most once per [`PAUSE`], until the writer is gone.
-fn run(conn: &Connection, nudged: &Receiver<()>) {
-    let mut due = false;
+/// Checkpoints after a nudge, then again after each [`PAUSE`] in which a commit nudged it,
+/// until stopped. During a pause it waits on `stopped` alone: a commit only fills the
+/// nudge slot, which the end of the pause looks at.
+fn run(conn: &Connection, nudged: &Receiver<()>, stopped: &Receiver<()>) {
     loop {
-        if !due && nudged.recv().is_err() {
-            break;
+        crossbeam_channel::select! {
+            recv(nudged) -> nudge => if nudge.is_err() { return },
+            recv(stopped) -> _ => return,
         }
-        if let Err(err) = checkpoint(conn) {
-            tracing::warn!(%err, "checkpoint failed; the next commit tries again");
-        }
-        // Commits during the pause are copied by the next checkpoint, right after it.
-        due = false;
-        let until = Instant::now() + PAUSE;
         loop {
-            match nudged.recv_deadline(until) {
-                Ok(()) => due = true,
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return,
+            if let Err(err) = checkpoint(conn) {
+                tracing::warn!(%err, "checkpoint failed; the next commit tries again");
+            }
+            match stopped.recv_timeout(PAUSE) {
+                Err(RecvTimeoutError::Timeout) => {}
+                Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+            }
+            // Commits during the pause are copied now; none, and it waits for the next.
+            if nudged.try_recv().is_err() {
+                break;
             }
         }
     }
@@ -103,6 +109,8 @@ fn checkpoint(conn: &Connection) -> Result<(), StoreError> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Instant;
+
     use super::*;
 
     #[test]
@@ -134,5 +142,48 @@ mod tests {
             dropped.elapsed() < PAUSE,
             "stopped without waiting out its pause"
         );
+    }
+
+    #[test]
+    fn a_commit_during_the_pause_is_copied_after_it_and_an_idle_thread_stops_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notif.db");
+        let writer = crate::store::sqlite::open_connection(&path).unwrap();
+        writer.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+        writer
+            .execute_batch("CREATE TABLE filler (text TEXT)")
+            .unwrap();
+        let checkpointer = Checkpointer::start(&path, "FULL").unwrap();
+        let size = || std::fs::metadata(&path).unwrap().len();
+        let fill = || {
+            writer
+                .execute_batch(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+                     INSERT INTO filler SELECT hex(randomblob(100)) FROM n;",
+                )
+                .unwrap();
+        };
+        let copied_after = |before: u64| {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while size() == before {
+                assert!(Instant::now() < deadline, "never checkpointed");
+                thread::sleep(Duration::from_millis(10));
+            }
+        };
+        fill();
+        let before = size();
+        checkpointer.committed();
+        copied_after(before);
+        // The first checkpoint's pause has begun: this nudge only fills the slot.
+        fill();
+        let before = size();
+        checkpointer.committed();
+        copied_after(before);
+        drop(checkpointer);
+
+        let idle = Checkpointer::start(&path, "FULL").unwrap();
+        let dropped = Instant::now();
+        drop(idle);
+        assert!(dropped.elapsed() < PAUSE, "an idle thread waited to stop");
     }
 }

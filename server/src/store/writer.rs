@@ -144,14 +144,15 @@ impl Writer {
         if let Some(message) = &commit_error {
             tracing::error!(%message, "commit failed");
         } else {
-            if let Some(checkpointer) = &self.checkpointer {
-                checkpointer.committed();
-            }
             self.listeners.metrics.record_batch(size);
             self.publish(&mut jobs);
         }
         for job in jobs {
             job.settle(commit_error.as_deref());
+        }
+        // After the answers: when it is idle, nudging the checkpointer wakes its thread.
+        if let (None, Some(checkpointer)) = (&commit_error, &self.checkpointer) {
+            checkpointer.committed();
         }
         stop
     }
