@@ -7,6 +7,7 @@
 mod args;
 mod cli;
 mod counter;
+mod cpu;
 mod fanout;
 mod http;
 mod ingest;

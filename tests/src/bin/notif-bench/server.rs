@@ -15,6 +15,7 @@ use notif_tests::TestServer;
 use serde::Deserialize;
 use tokio::process::Command;
 
+use crate::cpu::cpu_seconds;
 use crate::http::Conn;
 use crate::nchan::Nchan;
 use crate::protocol::Protocol;
@@ -87,17 +88,6 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// CPU time process `pid` has used so far (user and system, all its threads), from
-/// `/proc/<pid>/stat`, whose clock ticks are Linux's fixed 100 a second (`USER_HZ`).
-pub fn cpu_seconds(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name (field 2) may hold spaces; the fields after its `)` are plain.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
-    // utime and stime are fields 14 and 15, the 12th and 13th after the name.
-    Some((ticks(11)? + ticks(12)?) as f64 / 100.0)
 }
 
 /// Runs an admin command of `bin` on `db` and returns the last line it printed.
@@ -296,29 +286,5 @@ impl Target {
             server.process.kill();
         }
         drop(self.nchan);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cpu_time_is_read_and_grows_with_work() {
-        let pid = std::process::id();
-        let before = cpu_seconds(pid).expect("this process's CPU time");
-        let mut sum = 0u64;
-        let mut after = before;
-        for i in 0..u64::MAX {
-            sum = sum.wrapping_add(i.rotate_left(7));
-            if i % 1_000_000 == 0 {
-                after = cpu_seconds(pid).expect("this process's CPU time");
-                if after > before {
-                    break;
-                }
-            }
-        }
-        assert!(after > before, "{sum}");
-        assert_eq!(cpu_seconds(u32::MAX), None, "no such process");
     }
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::ensure;
 
 use crate::args::{Args, SizeClass};
+use crate::cpu;
 use crate::fanout::{self, Load};
 use crate::ingest;
 use crate::nchan;
@@ -120,14 +121,23 @@ async fn ingest_lines(sizes: &Sizes, report: &mut Report) -> anyhow::Result<(Vec
             format!("ingest, server CPU µs per notification ({connections} connections)"),
             Better::Lower,
         );
+        let mut client_cpu = Line::new(
+            format!("ingest, client CPU µs per notification ({connections} connections)"),
+            Better::Neither,
+        );
+        let mut idle = Line::new(
+            format!("ingest, CPU time idle, % ({connections} connections)"),
+            Better::Neither,
+        );
         for side in sizes.turns() {
             let target = start(side, sizes).await?;
             versions = target.nchan_versions().map_or(versions, str::to_owned);
-            let cpu_before = target.cpu_seconds();
+            let before = Clocks::read(&target);
             let measured = ingest::measure(&target, &[connections], sizes.duration).await;
-            let cpu_used = cpu_before
-                .zip(target.cpu_seconds())
-                .map(|(before, after)| after - before);
+            let after = Clocks::read(&target);
+            let used = before
+                .zip(after)
+                .and_then(|(before, after)| before.until(&after));
             target.stop().await;
             let (levels, failures) = measured?;
             report.failures.extend(failures);
@@ -136,19 +146,55 @@ async fn ingest_lines(sizes: &Sizes, report: &mut Report) -> anyhow::Result<(Vec
                 throughput.set(side, level.per_second as f64);
                 p99.set(side, ms(level.latency.p99));
             }
-            let per_notification = cpu_used
-                .filter(|_| created > 0)
-                .map(|seconds| round(seconds * 1e6 / created as f64, 1));
-            if per_notification.is_none() {
+            let per_notification =
+                |seconds: f64| (created > 0).then(|| round(seconds * 1e6 / created as f64, 1));
+            if used.is_none() {
                 report
                     .failures
-                    .push(format!("{}: its CPU time could not be read", side.name()));
+                    .push(format!("{}: CPU times could not be read", side.name()));
             }
-            cpu.notif_or_nchan(side, per_notification);
+            cpu.notif_or_nchan(side, used.and_then(|u| per_notification(u.server)));
+            client_cpu.notif_or_nchan(side, used.and_then(|u| per_notification(u.client)));
+            idle.notif_or_nchan(side, used.map(|u| round(u.idle_percent, 1)));
         }
-        lines.extend([throughput, p99, cpu]);
+        lines.extend([throughput, p99, cpu, client_cpu, idle]);
     }
     Ok((lines, versions))
+}
+
+/// CPU time during an ingest: the server's (all its threads; nginx's worker), the bench's
+/// own (the client), and the share of both CPUs that stood idle.
+#[derive(Debug, Clone, Copy)]
+struct Usage {
+    server: f64,
+    client: f64,
+    idle_percent: f64,
+}
+
+/// The three clocks [`Usage`] is the difference of, read at one moment.
+#[derive(Debug, Clone, Copy)]
+struct Clocks {
+    server: f64,
+    client: f64,
+    machine: cpu::Machine,
+}
+
+impl Clocks {
+    fn read(target: &Target) -> Option<Clocks> {
+        Some(Clocks {
+            server: target.cpu_seconds()?,
+            client: cpu::cpu_seconds(std::process::id())?,
+            machine: cpu::Machine::now()?,
+        })
+    }
+
+    fn until(&self, later: &Clocks) -> Option<Usage> {
+        Some(Usage {
+            server: later.server - self.server,
+            client: later.client - self.client,
+            idle_percent: self.machine.idle_percent_until(&later.machine)?,
+        })
+    }
 }
 
 /// Fan-out on each server at each size: delivery latency p50 and p99; and what each
@@ -264,7 +310,10 @@ fn notes(sizes: &Sizes, versions: &str, fanout_counts: &[String]) -> Vec<String>
              body); afterwards each server must hold every publish it took. Server CPU: the \
              user and system time of notif-server (all its threads) or of nginx's worker \
              across the ingest, divided by the publishes it took: a figure that moves less \
-             than the rates when the host's speed drifts."
+             than the rates when the host's speed drifts. Client CPU: the same for the bench \
+             itself (the same client code for both). CPU time idle: the share of the \
+             machine's CPU time (both CPUs, from `/proc/stat`) that no task used during the \
+             ingest, waits for the disk included: what the load left unused."
         ),
         format!(
             "fan-out: notifications to random users for {duration} on 16 connections; \

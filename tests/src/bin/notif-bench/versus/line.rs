@@ -9,6 +9,8 @@ use crate::protocol::Protocol;
 pub enum Better {
     Higher,
     Lower,
+    /// Neither: a figure that explains the others (such as the client's share).
+    Neither,
 }
 
 /// One line of the table: each server's figure in each round (`None`: not measured).
@@ -68,6 +70,7 @@ impl Line {
             "better": match self.better {
                 Better::Higher => "higher",
                 Better::Lower => "lower",
+                Better::Neither => "–",
             },
         })
     }
