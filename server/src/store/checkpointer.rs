@@ -109,33 +109,67 @@ fn checkpoint(conn: &Connection) -> Result<(), StoreError> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
     use std::time::Instant;
 
     use super::*;
 
+    /// A database in WAL mode whose writer never checkpoints by itself.
+    struct Db {
+        _dir: tempfile::TempDir,
+        path: PathBuf,
+        writer: Connection,
+    }
+
+    impl Db {
+        fn new() -> Db {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("notif.db");
+            let writer = crate::store::sqlite::open_connection(&path).unwrap();
+            writer.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+            writer
+                .execute_batch("CREATE TABLE filler (text TEXT)")
+                .unwrap();
+            Db {
+                _dir: dir,
+                path,
+                writer,
+            }
+        }
+
+        /// Commits 2,000 rows: pages the database file does not have yet.
+        fn fill(&self) {
+            self.writer
+                .execute_batch(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+                     INSERT INTO filler SELECT hex(randomblob(100)) FROM n;",
+                )
+                .unwrap();
+        }
+
+        fn size(&self) -> u64 {
+            std::fs::metadata(&self.path).unwrap().len()
+        }
+
+        /// Waits until a checkpoint made the database file grow past `before`.
+        fn await_copy_beyond(&self, before: u64) {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while self.size() == before {
+                assert!(Instant::now() < deadline, "never checkpointed");
+                thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+
     #[test]
     fn a_commit_is_copied_into_the_database_file_and_drop_stops_the_thread() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("notif.db");
-        let writer = crate::store::sqlite::open_connection(&path).unwrap();
-        writer.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
-        let size = || std::fs::metadata(&path).unwrap().len();
-        let before = size();
-        writer
-            .execute_batch(
-                "CREATE TABLE filler (text TEXT);
-                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
-                 INSERT INTO filler SELECT hex(randomblob(100)) FROM n;",
-            )
-            .unwrap();
-        assert_eq!(size(), before, "in the log only");
-        let checkpointer = Checkpointer::start(&path, "FULL").unwrap();
+        let db = Db::new();
+        let before = db.size();
+        db.fill();
+        assert_eq!(db.size(), before, "in the log only");
+        let checkpointer = Checkpointer::start(&db.path, "FULL").unwrap();
         checkpointer.committed();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while size() == before {
-            assert!(Instant::now() < deadline, "never checkpointed");
-            thread::sleep(Duration::from_millis(10));
-        }
+        db.await_copy_beyond(before);
         let dropped = Instant::now();
         drop(checkpointer);
         assert!(
@@ -146,42 +180,20 @@ mod tests {
 
     #[test]
     fn a_commit_during_the_pause_is_copied_after_it_and_an_idle_thread_stops_at_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("notif.db");
-        let writer = crate::store::sqlite::open_connection(&path).unwrap();
-        writer.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
-        writer
-            .execute_batch("CREATE TABLE filler (text TEXT)")
-            .unwrap();
-        let checkpointer = Checkpointer::start(&path, "FULL").unwrap();
-        let size = || std::fs::metadata(&path).unwrap().len();
-        let fill = || {
-            writer
-                .execute_batch(
-                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
-                     INSERT INTO filler SELECT hex(randomblob(100)) FROM n;",
-                )
-                .unwrap();
-        };
-        let copied_after = |before: u64| {
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while size() == before {
-                assert!(Instant::now() < deadline, "never checkpointed");
-                thread::sleep(Duration::from_millis(10));
-            }
-        };
-        fill();
-        let before = size();
+        let db = Db::new();
+        let checkpointer = Checkpointer::start(&db.path, "FULL").unwrap();
+        db.fill();
+        let before = db.size();
         checkpointer.committed();
-        copied_after(before);
+        db.await_copy_beyond(before);
         // The first checkpoint's pause has begun: this nudge only fills the slot.
-        fill();
-        let before = size();
+        db.fill();
+        let before = db.size();
         checkpointer.committed();
-        copied_after(before);
+        db.await_copy_beyond(before);
         drop(checkpointer);
 
-        let idle = Checkpointer::start(&path, "FULL").unwrap();
+        let idle = Checkpointer::start(&db.path, "FULL").unwrap();
         let dropped = Instant::now();
         drop(idle);
         assert!(dropped.elapsed() < PAUSE, "an idle thread waited to stop");

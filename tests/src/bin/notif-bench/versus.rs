@@ -109,26 +109,17 @@ async fn ingest_lines(sizes: &Sizes, report: &mut Report) -> anyhow::Result<(Vec
     let mut lines = Vec::new();
     let mut versions = String::new();
     for &connections in &sizes.connections {
-        let mut throughput = Line::new(
-            format!("ingest, notifications/s ({connections} connections)"),
-            Better::Higher,
-        );
-        let mut p99 = Line::new(
-            format!("ingest p99 ms ({connections} connections)"),
-            Better::Lower,
-        );
-        let mut cpu = Line::new(
-            format!("ingest, server CPU µs per notification ({connections} connections)"),
-            Better::Lower,
-        );
-        let mut client_cpu = Line::new(
-            format!("ingest, client CPU µs per notification ({connections} connections)"),
-            Better::Neither,
-        );
-        let mut idle = Line::new(
-            format!("ingest, CPU time idle, % ({connections} connections)"),
-            Better::Neither,
-        );
+        let line = |measure: &str, better| {
+            Line::new(
+                format!("ingest{measure} ({connections} connections)"),
+                better,
+            )
+        };
+        let mut throughput = line(", notifications/s", Better::Higher);
+        let mut p99 = line(" p99 ms", Better::Lower);
+        let mut cpu = line(", server CPU µs per notification", Better::Lower);
+        let mut client_cpu = line(", client CPU µs per notification", Better::Neither);
+        let mut idle = line(", CPU time idle, %", Better::Neither);
         for side in sizes.turns() {
             let target = start(side, sizes).await?;
             versions = target.nchan_versions().map_or(versions, str::to_owned);
