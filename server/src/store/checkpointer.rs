@@ -77,6 +77,8 @@ impl Drop for Checkpointer {
 /// nudge slot, which the end of the pause looks at.
 fn run(conn: &Connection, nudged: &Receiver<()>, stopped: &Receiver<()>) {
     loop {
+        // The nudge's sender lives as long as the stop's; a closed nudge channel is only
+        // handled for completeness.
         crossbeam_channel::select! {
             recv(nudged) -> nudge => if nudge.is_err() { return },
             recv(stopped) -> _ => return,
@@ -151,10 +153,17 @@ mod tests {
             std::fs::metadata(&self.path).unwrap().len()
         }
 
-        /// Waits until a checkpoint made the database file grow past `before`.
-        fn await_copy_beyond(&self, before: u64) {
+        /// Waits until a checkpoint copied every committed page into the database file: the
+        /// file then holds as many pages as the database has.
+        fn await_full_copy(&self) {
+            let pages = |pragma: &str| -> u64 {
+                self.writer
+                    .query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
+                    .unwrap()
+            };
+            let complete = pages("page_count") * pages("page_size");
             let deadline = Instant::now() + Duration::from_secs(10);
-            while self.size() == before {
+            while self.size() < complete {
                 assert!(Instant::now() < deadline, "never checkpointed");
                 thread::sleep(Duration::from_millis(10));
             }
@@ -169,7 +178,7 @@ mod tests {
         assert_eq!(db.size(), before, "in the log only");
         let checkpointer = Checkpointer::start(&db.path, "FULL").unwrap();
         checkpointer.committed();
-        db.await_copy_beyond(before);
+        db.await_full_copy();
         let dropped = Instant::now();
         drop(checkpointer);
         assert!(
@@ -183,14 +192,13 @@ mod tests {
         let db = Db::new();
         let checkpointer = Checkpointer::start(&db.path, "FULL").unwrap();
         db.fill();
-        let before = db.size();
         checkpointer.committed();
-        db.await_copy_beyond(before);
-        // The first checkpoint's pause has begun: this nudge only fills the slot.
+        db.await_full_copy();
+        // The first checkpoint is over, and its pause under way (or about to be): this nudge
+        // only fills the slot, which the end of the pause finds.
         db.fill();
-        let before = db.size();
         checkpointer.committed();
-        db.await_copy_beyond(before);
+        db.await_full_copy();
         drop(checkpointer);
 
         let idle = Checkpointer::start(&db.path, "FULL").unwrap();

@@ -13,7 +13,7 @@ use crate::args::Args;
 use crate::http::Conn;
 use crate::protocol::{Protocol, Publish};
 use crate::report::{self, Report};
-use crate::server::Target;
+use crate::server::{Target, User};
 use crate::stats::{self, Summary};
 
 /// The columns of one connection count, after whatever names the server.
@@ -95,42 +95,77 @@ pub async fn measure(
     connections: &[usize],
     duration: Duration,
 ) -> anyhow::Result<(Vec<Level>, Vec<String>)> {
-    let protocol = target.protocol;
-    let user = target.users("ingest", 1).await?.remove(0);
-    let before = target.stored(&user).await?;
-    let publish = protocol.publish(
-        &user.id,
-        json!({"title": "bench", "body": "ingest", "category": "bench"}),
-    );
-    let token: Arc<str> = Arc::from(target.service_token.as_str());
+    let ingest = Ingest::prepare(target).await?;
     let mut levels = Vec::new();
-    let mut failures = Vec::new();
     for &count in connections {
+        levels.push(ingest.level(target, count, duration).await?);
+    }
+    let failures = ingest.check(target, &levels).await?;
+    Ok((levels, failures))
+}
+
+/// One user to publish to, and what it held before.
+pub struct Ingest {
+    user: User,
+    before: u64,
+    publish: Publish,
+    token: Arc<str>,
+}
+
+impl Ingest {
+    /// Creates the user the publishes go to.
+    pub async fn prepare(target: &Target) -> anyhow::Result<Ingest> {
+        let user = target.users("ingest", 1).await?.remove(0);
+        let before = target.stored(&user).await?;
+        let publish = target.protocol.publish(
+            &user.id,
+            json!({"title": "bench", "body": "ingest", "category": "bench"}),
+        );
+        Ok(Ingest {
+            user,
+            before,
+            publish,
+            token: Arc::from(target.service_token.as_str()),
+        })
+    }
+
+    /// `count` connections publishing for `duration`.
+    pub async fn level(
+        &self,
+        target: &Target,
+        count: usize,
+        duration: Duration,
+    ) -> anyhow::Result<Level> {
+        let protocol = target.protocol;
         crate::progress(format_args!(
             "ingest: {}, {count} connection(s)",
             protocol.name()
         ));
-        let level = level(
+        level(
             protocol,
             &[target.addr],
-            &token,
-            std::slice::from_ref(&publish),
+            &self.token,
+            std::slice::from_ref(&self.publish),
             count,
             duration,
         )
-        .await?;
-        failures.extend(level.failure(protocol.name()));
-        levels.push(level);
+        .await
     }
-    let created: u64 = levels.iter().map(|level| level.created).sum();
-    let stored = target.stored(&user).await?.saturating_sub(before);
-    if stored != created {
-        failures.push(format!(
-            "{}: {created} publishes were answered as taken but the user holds {stored}",
-            protocol.name()
-        ));
+
+    /// The failures of `levels`: refused publishes, and publishes answered as taken that
+    /// the server does not hold.
+    pub async fn check(&self, target: &Target, levels: &[Level]) -> anyhow::Result<Vec<String>> {
+        let name = target.protocol.name();
+        let mut failures: Vec<String> = levels.iter().filter_map(|l| l.failure(name)).collect();
+        let created: u64 = levels.iter().map(|level| level.created).sum();
+        let stored = target.stored(&self.user).await?.saturating_sub(self.before);
+        if stored != created {
+            failures.push(format!(
+                "{name}: {created} publishes were answered as taken but the user holds {stored}"
+            ));
+        }
+        Ok(failures)
     }
-    Ok((levels, failures))
 }
 
 /// `count` connections, spread over `addrs` in turn, publishing for `duration`

@@ -11,7 +11,7 @@ use anyhow::ensure;
 use crate::args::{Args, SizeClass};
 use crate::cpu;
 use crate::fanout::{self, Load};
-use crate::ingest;
+use crate::ingest::Ingest;
 use crate::nchan;
 use crate::protocol::Protocol;
 use crate::report::{self, Report};
@@ -103,58 +103,63 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     Ok(report)
 }
 
-/// Ingest on each server at each connection count: throughput and p99; and nchan's
-/// versions.
+/// Ingest on each server at each connection count: throughput, p99, the server's and the
+/// client's CPU per notification and the machine's idle share; and nchan's versions.
 async fn ingest_lines(sizes: &Sizes, report: &mut Report) -> anyhow::Result<(Vec<Line>, String)> {
     let mut lines = Vec::new();
     let mut versions = String::new();
     for &connections in &sizes.connections {
-        let line = |measure: &str, better| {
+        let ingest_line = |measure: &str, better| {
             Line::new(
                 format!("ingest{measure} ({connections} connections)"),
                 better,
             )
         };
-        let mut throughput = line(", notifications/s", Better::Higher);
-        let mut p99 = line(" p99 ms", Better::Lower);
-        let mut cpu = line(", server CPU µs per notification", Better::Lower);
-        let mut client_cpu = line(", client CPU µs per notification", Better::Neither);
-        let mut idle = line(", CPU time idle, %", Better::Neither);
+        let mut throughput = ingest_line(", notifications/s", Better::Higher);
+        let mut p99 = ingest_line(" p99 ms", Better::Lower);
+        let mut server_cpu = ingest_line(", server CPU µs per notification", Better::Lower);
+        let mut client_cpu = ingest_line(", client CPU µs per notification", Better::Neither);
+        let mut idle = ingest_line(", CPU time idle, %", Better::Neither);
         for side in sizes.turns() {
             let target = start(side, sizes).await?;
             versions = target.nchan_versions().map_or(versions, str::to_owned);
-            let before = Clocks::read(&target);
-            let measured = ingest::measure(&target, &[connections], sizes.duration).await;
-            let after = Clocks::read(&target);
-            let used = before
-                .zip(after)
-                .and_then(|(before, after)| before.until(&after));
-            target.stop().await;
-            let (levels, failures) = measured?;
-            report.failures.extend(failures);
-            let created: u64 = levels.iter().map(|level| level.created).sum();
-            for level in levels {
-                throughput.set(side, level.per_second as f64);
-                p99.set(side, ms(level.latency.p99));
+            let measured = async {
+                let ingest = Ingest::prepare(&target).await?;
+                // Around the publishing alone: not the user's creation, nor the check after.
+                let before = Clocks::read(&target);
+                let level = ingest.level(&target, connections, sizes.duration).await?;
+                let after = Clocks::read(&target);
+                let used = before
+                    .zip(after)
+                    .and_then(|(before, after)| before.until(&after));
+                let failures = ingest.check(&target, std::slice::from_ref(&level)).await?;
+                anyhow::Ok((level, used, failures))
             }
-            let per_notification =
-                |seconds: f64| (created > 0).then(|| round(seconds * 1e6 / created as f64, 1));
+            .await;
+            target.stop().await;
+            let (level, used, failures) = measured?;
+            report.failures.extend(failures);
+            throughput.set(side, level.per_second as f64);
+            p99.set(side, ms(level.latency.p99));
+            let per_notification = |seconds: f64| {
+                (level.created > 0).then(|| round(seconds * 1e6 / level.created as f64, 1))
+            };
             if used.is_none() {
                 report
                     .failures
                     .push(format!("{}: CPU times could not be read", side.name()));
             }
-            cpu.notif_or_nchan(side, used.and_then(|u| per_notification(u.server)));
+            server_cpu.notif_or_nchan(side, used.and_then(|u| per_notification(u.server)));
             client_cpu.notif_or_nchan(side, used.and_then(|u| per_notification(u.client)));
             idle.notif_or_nchan(side, used.map(|u| round(u.idle_percent, 1)));
         }
-        lines.extend([throughput, p99, cpu, client_cpu, idle]);
+        lines.extend([throughput, p99, server_cpu, client_cpu, idle]);
     }
     Ok((lines, versions))
 }
 
 /// CPU time during an ingest: the server's (all its threads; nginx's worker), the bench's
-/// own (the client), and the share of both CPUs that stood idle.
+/// own (the client), and the share of all the machine's CPUs that stood idle.
 #[derive(Debug, Clone, Copy)]
 struct Usage {
     server: f64,
@@ -303,8 +308,8 @@ fn notes(sizes: &Sizes, versions: &str, fanout_counts: &[String]) -> Vec<String>
              across the ingest, divided by the publishes it took: a figure that moves less \
              than the rates when the host's speed drifts. Client CPU: the same for the bench \
              itself (the same client code for both). CPU time idle: the share of the \
-             machine's CPU time (both CPUs, from `/proc/stat`) that no task used during the \
-             ingest, waits for the disk included: what the load left unused."
+             machine's CPU time (all its CPUs, from `/proc/stat`) that no task used while the \
+             publishes ran, waits for the disk included: what the load left unused."
         ),
         format!(
             "fan-out: notifications to random users for {duration} on 16 connections; \
