@@ -326,10 +326,8 @@ impl Store for SqliteStore {
             self.write(move |c, now| writes::revoke_token(c, &token_hash, now))
                 .await?;
             // Committed: this process forgets at once; other server processes on the same
-            // file (if any) at their next request, unless the mark cannot be written: then
-            // they keep the token until the next announcement or their restart.
-            self.tokens.forget_all();
-            if let Err(err) = self.tokens.announce() {
+            // file (if any) at their next request.
+            if let Err(err) = self.tokens.revoked() {
                 tracing::error!(%err, "a session was revoked, but other processes using the database could not be told");
             }
             Ok(())

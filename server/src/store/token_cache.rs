@@ -66,8 +66,16 @@ impl TokenCache {
         }
     }
 
+    /// This process committed a revocation: forgets everything at once, then announces it
+    /// on the mark, so that other server processes on the same file forget too. Should the
+    /// announcement fail, they keep their tokens until the next one or their restart.
+    pub fn revoked(&self) -> Result<(), super::StoreError> {
+        self.forget_all();
+        self.announce()
+    }
+
     /// Announces a revocation on the mark this cache watches, if any.
-    pub fn announce(&self) -> Result<(), super::StoreError> {
+    fn announce(&self) -> Result<(), super::StoreError> {
         self.mark.as_ref().map_or(Ok(()), RevocationMark::announce)
     }
 
@@ -105,9 +113,8 @@ impl TokenCache {
         }
     }
 
-    /// Drops everything kept, and what lookups under way read (this process revoked a
-    /// token).
-    pub fn forget_all(&self) {
+    /// Drops everything kept, and what lookups under way read.
+    fn forget_all(&self) {
         let mut kept = self.lock();
         kept.epoch += 1;
         kept.principals.clear();
@@ -152,21 +159,26 @@ mod tests {
         assert_eq!(cache.lookup(&[1; 32]).kept, None);
     }
 
+    /// Starts a lookup of token 1, runs `between` (a revocation, and whatever else), then
+    /// has the lookup remember what it read: it must not be kept.
+    fn assert_not_kept_across(cache: &TokenCache, between: impl FnOnce(&TokenCache)) {
+        let before = cache.lookup(&[1; 32]).stamp;
+        between(cache);
+        cache.remember([1; 32], &alice(), before);
+        assert_eq!(cache.lookup(&[1; 32]).kept, None);
+    }
+
     #[test]
     fn a_lookup_that_raced_a_revocation_is_not_kept() {
         let dir = tempfile::tempdir().unwrap();
         let cache = cache(dir.path());
-        let before = cache.lookup(&[1; 32]).stamp;
-        cache.announce().unwrap();
-        // Another request sees the revocation before the first one remembers.
-        assert_eq!(cache.lookup(&[2; 32]).kept, None);
-        cache.remember([1; 32], &alice(), before);
-        assert_eq!(cache.lookup(&[1; 32]).kept, None);
+        assert_not_kept_across(&cache, |cache| {
+            cache.announce().unwrap();
+            // Another request sees the revocation before the first one remembers.
+            assert_eq!(cache.lookup(&[2; 32]).kept, None);
+        });
         // Nor when nobody looked in between.
-        let before = cache.lookup(&[1; 32]).stamp;
-        cache.announce().unwrap();
-        cache.remember([1; 32], &alice(), before);
-        assert_eq!(cache.lookup(&[1; 32]).kept, None);
+        assert_not_kept_across(&cache, |cache| cache.announce().unwrap());
     }
 
     #[test]
@@ -205,9 +217,8 @@ mod tests {
     fn a_lookup_under_way_when_this_process_revoked_is_not_kept() {
         let dir = tempfile::tempdir().unwrap();
         let cache = cache(dir.path());
-        let before = cache.lookup(&[1; 32]).stamp;
-        cache.forget_all();
-        cache.remember([1; 32], &alice(), before);
-        assert_eq!(cache.lookup(&[1; 32]).kept, None);
+        // Forgetting alone (without the mark's change) is enough, should the announcement fail.
+        assert_not_kept_across(&cache, TokenCache::forget_all);
+        assert_not_kept_across(&cache, |cache| cache.revoked().unwrap());
     }
 }
