@@ -138,6 +138,9 @@ pub fn words(q: &str) -> Vec<String> {
 }
 
 #[cfg(test)]
+mod upgrade_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::cursor::Cursor;
