@@ -1,13 +1,33 @@
 //! Counters for `/metrics`, rendered in the Prometheus text format. Plain atomics for the hot
 //! paths; a std mutex (never held across an `.await`) for the request counts by route.
 
+mod histogram;
+
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Duration;
 
-/// Upper bounds of the commit batch size histogram.
-const BATCH_BUCKETS: [u64; 8] = [1, 2, 4, 8, 16, 64, 256, 1024];
+use histogram::{Histogram, Scale};
+
+/// Writes committed together in one transaction.
+struct BatchSize;
+
+impl Scale for BatchSize {
+    const BOUNDS: &'static [u64] = &[1, 2, 4, 8, 16, 64, 256, 1024];
+    const PER_UNIT: u64 = 1;
+}
+
+/// A write batch's time in the database, in microseconds (exposed in seconds).
+struct CommitTime;
+
+impl Scale for CommitTime {
+    const BOUNDS: &'static [u64] = &[
+        250, 500, 1_000, 2_000, 5_000, 10_000, 50_000, 250_000, 1_000_000,
+    ];
+    const PER_UNIT: u64 = 1_000_000;
+}
 
 /// The server's counters. Shared as `Arc<Metrics>` by the router, the hub and the writer.
 #[derive(Default)]
@@ -32,10 +52,8 @@ pub struct Metrics {
     /// Write batches rolled back and redone with a savepoint per write, because one write
     /// failed after changing rows (SQLite).
     pub batches_redone: AtomicU64,
-    /// Commit batches: a count per bucket of `BATCH_BUCKETS` (plus +Inf), sum and count.
-    batch_buckets: [AtomicU64; BATCH_BUCKETS.len() + 1],
-    batch_sum: AtomicU64,
-    batch_count: AtomicU64,
+    batch_sizes: Histogram<BatchSize>,
+    commit_times: Histogram<CommitTime>,
 }
 
 impl Metrics {
@@ -47,14 +65,14 @@ impl Metrics {
 
     /// Counts one committed batch of `size` writes.
     pub fn record_batch(&self, size: usize) {
-        let size = size as u64;
-        let bucket = BATCH_BUCKETS
-            .iter()
-            .position(|&bound| size <= bound)
-            .unwrap_or(BATCH_BUCKETS.len());
-        self.batch_buckets[bucket].fetch_add(1, Ordering::Relaxed);
-        self.batch_sum.fetch_add(size, Ordering::Relaxed);
-        self.batch_count.fetch_add(1, Ordering::Relaxed);
+        self.batch_sizes.observe(size as u64);
+    }
+
+    /// Counts the time a batch's transaction took, from its start until its commit
+    /// returned (on the disk, under `--sync full`).
+    pub fn record_commit(&self, took: Duration) {
+        self.commit_times
+            .observe(u64::try_from(took.as_micros()).unwrap_or(u64::MAX));
     }
 
     /// The Prometheus text exposition of every counter.
@@ -148,30 +166,15 @@ impl Metrics {
         ] {
             counter(&mut out, name, help, value.load(Ordering::Relaxed));
         }
-        out.push_str(
-            "# HELP notif_commit_batch_size Writes committed together in one transaction.\n",
+        self.batch_sizes.render(
+            &mut out,
+            "notif_commit_batch_size",
+            "Writes committed together in one transaction.",
         );
-        out.push_str("# TYPE notif_commit_batch_size histogram\n");
-        let mut cumulative = 0;
-        for (i, bucket) in self.batch_buckets.iter().enumerate() {
-            cumulative += bucket.load(Ordering::Relaxed);
-            let le = BATCH_BUCKETS
-                .get(i)
-                .map_or("+Inf".to_owned(), u64::to_string);
-            let _ = writeln!(
-                out,
-                "notif_commit_batch_size_bucket{{le=\"{le}\"}} {cumulative}"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "notif_commit_batch_size_sum {}",
-            self.batch_sum.load(Ordering::Relaxed)
-        );
-        let _ = writeln!(
-            out,
-            "notif_commit_batch_size_count {}",
-            self.batch_count.load(Ordering::Relaxed)
+        self.commit_times.render(
+            &mut out,
+            "notif_commit_seconds",
+            "Time a write batch took in the database, from its transaction's start to its commit.",
         );
         out
     }
@@ -203,6 +206,7 @@ mod tests {
         m.record_batch(1);
         m.record_batch(3);
         m.record_batch(5000);
+        m.record_commit(Duration::from_micros(1_500));
         let text = m.render();
         assert!(text.contains(
             "notif_http_requests_total{route=\"GET /api/notifications\",status=\"200\"} 2"
@@ -211,5 +215,8 @@ mod tests {
         assert!(text.contains("notif_commit_batch_size_bucket{le=\"4\"} 2"));
         assert!(text.contains("notif_commit_batch_size_bucket{le=\"+Inf\"} 3"));
         assert!(text.contains("notif_commit_batch_size_sum 5004"));
+        assert!(text.contains("notif_commit_seconds_bucket{le=\"0.001\"} 0"));
+        assert!(text.contains("notif_commit_seconds_bucket{le=\"0.002\"} 1"));
+        assert!(text.contains("notif_commit_seconds_sum 0.0015"));
     }
 }

@@ -16,6 +16,7 @@ mod job;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
+use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender};
 use rusqlite::{Connection, TransactionBehavior};
@@ -123,6 +124,7 @@ impl Writer {
     fn commit_batch(&mut self, batch: &mut Vec<WriteOp>) -> bool {
         let size = batch.len();
         let stop = batch.iter().any(|op| matches!(op, WriteOp::Stop));
+        let started = Instant::now();
         let commit_error = match self.run_batch(batch, Isolation::Shared) {
             Ok(commit_error) => commit_error,
             Err(Redo) => {
@@ -145,6 +147,7 @@ impl Writer {
             tracing::error!(%message, "commit failed");
         } else {
             self.listeners.metrics.record_batch(size);
+            self.listeners.metrics.record_commit(started.elapsed());
             self.publish(&mut jobs);
         }
         for job in jobs {

@@ -12,6 +12,7 @@
 //! whole batch runs again.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use deadpool_postgres::Pool;
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -100,8 +101,10 @@ impl Writes {
                     while let Some(batch) = next_batch(&rx).await {
                         while answering.try_join_next().is_some() {}
                         metrics.record_batch(batch.len());
+                        let started = Instant::now();
                         let over =
                             run(&pool, &echoes, batch, email, max_per_user, &mut answering).await;
+                        metrics.record_commit(started.elapsed());
                         if over.is_empty() {
                             continue;
                         }

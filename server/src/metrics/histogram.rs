@@ -1,0 +1,108 @@
+//! Prometheus histograms over fixed bounds: a count per bucket, a sum and a count, in plain
+//! atomics. What is counted, and how its bounds read, is the histogram's [`Scale`].
+
+use std::fmt::Write;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The most bounds a scale may have.
+const MAX_BOUNDS: usize = 15;
+
+/// What a histogram counts: its upper bounds, ascending, and how they are written.
+pub trait Scale {
+    /// The buckets' upper bounds (a last bucket, `+Inf`, takes the rest).
+    const BOUNDS: &'static [u64];
+    /// How many units make the exposed unit (1 for plain counts, 1,000,000 for durations
+    /// recorded in microseconds and exposed in seconds).
+    const PER_UNIT: u64;
+}
+
+/// Counts of values by bucket of `S`, their sum and their count.
+pub struct Histogram<S> {
+    buckets: [AtomicU64; MAX_BOUNDS + 1],
+    sum: AtomicU64,
+    count: AtomicU64,
+    scale: PhantomData<S>,
+}
+
+impl<S: Scale> Default for Histogram<S> {
+    fn default() -> Self {
+        const { assert!(S::BOUNDS.len() <= MAX_BOUNDS, "too many bounds") };
+        Histogram {
+            buckets: Default::default(),
+            sum: AtomicU64::new(0),
+            count: AtomicU64::new(0),
+            scale: PhantomData,
+        }
+    }
+}
+
+impl<S: Scale> Histogram<S> {
+    /// Counts one value.
+    pub fn observe(&self, value: u64) {
+        let bucket = S::BOUNDS
+            .iter()
+            .position(|&bound| value <= bound)
+            .unwrap_or(S::BOUNDS.len());
+        self.buckets[bucket].fetch_add(1, Ordering::Relaxed);
+        self.sum.fetch_add(value, Ordering::Relaxed);
+        self.count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Appends the histogram to `out` in the text exposition format, as `name`.
+    pub fn render(&self, out: &mut String, name: &str, help: &str) {
+        let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} histogram\n");
+        let mut cumulative = 0;
+        for (i, bucket) in self.buckets[..=S::BOUNDS.len()].iter().enumerate() {
+            cumulative += bucket.load(Ordering::Relaxed);
+            let le = S::BOUNDS
+                .get(i)
+                .map_or("+Inf".to_owned(), |&bound| in_units::<S>(bound));
+            let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {cumulative}");
+        }
+        let sum = in_units::<S>(self.sum.load(Ordering::Relaxed));
+        let count = self.count.load(Ordering::Relaxed);
+        let _ = write!(out, "{name}_sum {sum}\n{name}_count {count}\n");
+    }
+}
+
+/// `value` written in the exposed unit: as it is for plain counts, else as a decimal.
+fn in_units<S: Scale>(value: u64) -> String {
+    if S::PER_UNIT == 1 {
+        value.to_string()
+    } else {
+        (value as f64 / S::PER_UNIT as f64).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Micros;
+
+    impl Scale for Micros {
+        const BOUNDS: &'static [u64] = &[250, 1_000, 2_000_000];
+        const PER_UNIT: u64 = 1_000_000;
+    }
+
+    #[test]
+    fn microseconds_are_exposed_as_seconds_in_cumulative_buckets() {
+        let h = Histogram::<Micros>::default();
+        for micros in [100, 250, 1_500, 3_000_000] {
+            h.observe(micros);
+        }
+        let mut out = String::new();
+        h.render(&mut out, "t_seconds", "Time.");
+        assert_eq!(
+            out,
+            "# HELP t_seconds Time.\n# TYPE t_seconds histogram\n\
+             t_seconds_bucket{le=\"0.00025\"} 2\n\
+             t_seconds_bucket{le=\"0.001\"} 2\n\
+             t_seconds_bucket{le=\"2\"} 3\n\
+             t_seconds_bucket{le=\"+Inf\"} 4\n\
+             t_seconds_sum 3.00185\n\
+             t_seconds_count 4\n"
+        );
+    }
+}
