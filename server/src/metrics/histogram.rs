@@ -1,37 +1,35 @@
-//! Prometheus histograms over fixed bounds: a count per bucket, a sum and a count, in plain
-//! atomics. What is counted, and how its bounds read, is the histogram's [`Scale`].
+//! Prometheus histograms over fixed bounds: a count per bucket and a sum, in plain atomics.
+//! What is counted, and how its bounds read, is the histogram's [`Scale`].
 
 use std::fmt::Write;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The most bounds a scale may have.
-const MAX_BOUNDS: usize = 15;
-
 /// What a histogram counts: its upper bounds, ascending, and how they are written.
 pub trait Scale {
-    /// The buckets' upper bounds (a last bucket, `+Inf`, takes the rest).
+    /// The buckets' upper bounds, ascending (a last bucket, `+Inf`, takes the rest).
     const BOUNDS: &'static [u64];
-    /// How many units make the exposed unit (1 for plain counts, 1,000,000 for durations
-    /// recorded in microseconds and exposed in seconds).
+    /// How many recorded units make the exposed unit: 1 for plain counts, 1,000,000,000
+    /// for durations recorded in nanoseconds and exposed in seconds.
     const PER_UNIT: u64;
 }
 
-/// Counts of values by bucket of `S`, their sum and their count.
+/// Counts of values by bucket of `S` (one more than its bounds, for `+Inf`), and their sum.
 pub struct Histogram<S> {
-    buckets: [AtomicU64; MAX_BOUNDS + 1],
+    buckets: Box<[AtomicU64]>,
     sum: AtomicU64,
-    count: AtomicU64,
     scale: PhantomData<S>,
 }
 
 impl<S: Scale> Default for Histogram<S> {
     fn default() -> Self {
-        const { assert!(S::BOUNDS.len() <= MAX_BOUNDS, "too many bounds") };
+        debug_assert!(
+            S::BOUNDS.windows(2).all(|pair| pair[0] < pair[1]),
+            "bounds must ascend"
+        );
         Histogram {
-            buckets: Default::default(),
+            buckets: (0..=S::BOUNDS.len()).map(|_| AtomicU64::new(0)).collect(),
             sum: AtomicU64::new(0),
-            count: AtomicU64::new(0),
             scale: PhantomData,
         }
     }
@@ -46,14 +44,14 @@ impl<S: Scale> Histogram<S> {
             .unwrap_or(S::BOUNDS.len());
         self.buckets[bucket].fetch_add(1, Ordering::Relaxed);
         self.sum.fetch_add(value, Ordering::Relaxed);
-        self.count.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Appends the histogram to `out` in the text exposition format, as `name`.
+    /// Appends the histogram to `out` in the text exposition format, as `name`. The count
+    /// is the last cumulative bucket's, so that the two always agree.
     pub fn render(&self, out: &mut String, name: &str, help: &str) {
         let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} histogram\n");
         let mut cumulative = 0;
-        for (i, bucket) in self.buckets[..=S::BOUNDS.len()].iter().enumerate() {
+        for (i, bucket) in self.buckets.iter().enumerate() {
             cumulative += bucket.load(Ordering::Relaxed);
             let le = S::BOUNDS
                 .get(i)
@@ -61,8 +59,7 @@ impl<S: Scale> Histogram<S> {
             let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {cumulative}");
         }
         let sum = in_units::<S>(self.sum.load(Ordering::Relaxed));
-        let count = self.count.load(Ordering::Relaxed);
-        let _ = write!(out, "{name}_sum {sum}\n{name}_count {count}\n");
+        let _ = write!(out, "{name}_sum {sum}\n{name}_count {cumulative}\n");
     }
 }
 
@@ -79,18 +76,18 @@ fn in_units<S: Scale>(value: u64) -> String {
 mod tests {
     use super::*;
 
-    struct Micros;
+    struct Nanos;
 
-    impl Scale for Micros {
-        const BOUNDS: &'static [u64] = &[250, 1_000, 2_000_000];
-        const PER_UNIT: u64 = 1_000_000;
+    impl Scale for Nanos {
+        const BOUNDS: &'static [u64] = &[250_000, 1_000_000, 2_000_000_000];
+        const PER_UNIT: u64 = 1_000_000_000;
     }
 
     #[test]
-    fn microseconds_are_exposed_as_seconds_in_cumulative_buckets() {
-        let h = Histogram::<Micros>::default();
-        for micros in [100, 250, 1_500, 3_000_000] {
-            h.observe(micros);
+    fn nanoseconds_are_exposed_as_seconds_in_cumulative_buckets() {
+        let h = Histogram::<Nanos>::default();
+        for nanos in [100_000, 250_000, 250_001, 3_000_000_000] {
+            h.observe(nanos);
         }
         let mut out = String::new();
         h.render(&mut out, "t_seconds", "Time.");
@@ -98,10 +95,10 @@ mod tests {
             out,
             "# HELP t_seconds Time.\n# TYPE t_seconds histogram\n\
              t_seconds_bucket{le=\"0.00025\"} 2\n\
-             t_seconds_bucket{le=\"0.001\"} 2\n\
+             t_seconds_bucket{le=\"0.001\"} 3\n\
              t_seconds_bucket{le=\"2\"} 3\n\
              t_seconds_bucket{le=\"+Inf\"} 4\n\
-             t_seconds_sum 3.00185\n\
+             t_seconds_sum 3.000600001\n\
              t_seconds_count 4\n"
         );
     }

@@ -2,10 +2,10 @@
 //! body or category contains every word, ignoring case.
 //!
 //! Two ways to find a page, chosen per request:
-//! - **candidates**: the full-text index (`notifications_search`, trigram, migration 0005)
-//!   names the notifications that contain the words of three or more characters; when it
-//!   names few (at most `MAX_CANDIDATES`, all users together), the page is chosen among those
-//!   rows alone, whatever the inbox's size;
+//! - **candidates**: the full-text index (`notifications_search`, trigram, migration 0005,
+//!   made again without column sizes by 0010) names the notifications that contain the
+//!   words of three or more characters; when it names few (at most `MAX_CANDIDATES`, all
+//!   users together), the page is chosen among those rows alone, whatever the inbox's size;
 //! - **walk**: otherwise (only short words, or words found everywhere) the inbox is read in
 //!   its own order and each row checked, which stops as soon as the page is full — quick
 //!   exactly when matches are many.
@@ -147,7 +147,7 @@ mod tests {
     use crate::store::NotifyCommand;
     use crate::store::queries::list;
     use crate::store::sqlite::migrations;
-    use crate::store::testing::{add_user, database};
+    use crate::store::testing::{add_user, database, insert_noted, search_index_is_whole};
     use crate::store::writes::{delete, notify};
     use crate::store::{ListQuery, NotifyOutcome, Page};
 
@@ -317,15 +317,6 @@ mod tests {
         );
     }
 
-    /// Whether the full-text index agrees with the rows it indexes.
-    fn index_is_whole(conn: &Connection) -> bool {
-        conn.execute(
-            "INSERT INTO notifications_search (notifications_search, rank) VALUES ('integrity-check', 1)",
-            [],
-        )
-        .is_ok()
-    }
-
     #[test]
     fn rows_are_found_once_indexed_and_one_gone_before_leaves_the_index_whole() {
         let conn = inbox();
@@ -339,13 +330,7 @@ mod tests {
             };
         let gone = pending("pending then gone");
         pending("pending then kept");
-        // Another process inserts as the notify write does: the row, and its note.
-        conn.execute_batch(
-            "INSERT INTO notifications (id, user_id, type, title, created_at)
-             VALUES ('from-elsewhere', 'alice', 'INFO', 'pending from another process', 0);
-             INSERT INTO search_pending (seq) VALUES (last_insert_rowid());",
-        )
-        .unwrap();
+        insert_noted(&conn, "from-elsewhere", "pending from another process");
         assert!(
             search(&conn, "pending", 50, None).notifications.is_empty(),
             "not yet"
@@ -361,13 +346,13 @@ mod tests {
             titles(&search(&conn, "pending", 50, None)),
             ["pending, retitled", "pending then kept"]
         );
-        assert!(index_is_whole(&conn));
+        assert!(search_index_is_whole(&conn));
         delete(&conn, "alice", "from-elsewhere").unwrap();
         assert_eq!(
             titles(&search(&conn, "pending", 50, None)),
             ["pending then kept"]
         );
-        assert!(index_is_whole(&conn));
+        assert!(search_index_is_whole(&conn));
     }
 
     #[test]

@@ -18,3 +18,28 @@ pub fn database() -> Connection {
 pub fn add_user(conn: &Connection, id: &str, email: Option<&str>) {
     super::admin::add_user(conn, id, email).unwrap();
 }
+
+/// Inserts a notification for alice as another process would: the row, and its note for
+/// the search index (indexed at the writer's next commit).
+pub fn insert_noted(conn: &Connection, id: &str, title: &str) {
+    conn.execute(
+        "INSERT INTO notifications (id, user_id, type, title, created_at)
+         VALUES (?1, 'alice', 'INFO', ?2, 0)",
+        [id, title],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO search_pending (seq) VALUES (last_insert_rowid())",
+        [],
+    )
+    .unwrap();
+}
+
+/// Whether the full-text index agrees with the rows it indexes.
+pub fn search_index_is_whole(conn: &Connection) -> bool {
+    conn.execute(
+        "INSERT INTO notifications_search (notifications_search, rank) VALUES ('integrity-check', 1)",
+        [],
+    )
+    .is_ok()
+}

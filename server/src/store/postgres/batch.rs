@@ -101,10 +101,15 @@ impl Writes {
                     while let Some(batch) = next_batch(&rx).await {
                         while answering.try_join_next().is_some() {}
                         metrics.record_batch(batch.len());
-                        let started = Instant::now();
-                        let over =
-                            run(&pool, &echoes, batch, email, max_per_user, &mut answering).await;
-                        metrics.record_commit(started.elapsed());
+                        let over = run(
+                            &pool,
+                            &echoes,
+                            batch,
+                            (email, max_per_user),
+                            &metrics,
+                            &mut answering,
+                        )
+                        .await;
                         if over.is_empty() {
                             continue;
                         }
@@ -147,13 +152,14 @@ async fn next_batch(rx: &Mutex<mpsc::UnboundedReceiver<Op>>) -> Option<Vec<Op>> 
 /// Applies and commits `batch`, running it again after a deadlock, and has each write
 /// answered once this node's hub has the batch's events, as SQLite does (a task in
 /// `answering` waits for the echo, so the writer goes on to the next batch meanwhile);
-/// returns the users it took over `max_per_user` notifications.
+/// counts the time of the attempt that went through in `metrics`; returns the users it took
+/// over `max_per_user` notifications.
 async fn run(
     pool: &Pool,
     echoes: &Arc<Echoes>,
     mut batch: Vec<Op>,
-    email: bool,
-    max_per_user: u64,
+    (email, max_per_user): (bool, u64),
+    metrics: &Metrics,
     answering: &mut JoinSet<()>,
 ) -> Vec<String> {
     batch.sort_by(|a, b| a.user().cmp(b.user()));
@@ -169,7 +175,12 @@ async fn run(
                 echoes.wait_no_more(waiter);
                 break Err(fail);
             }
-            Ok(Applied { results, marked }) => {
+            Ok(Applied {
+                results,
+                marked,
+                started,
+            }) => {
+                metrics.record_commit(started.elapsed());
                 let waiter = if marked {
                     Some(waiter)
                 } else {
@@ -239,6 +250,8 @@ fn answer_all(batch: Vec<Op>, results: Vec<Result<Done, StoreError>>) {
 struct Applied {
     results: Vec<Result<Done, StoreError>>,
     marked: bool,
+    /// When the batch had its connection and began (for `notif_commit_seconds`).
+    started: Instant,
 }
 
 /// One try at the batch: in one round trip if it is plain notifies (`pipeline`), else (or
@@ -251,6 +264,7 @@ async fn attempt_batch(
     waiter: &Waiter,
 ) -> Result<Applied, Fail> {
     let mut client = pool.get().await?;
+    let started = Instant::now();
     let marker = events::end_marker(waiter.node, waiter.batch);
     if pipeline::fits(batch) {
         match pipeline::run(&client, batch, email, &marker).await {
@@ -258,6 +272,7 @@ async fn attempt_batch(
                 return Ok(Applied {
                     results,
                     marked: true,
+                    started,
                 });
             }
             Err(Fail::Pg(err)) if fault::is_unavailable(&err) => return Err(Fail::Pg(err)),
@@ -266,6 +281,7 @@ async fn attempt_batch(
                 return Ok(Applied {
                     results: vec![Err(StoreError::from(fail).classify())],
                     marked: false,
+                    started,
                 });
             }
             // Rolled back: find the failing write one at a time.
@@ -286,6 +302,7 @@ async fn attempt_batch(
                     return Ok(Applied {
                         results: vec![Err(StoreError::from(fail).classify())],
                         marked: false,
+                        started,
                     });
                 }
             }
@@ -311,6 +328,7 @@ async fn attempt_batch(
     Ok(Applied {
         results,
         marked: true,
+        started,
     })
 }
 

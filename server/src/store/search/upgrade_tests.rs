@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use super::index_pending;
 use crate::store::sqlite::migrations;
-use crate::store::testing::add_user;
+use crate::store::testing::{add_user, insert_noted, search_index_is_whole};
 
 /// The rows the index finds for `word`.
 fn found(conn: &Connection, word: &str) -> Vec<String> {
@@ -18,29 +18,6 @@ fn found(conn: &Connection, word: &str) -> Vec<String> {
     .unwrap()
     .collect::<Result<_, _>>()
     .unwrap()
-}
-
-/// Whether the full-text index agrees with the rows it indexes.
-fn whole(conn: &Connection) -> bool {
-    conn.execute(
-        "INSERT INTO notifications_search (notifications_search, rank) VALUES ('integrity-check', 1)",
-        [],
-    )
-    .is_ok()
-}
-
-fn insert_noted(conn: &Connection, id: &str, title: &str) {
-    conn.execute(
-        "INSERT INTO notifications (id, user_id, type, title, created_at)
-         VALUES (?1, 'alice', 'INFO', ?2, 0)",
-        [id, title],
-    )
-    .unwrap();
-    conn.execute(
-        "INSERT INTO search_pending (seq) VALUES (last_insert_rowid())",
-        [],
-    )
-    .unwrap();
 }
 
 #[test]
@@ -63,12 +40,18 @@ fn the_index_made_again_finds_every_row_once_and_stays_whole() {
     assert_eq!(sizes, 0, "no column sizes are kept");
     index_pending(&conn).unwrap();
     assert_eq!(found(&conn, "upgrade"), ["indexed", "noted"]);
-    assert!(whole(&conn));
+    assert!(search_index_is_whole(&conn));
 
     insert_noted(&conn, "after", "indexed after the upgrade");
     index_pending(&conn).unwrap();
     conn.execute("DELETE FROM notifications WHERE id = 'indexed'", [])
         .unwrap();
-    assert_eq!(found(&conn, "upgrade"), ["noted", "after"]);
-    assert!(whole(&conn));
+    conn.execute(
+        "UPDATE notifications SET title = 'retitled' WHERE id = 'noted'",
+        [],
+    )
+    .unwrap();
+    assert_eq!(found(&conn, "upgrade"), ["after"]);
+    assert_eq!(found(&conn, "retitled"), ["noted"]);
+    assert!(search_index_is_whole(&conn));
 }

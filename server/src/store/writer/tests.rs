@@ -192,6 +192,21 @@ fn a_write_failing_after_it_changed_rows_undoes_only_itself() {
         "each committed write's event once, in order"
     );
     assert_eq!(metrics.batches_redone.load(Ordering::Relaxed), 1);
+    let commits = rendered(&metrics, "notif_commit_seconds_count");
+    assert!(commits >= 2, "the held batch and the redone one: {commits}");
+    assert_eq!(
+        commits,
+        rendered(&metrics, "notif_commit_batch_size_count"),
+        "a time for each committed batch, the redone one once"
+    );
+}
+
+/// The value of the sample `name` in `/metrics`.
+fn rendered(metrics: &Metrics, name: &str) -> u64 {
+    let text = metrics.render();
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
 }
 
 #[test]
