@@ -105,7 +105,8 @@ impl Writes {
                             &pool,
                             &echoes,
                             batch,
-                            (email, max_per_user),
+                            email,
+                            max_per_user,
                             &metrics,
                             &mut answering,
                         )
@@ -158,7 +159,8 @@ async fn run(
     pool: &Pool,
     echoes: &Arc<Echoes>,
     mut batch: Vec<Op>,
-    (email, max_per_user): (bool, u64),
+    email: bool,
+    max_per_user: u64,
     metrics: &Metrics,
     answering: &mut JoinSet<()>,
 ) -> Vec<String> {
