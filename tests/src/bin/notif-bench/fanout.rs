@@ -17,6 +17,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::args::Args;
+use crate::commits::CommitTimes;
 use crate::counter::Counter;
 use crate::protocol::Protocol;
 use crate::report::{self, Report};
@@ -134,6 +135,9 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
         humantime::format_duration(duration),
         args.sync_label(args.sync.first()),
     ));
+    report
+        .notes
+        .extend(outcome.commits.as_ref().map(CommitTimes::note));
     report.failures = outcome.failures();
     Ok(report)
 }
@@ -150,6 +154,8 @@ pub struct Outcome {
     summary: Summary,
     /// Every delivery's notification id and arrival time (Unix nanoseconds).
     pub arrivals: Vec<(String, u64)>,
+    /// The server's commits while the notifications went out (notif, one node).
+    pub commits: Option<CommitTimes>,
 }
 
 impl Outcome {
@@ -168,7 +174,11 @@ impl Outcome {
             "closedByServer": self.closed,
             "sendErrors": self.send_errors,
         });
-        report::timed(cells, &self.summary)
+        let mut row = report::timed(cells, &self.summary);
+        if let (Some(commits), Some(row)) = (&self.commits, row.as_object_mut()) {
+            row.insert("serverCommits".into(), commits.cells());
+        }
+        row
     }
 
     /// The delivery latencies.
@@ -246,9 +256,11 @@ pub async fn measure(
         "fanout: {}: sending {rate}/s for {duration:?}",
         protocol.name()
     ));
+    let commits = CommitTimes::read_one_node(target, addrs).await;
     let sending = Instant::now();
     let sent = send(target, addrs, load).await?;
     let sending = sending.elapsed();
+    let commits = CommitTimes::since(target, commits).await;
     let expected: u64 = sent.per_user.iter().sum::<u64>() * per_user as u64;
     shared.received.wait_for(expected, GRACE).await;
     let _ = stop_tx.send(true);
@@ -263,6 +275,7 @@ pub async fn measure(
         closed: 0,
         summary: Summary::default(),
         arrivals: Vec::new(),
+        commits,
     };
     let mut latencies = Vec::with_capacity(expected as usize);
     while let Some(done) = tasks.join_next().await {

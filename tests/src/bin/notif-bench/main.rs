@@ -6,6 +6,7 @@
 
 mod args;
 mod cli;
+mod commits;
 mod counter;
 mod cpu;
 mod fanout;

@@ -240,6 +240,9 @@ async fn fanout_lines(
                 count("missing"),
                 count("duplicates"),
             ));
+            if let Some(commits) = &outcome.commits {
+                fanout_counts.push(format!("{} commits: {commits}", side.name()));
+            }
             p50.set(side, ms(outcome.latency().p50));
             p99.set(side, ms(outcome.latency().p99));
         }
