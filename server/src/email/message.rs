@@ -25,16 +25,15 @@ impl Header for ListUnsubscribe {
     }
 }
 
-/// The email for `entry`, from `from`; `public_url` is where the preferences live.
+/// The email for `entry`, from `from`; `public_url` is where the web inbox is, whose
+/// preferences the `List-Unsubscribe` link opens.
 pub fn build(entry: &OutboxEntry, from: &Mailbox, public_url: &str) -> Result<Message, String> {
     let to: Mailbox = entry
         .to_address
         .parse()
         .map_err(|e| format!("bad address {:?}: {e}", entry.to_address))?;
-    let preferences = format!(
-        "{}/api/notifications/preferences",
-        public_url.trim_end_matches('/')
-    );
+    // The web inbox opens on its preferences at this fragment (web/assets/session.js).
+    let preferences = format!("{}/#preferences", public_url.trim_end_matches('/'));
     Message::builder()
         .from(from.clone())
         .to(to)
@@ -148,9 +147,7 @@ mod tests {
         assert!(raw.contains("Subject: [ERROR] Deploy <failed>"), "{raw}");
         assert!(raw.contains("Message-ID: <ckabc123@notif>"), "{raw}");
         assert!(
-            raw.contains(
-                "List-Unsubscribe: <http://notif.local:8787/api/notifications/preferences>"
-            ),
+            raw.contains("List-Unsubscribe: <http://notif.local:8787/#preferences>"),
             "{raw}"
         );
         assert!(raw.contains("Content-Type: text/plain"), "{raw}");

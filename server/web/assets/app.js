@@ -8,7 +8,7 @@ import { installKeys } from "./keys.js";
 import { askPermission, canAsk, createNotifier } from "./notifier.js";
 import { createPrefs } from "./prefs.js";
 import { renderConnection } from "./render.js";
-import { isSignedIn, signInWithCode, signInWithToken, takeLoginCode } from "./session.js";
+import { isSignedIn, signInWithCode, signInWithToken, takeLoginCode, takePreferencesLink } from "./session.js";
 import { openStream } from "./stream.js";
 
 const $ = (id) => document.getElementById(id);
@@ -16,6 +16,10 @@ const api = createApi();
 const connection = $("connection");
 let closeStream = null;
 let view = null;
+/** Shows the preferences (set once the inbox is wired). */
+let showPrefs = null;
+/** The page was opened on `#preferences`: they show once signed in. */
+let opensPrefs = false;
 
 function show(name) {
   for (const section of ["login", "inbox", "prefs"]) $(`${section}-view`).hidden = section !== name;
@@ -52,6 +56,10 @@ function setUpInbox() {
   const notify = createNotifier((id) => view.reveal(id));
   view = createInboxView(api, notify);
   const prefs = createPrefs(api);
+  showPrefs = () => {
+    show("prefs");
+    prefs.load();
+  };
   const reloadFromForm = () => view.reload(filterFromForm());
   for (const id of ["filter-unread", "filter-type"]) $(id).addEventListener("change", reloadFromForm);
   for (const id of ["filter-category", "filter-q"]) $(id).addEventListener("change", reloadFromForm);
@@ -61,10 +69,7 @@ function setUpInbox() {
   });
   $("read-all").addEventListener("click", view.readAll);
   $("show-inbox").addEventListener("click", () => show("inbox"));
-  $("show-prefs").addEventListener("click", () => {
-    show("prefs");
-    prefs.load();
-  });
+  $("show-prefs").addEventListener("click", showPrefs);
   $("show-help").addEventListener("click", showHelp);
   $("logout").addEventListener("click", async () => {
     await api.signOut().catch(() => null);
@@ -112,6 +117,10 @@ function startInbox() {
     },
     isSignedIn: () => isSignedIn(api),
   });
+  if (opensPrefs) {
+    opensPrefs = false;
+    showPrefs();
+  }
 }
 
 $("login-form").addEventListener("submit", async (event) => {
@@ -123,7 +132,15 @@ $("login-form").addEventListener("submit", async (event) => {
   else $("login-error").textContent = result.message;
 });
 
+// The preferences link followed in a page already open: no new load, only a new fragment.
+window.addEventListener("hashchange", () => {
+  if (!takePreferencesLink()) return;
+  if (closeStream) showPrefs();
+  else opensPrefs = true;
+});
+
 async function boot() {
+  opensPrefs = takePreferencesLink();
   const code = takeLoginCode();
   if (code) {
     const result = await signInWithCode(api, code);

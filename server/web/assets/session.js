@@ -2,8 +2,19 @@
 // (`/login#<code>`, never sent to a server) and is traded at once for the session cookie;
 // a pasted token is traded the same way. No token is kept by the page itself.
 
+/** The fragment that opens the preferences (the `List-Unsubscribe` link of notif's emails). */
+export const PREFERENCES = "#preferences";
+
+/** Whether the page was opened on the preferences, which it then forgets from the address bar. */
+export function takePreferencesLink() {
+  if (location.hash !== PREFERENCES) return false;
+  history.replaceState(null, "", "/");
+  return true;
+}
+
 /** The login code in the page's fragment, removed from the address bar as it is read. */
 export function takeLoginCode() {
+  if (location.hash === PREFERENCES) return null;
   let code = location.hash.slice(1);
   try {
     code = decodeURIComponent(code);

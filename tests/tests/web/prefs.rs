@@ -5,6 +5,12 @@ use serde_json::json;
 
 use super::signed_in;
 use crate::util::Alice;
+use crate::web::webdriver::Browser;
+
+/// What the page shows once the preferences are open and the link's fragment is gone.
+const PREFS_OPEN: &str = "!document.getElementById('prefs-view').hidden \
+     && document.getElementById('show-prefs').getAttribute('aria-pressed') === 'true' \
+     && location.hash === ''";
 
 fn prefs(server: &Alice) -> serde_json::Value {
     server.notif(&["prefs", "--json"]).run().success().json()
@@ -73,4 +79,33 @@ fn preferences_round_trip() {
         "the CLI's category",
         "document.querySelector('#pref-categories tr[data-category=backup]')",
     );
+}
+
+#[test]
+fn the_emails_unsubscribe_link_opens_the_preferences() {
+    let server = Alice::start();
+    let link = format!("{}/#preferences", server.url());
+
+    // Signed out: the sign-in form, with no complaint about a login code, then them.
+    let browser = Browser::start(1280, 900);
+    browser.goto(&link);
+    browser.wait_until(
+        "the sign-in form",
+        "!document.getElementById('login-view').hidden",
+    );
+    assert_eq!(
+        browser.run(
+            "return document.getElementById('login-error').textContent",
+            json!([])
+        ),
+        json!("")
+    );
+    browser.type_into("#login-token", &server.token);
+    browser.click("#login-form button");
+    browser.wait_until("the preferences after signing in", PREFS_OPEN);
+
+    // Signed in, the link followed in the open page: them at once.
+    browser.click("#show-inbox");
+    browser.goto(&link);
+    browser.wait_until("the preferences from the open page", PREFS_OPEN);
 }
