@@ -64,8 +64,18 @@ pub struct GlobalArgs {
     /// Longest wait for the server, retries included (not for watch and tui)
     #[arg(long, global = true, value_name = "DURATION",
           default_value = crate::deadline::DEFAULT_TIMEOUT,
-          value_parser = humantime::parse_duration)]
+          value_parser = parse_timeout)]
     pub timeout: std::time::Duration,
+}
+
+/// A `--timeout`: a duration, and more than none (a zero wait could give up on a request
+/// the server then carries out).
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(timeout) if timeout.is_zero() => Err("must be more than zero".to_owned()),
+        Ok(timeout) => Ok(timeout),
+        Err(err) => Err(err.to_string()),
+    }
 }
 
 /// The sub-commands.

@@ -15,8 +15,24 @@ pub fn database(db: &DbArg) -> anyhow::Result<Database> {
     Database::from_arg(db.db.as_ref())
 }
 
+/// Opens the database, creating a SQLite file that is missing (`user add`, `token add`).
 async fn open(db: &DbArg) -> anyhow::Result<AdminDb> {
     AdminDb::open(&database(db)?).await
+}
+
+/// Opens a database that must exist already: a command with nothing to do in a new one
+/// (listing, changing, removing) does not make one where a mistyped `--db` points.
+async fn open_existing(db: &DbArg) -> anyhow::Result<AdminDb> {
+    let database = database(db)?;
+    if let Database::Sqlite(path) = &database {
+        if !path.exists() {
+            bail!(
+                "no database at {} (check --db or NOTIF_DB; `serve`, `user add` and `token add` create one)",
+                path.display()
+            );
+        }
+    }
+    AdminDb::open(&database).await
 }
 
 pub async fn user(command: UserCommand) -> anyhow::Result<()> {
@@ -38,11 +54,11 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Set { name, email, db } => {
             check_email(&email)?;
-            open(&db).await?.set_email(&name, &email).await?;
+            open_existing(&db).await?.set_email(&name, &email).await?;
             println!("user {name} now gets email at {email}");
         }
         UserCommand::List { db } => {
-            let users = open(&db).await?.list_users().await?;
+            let users = open_existing(&db).await?.list_users().await?;
             println!(
                 "{:<24} {:<32} {:>13}  CREATED",
                 "USER", "EMAIL", "NOTIFICATIONS"
@@ -58,7 +74,7 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
             }
         }
         UserCommand::Rm { name, db } => {
-            open(&db).await?.remove_user(&name).await?;
+            open_existing(&db).await?.remove_user(&name).await?;
             println!("removed user {name} with their notifications and tokens");
         }
     }
@@ -79,7 +95,7 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
             println!("{token}");
         }
         TokenCommand::List { db } => {
-            let tokens = open(&db).await?.list_tokens().await?;
+            let tokens = open_existing(&db).await?.list_tokens().await?;
             println!(
                 "{:>4}  {:<8} {:<20} {:<24} {:<24} {:<24} REVOKED",
                 "ID", "SCOPE", "USER", "LABEL", "CREATED", "LAST USED"
@@ -98,7 +114,7 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
             }
         }
         TokenCommand::Revoke { id, db } => {
-            if open(&db).await?.revoke_token(id).await? {
+            if open_existing(&db).await?.revoke_token(id).await? {
                 println!("revoked token {id}");
             } else {
                 println!("token {id} was already revoked");
@@ -138,7 +154,7 @@ pub fn backup(args: BackupArgs) -> anyhow::Result<()> {
 pub async fn outbox(command: OutboxCommand) -> anyhow::Result<()> {
     match command {
         OutboxCommand::List { all, db } => {
-            let entries = open(&db).await?.outbox(all).await?;
+            let entries = open_existing(&db).await?.outbox(all).await?;
             println!(
                 "{:>6}  {:<8} {:>8}  {:<28} {:<24} {:<32} LAST ERROR",
                 "ID", "STATUS", "ATTEMPTS", "TO", "NEXT ATTEMPT", "TITLE"

@@ -68,8 +68,10 @@ pub enum OutboxCommand {
 /// directory. A `postgres://` URL selects PostgreSQL (several nodes may share it).
 #[derive(Debug, Clone, Args)]
 pub struct DbArg {
-    /// SQLite database file (created if missing), or postgres://USER[:PASSWORD]@HOST[:PORT]/DB
-    /// for a PostgreSQL database shared by several nodes.
+    /// SQLite database file (created if missing by serve, user add and token add), or
+    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DB for a PostgreSQL database shared by several
+    /// nodes [default: notif.db in the platform's data directory, e.g.
+    /// ~/.local/share/notif/notif.db]
     #[arg(long, env = "NOTIF_DB", value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 }
@@ -81,7 +83,8 @@ pub struct ServeArgs {
         long,
         env = "NOTIF_LISTEN",
         default_value = "127.0.0.1:8787",
-        value_name = "ADDR"
+        value_name = "ADDR",
+        value_parser = parse_listen
     )]
     pub listen: String,
     #[command(flatten)]
@@ -260,14 +263,10 @@ pub enum TokenCommand {
     /// Create a token and print it (the last line of output); it is never shown again.
     ///
     /// Example: notif-server token add --service --label ci
+    #[command(group(clap::ArgGroup::new("scope").required(true).args(["user", "service"])))]
     Add {
         /// A user token acting as this user.
-        #[arg(
-            long,
-            value_name = "NAME",
-            required_unless_present = "service",
-            conflicts_with = "service"
-        )]
+        #[arg(long, value_name = "NAME")]
         user: Option<String>,
         /// A service token, which may only notify (any user).
         #[arg(long)]
@@ -298,6 +297,15 @@ fn parse_duration(raw: &str) -> Result<Duration, String> {
         return Err("must be more than zero".into());
     }
     Ok(duration)
+}
+
+/// A `--listen` address in the shape HOST:PORT (a name, an IPv4 address, or an IPv6 one in
+/// brackets); a name is resolved when the server starts.
+fn parse_listen(raw: &str) -> Result<String, String> {
+    match raw.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(raw.to_owned()),
+        _ => Err("not an address like 127.0.0.1:8787".into()),
+    }
 }
 
 /// One `--cors-origin`: `*`, or an origin (`https://app.example.com`, a trailing `/` allowed)

@@ -74,7 +74,7 @@ pub fn user_of(principal: &Principal) -> Result<String, ApiError> {
     match &principal.scope {
         Scope::User(user) => Ok(user.clone()),
         Scope::Service => Err(ApiError::Forbidden(
-            "a service token may only call /api/internal/notify".to_owned(),
+            "a service token may only notify (/api/internal/notify, the Gotify and ntfy routes) and call GET /api/me".to_owned(),
         )),
     }
 }

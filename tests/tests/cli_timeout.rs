@@ -62,3 +62,17 @@ fn list_honours_a_shorter_timeout() {
         format!("error: no answer from {url} within 1s (--timeout)\n")
     );
 }
+
+#[test]
+fn a_timeout_of_nothing_is_a_usage_error_before_any_request() {
+    let url = silent_server();
+    let (code, stderr, took) = notif(&url, &["send", "never sent", "--timeout", "0s"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: invalid value '0s' for '--timeout <DURATION>': must be more than zero"
+        ),
+        "{stderr}"
+    );
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+}

@@ -78,7 +78,7 @@ pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Used by the admin commands, and as the first step of `SqliteStore::open`.
 pub fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+        make_directory(dir)?;
     }
     private_file::create_private(path)?;
     private_file::tighten(path)?;
@@ -88,6 +88,18 @@ pub fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     migrations().to_latest(&mut conn)?;
     Ok(conn)
+}
+
+/// Makes `dir` and its missing parents; where one of them is a file, says so (the system's
+/// own word for it is "File exists").
+fn make_directory(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|err| match dir.ancestors().find(|a| a.exists()) {
+        Some(file) if !file.is_dir() => std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            format!("{} is not a directory", file.display()),
+        ),
+        _ => err,
+    })
 }
 
 pub(super) fn migrations() -> Migrations<'static> {

@@ -21,6 +21,12 @@ fn scrubbed(program: &str) -> Command {
 
 /// Runs `notif-server ARGS`, expecting it to fail quickly; returns its stderr.
 async fn expect_failure(args: &[&str]) -> String {
+    failing(args).await.1
+}
+
+/// Runs `notif-server ARGS`, expecting it to fail quickly without a panic; returns its exit
+/// code and stderr.
+async fn failing(args: &[&str]) -> (Option<i32>, String) {
     let output = timeout(
         Duration::from_secs(20),
         scrubbed(BIN)
@@ -46,7 +52,7 @@ async fn expect_failure(args: &[&str]) -> String {
             "no panic or backtrace, got:\n{stderr}"
         );
     }
-    stderr
+    (output.status.code(), stderr)
 }
 
 /// The single `error:` line of `stderr` (log lines may precede it).
@@ -97,6 +103,12 @@ async fn unusable_database_path_is_one_error_line_and_a_failure_exit() {
         assert!(line.contains(&db), "the error names the path: {line}");
         assert!(!repeats_a_cause(line), "the cause is said once: {line}");
     }
+    let under_file = file.join("notif.db");
+    let stderr = expect_failure(&["user", "add", "a", "--db", under_file.to_str().unwrap()]).await;
+    assert!(
+        error_line(&stderr).contains(&format!("{} is not a directory", file.display())),
+        "the file in the way is named: {stderr}"
+    );
 }
 
 /// A database path in directories that do not exist yet is made, as the default path in the
@@ -129,6 +141,67 @@ async fn bad_arguments_fail_with_an_error_and_no_panic() {
             args.join(" ")
         );
     }
+}
+
+/// A command with nothing to do in a new database refuses a missing file rather than make
+/// one where a mistyped `--db` points.
+#[tokio::test]
+async fn admin_commands_that_only_read_or_change_need_an_existing_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("typo.db");
+    let db = typo.to_str().unwrap();
+    for args in [
+        vec!["user", "list"],
+        vec!["user", "set", "alice", "--email", "alice@example.com"],
+        vec!["user", "rm", "alice"],
+        vec!["token", "list"],
+        vec!["token", "revoke", "1"],
+        vec!["outbox", "list"],
+    ] {
+        let args = [args, vec!["--db", db]].concat();
+        let stderr = expect_failure(&args).await;
+        assert!(
+            error_line(&stderr).contains(&format!("no database at {db}")),
+            "`{}`: {stderr}",
+            args.join(" ")
+        );
+        assert!(!typo.exists(), "`{}` made no file", args.join(" "));
+    }
+}
+
+/// A value the argument parser refuses is a usage error, exit 2, that says what it wants.
+#[tokio::test]
+async fn bad_values_are_usage_errors_that_say_what_is_wanted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notif.db");
+    let db = db.to_str().unwrap();
+    for (args, says) in [
+        (
+            vec!["serve", "--listen", "nonsense", "--db", db],
+            "not an address like 127.0.0.1:8787",
+        ),
+        (
+            vec!["serve", "--listen", "localhost:99999", "--db", db],
+            "not an address",
+        ),
+        (
+            vec!["token", "add", "--db", db],
+            "<--user <NAME>|--service>",
+        ),
+        (
+            vec!["serve", "--ping-interval", "0s", "--db", db],
+            "more than zero",
+        ),
+    ] {
+        let (code, stderr) = failing(&args).await;
+        assert_eq!(code, Some(2), "`{}`: {stderr}", args.join(" "));
+        assert!(
+            stderr.contains(says),
+            "`{}` says {says:?}: {stderr}",
+            args.join(" ")
+        );
+    }
+    assert!(!dir.path().join("notif.db").exists(), "nothing was opened");
 }
 
 #[tokio::test]

@@ -189,10 +189,7 @@ async fn an_email_is_delivered_with_its_headers_and_both_parts() {
         format!("Message-ID: <{id}@notif>"),
         "To: alice@example.com".to_owned(),
         "From: notif <notif@example.test>".to_owned(),
-        format!(
-            "List-Unsubscribe: <{}/api/notifications/preferences>",
-            server.url()
-        ),
+        format!("List-Unsubscribe: <{}/#preferences>", server.url()),
         "Content-Type: text/plain".to_owned(),
         "Content-Type: text/html".to_owned(),
         "https://ci.example.com/runs/42".to_owned(),

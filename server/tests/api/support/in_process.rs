@@ -48,8 +48,9 @@ impl InProcess {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = TestServer::attach(dir, listener.local_addr().unwrap());
         // The server opens (and migrates) the database in its task; an admin command racing
-        // it would migrate the same file at once. Create the schema first, with one.
-        server.admin(&["token", "list"]);
+        // it would migrate the same file at once. Create the schema first, with one that
+        // makes a database (a service token nobody uses).
+        server.admin(&["token", "add", "--service", "--label", "schema"]);
         let (tx, rx) = oneshot::channel();
         let task = tokio::spawn(run_on(listener, config, async {
             let _ = rx.await;
