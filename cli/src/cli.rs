@@ -74,7 +74,7 @@ fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
     match humantime::parse_duration(text) {
         Ok(timeout) if timeout.is_zero() => Err("must be more than zero".to_owned()),
         Ok(timeout) => Ok(timeout),
-        Err(err) => Err(err.to_string()),
+        Err(err) => Err(format!("{err} (try 10s or 500ms)")),
     }
 }
 

@@ -15,19 +15,25 @@ pub fn database(db: &DbArg) -> anyhow::Result<Database> {
     Database::from_arg(db.db.as_ref())
 }
 
-/// Opens the database, creating a SQLite file that is missing (`user add`, `token add`).
+/// Opens the database, creating a SQLite file that is missing (`user add`, `token add
+/// --service`).
 async fn open(db: &DbArg) -> anyhow::Result<AdminDb> {
     AdminDb::open(&database(db)?).await
 }
 
 /// Opens a database that must exist already: a command with nothing to do in a new one
-/// (listing, changing, removing) does not make one where a mistyped `--db` points.
+/// (listing, changing, removing, a token for a user) does not make one where a mistyped
+/// `--db` points.
 async fn open_existing(db: &DbArg) -> anyhow::Result<AdminDb> {
     let database = database(db)?;
     if let Database::Sqlite(path) = &database {
-        if !path.exists() {
+        let exists = path
+            .try_exists()
+            .map_err(|e| anyhow::anyhow!("could not look for {}: {e}", path.display()))?;
+        if !exists {
             bail!(
-                "no database at {} (check --db or NOTIF_DB; `serve`, `user add` and `token add` create one)",
+                "no database at {} (check --db or NOTIF_DB; `serve`, `quickstart`, `user add` \
+                 and `token add --service` create one)",
                 path.display()
             );
         }
@@ -86,7 +92,12 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
         TokenCommand::Add {
             user, label, db, ..
         } => {
-            let conn = open(&db).await?;
+            // A user token needs its user, so a database that has it.
+            let conn = if user.is_some() {
+                open_existing(&db).await?
+            } else {
+                open(&db).await?
+            };
             let (id, token) = conn.add_token(user.as_deref(), label.as_deref()).await?;
             match &user {
                 Some(user) => println!("created token {id} for user {user} (shown only now):"),

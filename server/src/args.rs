@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::store::sqlite::Sync;
 
 mod email;
+pub mod listen;
 mod storage;
 pub use email::EmailArgs;
 pub use storage::{BackupArgs, StoreArgs};
@@ -68,7 +69,8 @@ pub enum OutboxCommand {
 /// directory. A `postgres://` URL selects PostgreSQL (several nodes may share it).
 #[derive(Debug, Clone, Args)]
 pub struct DbArg {
-    /// SQLite database file (created if missing by serve, user add and token add), or
+    /// SQLite database file (created if missing by serve, quickstart, user add and token add
+    /// --service), or
     /// postgres://USER[:PASSWORD]@HOST[:PORT]/DB for a PostgreSQL database shared by several
     /// nodes [default: notif.db in the platform's data directory, e.g.
     /// ~/.local/share/notif/notif.db]
@@ -84,7 +86,7 @@ pub struct ServeArgs {
         env = "NOTIF_LISTEN",
         default_value = "127.0.0.1:8787",
         value_name = "ADDR",
-        value_parser = parse_listen
+        value_parser = listen::parse
     )]
     pub listen: String,
     #[command(flatten)]
@@ -297,15 +299,6 @@ fn parse_duration(raw: &str) -> Result<Duration, String> {
         return Err("must be more than zero".into());
     }
     Ok(duration)
-}
-
-/// A `--listen` address in the shape HOST:PORT (a name, an IPv4 address, or an IPv6 one in
-/// brackets); a name is resolved when the server starts.
-fn parse_listen(raw: &str) -> Result<String, String> {
-    match raw.rsplit_once(':') {
-        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(raw.to_owned()),
-        _ => Err("not an address like 127.0.0.1:8787".into()),
-    }
 }
 
 /// One `--cors-origin`: `*`, or an origin (`https://app.example.com`, a trailing `/` allowed)

@@ -241,7 +241,7 @@ pub async fn run_on(
 pub async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
     let addr: SocketAddr = tokio::net::lookup_host(listen)
         .await
-        .with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8787"))?
+        .with_context(|| format!("--listen {listen:?} is {}", crate::args::listen::SHAPE))?
         .next()
         .with_context(|| format!("--listen {listen:?} resolves to no address"))?;
     let socket = if addr.is_ipv4() {

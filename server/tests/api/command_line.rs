@@ -157,6 +157,7 @@ async fn admin_commands_that_only_read_or_change_need_an_existing_database() {
         vec!["token", "list"],
         vec!["token", "revoke", "1"],
         vec!["outbox", "list"],
+        vec!["token", "add", "--user", "alice"],
     ] {
         let args = [args, vec!["--db", db]].concat();
         let stderr = expect_failure(&args).await;

@@ -1,27 +1,36 @@
-// session.js — signing in and out. A one-time login code comes in the URL fragment
-// (`/login#<code>`, never sent to a server) and is traded at once for the session cookie;
-// a pasted token is traded the same way. No token is kept by the page itself.
+// session.js — signing in and out, and the links that open the page. A one-time login
+// code comes in the fragment of the sign-in link (`/login#<code>`, never sent to a server)
+// and is traded at once for the session cookie; a pasted token is traded the same way. No
+// token is kept by the page itself. `#preferences` (the `List-Unsubscribe` link of notif's
+// emails) opens the preferences.
 
-/** The fragment that opens the preferences (the `List-Unsubscribe` link of notif's emails). */
-export const PREFERENCES = "#preferences";
+const PREFERENCES = "#preferences";
+
+/** The page's address without the sign-in path and the fragment (a proxy's prefix kept). */
+function home() {
+  return location.pathname.replace(/login$/, "");
+}
 
 /** Whether the page was opened on the preferences, which it then forgets from the address bar. */
 export function takePreferencesLink() {
   if (location.hash !== PREFERENCES) return false;
-  history.replaceState(null, "", "/");
+  history.replaceState(null, "", home());
   return true;
 }
 
-/** The login code in the page's fragment, removed from the address bar as it is read. */
+/**
+ * The login code of a sign-in link (`…/login#<code>`), removed from the address bar as it is
+ * read. Any other fragment (the page's own `#list`) is no code.
+ */
 export function takeLoginCode() {
-  if (location.hash === PREFERENCES) return null;
+  if (!location.pathname.endsWith("/login")) return null;
   let code = location.hash.slice(1);
   try {
     code = decodeURIComponent(code);
   } catch {
     // Not percent-encoded text: used as it is, and the server says whether it is a code.
   }
-  if (location.hash || location.pathname === "/login") history.replaceState(null, "", "/");
+  history.replaceState(null, "", home());
   return code || null;
 }
 

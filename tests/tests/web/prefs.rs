@@ -104,8 +104,14 @@ fn the_emails_unsubscribe_link_opens_the_preferences() {
     browser.click("#login-form button");
     browser.wait_until("the preferences after signing in", PREFS_OPEN);
 
-    // Signed in, the link followed in the open page: them at once.
+    // Signed in, the link followed in the open page (no new load): them at once.
     browser.click("#show-inbox");
+    browser.run("window.sameDocument = true", json!([]));
     browser.goto(&link);
     browser.wait_until("the preferences from the open page", PREFS_OPEN);
+    assert_eq!(
+        browser.run("return window.sameDocument === true", json!([])),
+        json!(true),
+        "the page was not loaded again"
+    );
 }

@@ -65,6 +65,29 @@ fn signing_in_with_a_pasted_token() {
     assert_ne!(session, server.token);
 }
 
+/// Only the sign-in link's fragment is a login code: a page reloaded on its own `#list`
+/// (the skip link) stays signed in.
+#[test]
+fn a_page_reloaded_on_another_fragment_stays_signed_in() {
+    let server = Alice::start();
+    let browser = signed_in(&server, 1280);
+    browser.goto(&format!("{}/#list", server.url()));
+    browser.run("window.beforeReload = true; location.reload()", json!([]));
+    browser.wait_until(
+        "the live inbox after the reload",
+        "window.beforeReload === undefined \
+         && !document.getElementById('inbox-view').hidden \
+         && document.getElementById('connection').dataset.state === 'live'",
+    );
+    assert_eq!(
+        browser.run(
+            "return document.getElementById('login-error').textContent",
+            json!([])
+        ),
+        json!("")
+    );
+}
+
 #[test]
 fn logging_out_revokes_the_session_token() {
     let server = Alice::start();
