@@ -7,6 +7,7 @@ use anyhow::bail;
 use crate::args::{BackupArgs, DbArg, OutboxCommand, TokenCommand, UserCommand};
 use crate::store::OutboxStatus;
 use crate::store::database::{AdminDb, Database};
+use crate::store::sqlite::require_existing;
 use crate::timestamp::format_ms;
 use crate::validate;
 
@@ -27,16 +28,12 @@ async fn open(db: &DbArg) -> anyhow::Result<AdminDb> {
 async fn open_existing(db: &DbArg) -> anyhow::Result<AdminDb> {
     let database = database(db)?;
     if let Database::Sqlite(path) = &database {
-        let exists = path
-            .try_exists()
-            .map_err(|e| anyhow::anyhow!("could not look for {}: {e}", path.display()))?;
-        if !exists {
-            bail!(
-                "no database at {} (check --db or NOTIF_DB; `serve`, `quickstart`, `user add` \
-                 and `token add --service` create one)",
-                path.display()
-            );
-        }
+        require_existing(path).map_err(|e| {
+            anyhow::anyhow!(
+                "{e} (check --db or NOTIF_DB; `serve`, `quickstart`, `user add` and `token add \
+                 --service` create one)"
+            )
+        })?;
     }
     AdminDb::open(&database).await
 }

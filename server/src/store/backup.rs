@@ -18,12 +18,7 @@ use super::{StoreError, private_file};
 
 /// Copies the database at `db` to `to` (replacing it), readable by its owner only.
 pub fn backup(db: &Path, to: &Path) -> Result<(), StoreError> {
-    if !db.exists() {
-        return Err(StoreError::Io(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("no database at {}", db.display()),
-        )));
-    }
+    super::sqlite::require_existing(db)?;
     let source = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     source.busy_timeout(BUSY_TIMEOUT)?;
     let partial = partial_path(to);

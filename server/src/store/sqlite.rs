@@ -90,6 +90,18 @@ pub fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// Fails (`NotFound`, "no database at PATH") unless the SQLite file at `path` exists: for
+/// the commands that have nothing to do in a new database and must not make one.
+pub fn require_existing(path: &Path) -> std::io::Result<()> {
+    if path.try_exists()? {
+        return Ok(());
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::NotFound,
+        format!("no database at {}", path.display()),
+    ))
+}
+
 /// Makes `dir` and its missing parents; where one of them is a file, says so (the system's
 /// own word for it is "File exists").
 fn make_directory(dir: &Path) -> std::io::Result<()> {
