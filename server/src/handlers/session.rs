@@ -35,12 +35,13 @@ fn credential(body: &Value) -> Result<Credential, ApiError> {
         errors.add("body", "must be an object with token or code");
         return errors.into_result(Credential::Code(String::new()));
     };
+    // Blanks around a pasted value are dropped; only "" itself is invalid, as the schema
+    // says (`minLength: 1`): blanks alone are a bad token or code, `401` like any other.
     let present = |s: &str| {
-        let s = s.trim();
         if s.is_empty() {
             Err("must not be empty".to_owned())
         } else {
-            Ok(s.to_owned())
+            Ok(s.trim().to_owned())
         }
     };
     let token = errors.optional_str(object, "token", present);
@@ -143,6 +144,11 @@ mod tests {
         assert_eq!(
             credential(&json!({"code": "abc"})).unwrap(),
             Credential::Code("abc".into())
+        );
+        assert_eq!(
+            credential(&json!({"token": " \t"})).unwrap(),
+            Credential::Token(String::new()),
+            "blanks alone: a token, one that no user has"
         );
         for bad in [
             json!({}),

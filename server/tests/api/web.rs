@@ -86,6 +86,9 @@ async fn bad_credentials_open_no_session() {
         json!({"token": "ntf_unknown"}),
         json!({"token": service}),
         json!({"code": "not-a-code"}),
+        // Valid for the schema (not empty), yet no token: refused like any bad one.
+        json!({"token": " "}),
+        json!({"code": "\t"}),
     ] {
         let reply = sign_in(&server, &body, None).await;
         assert!(reply.header("set-cookie").is_none());
