@@ -389,4 +389,6 @@ impl Store for SqliteStore {
 }
 
 #[cfg(test)]
+mod checks_upgrade_tests;
+#[cfg(test)]
 mod tests;
