@@ -93,20 +93,13 @@ fn after_the_upgrade_no_insert_builds_one_on_any_connection_and_the_checks_hold(
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(check, "ok");
-    let kept: i64 = upgrading
-        .query_row(
-            "SELECT count(*) FROM notifications WHERE id = 'before'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(kept, 1);
-    let leftover: i64 = upgrading
-        .query_row(
-            "SELECT count(*) FROM sqlite_schema WHERE name = 'schema_version_step'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(leftover, 0);
+    let count = |sql: &str| -> i64 { upgrading.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        count("SELECT count(*) FROM notifications WHERE id = 'before'"),
+        1
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM sqlite_schema WHERE name = 'schema_version_step'"),
+        0
+    );
 }
