@@ -10,7 +10,8 @@
 -- because every stored row satisfies the new checks, which are the old ones written
 -- otherwise. `writable_schema = RESET` makes this connection read the new definitions;
 -- the table made and dropped after it changes the schema's version, so that every other
--- connection reads them again too.
+-- connection reads them again too. A definition written otherwise than notif's migrations
+-- wrote it is left as it is: its check still holds, and only the temporary b-tree stays.
 PRAGMA writable_schema = ON;
 UPDATE sqlite_schema
 SET sql = replace(sql,
