@@ -221,4 +221,59 @@ mod tests {
         assert_not_kept_across(&cache, TokenCache::forget_all);
         assert_not_kept_across(&cache, |cache| cache.revoked().unwrap());
     }
+
+    /// Keeps a token, runs `between` on the database's directory, then announces two
+    /// revocations as an admin command would (a mark of its own); whether the token was
+    /// served after either. Each case below once let a revoked token through: a mark kept
+    /// open and looked at with `fstat` missed announcements made to a new file at its path.
+    #[cfg(unix)]
+    fn served_after_revocation(between: impl FnOnce(&std::path::Path)) -> bool {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let first = cache.lookup(&[1; 32]);
+        cache.remember([1; 32], &alice(), first.stamp);
+        assert_eq!(cache.lookup(&[1; 32]).kept, Some(alice()), "kept before");
+        between(dir.path());
+        let mut served = false;
+        for _ in 0..2 {
+            RevocationMark::beside(&dir.path().join("notif.db"))
+                .announce()
+                .unwrap();
+            served |= cache.lookup(&[1; 32]).kept.is_some();
+        }
+        served
+    }
+
+    #[cfg(unix)]
+    const MARK: &str = "notif.db-revocations";
+
+    #[cfg(unix)]
+    #[test]
+    fn a_revocation_is_seen_whatever_became_of_the_mark_file() {
+        use std::fs;
+        assert!(!served_after_revocation(|_| {}), "left alone");
+        assert!(
+            !served_after_revocation(|dir| fs::remove_file(dir.join(MARK)).unwrap()),
+            "removed"
+        );
+        assert!(
+            !served_after_revocation(|dir| fs::rename(dir.join(MARK), dir.join("moved")).unwrap()),
+            "renamed away"
+        );
+        assert!(
+            !served_after_revocation(|dir| {
+                fs::hard_link(dir.join(MARK), dir.join("snapshot")).unwrap();
+                fs::remove_file(dir.join(MARK)).unwrap();
+            }),
+            "hard-linked, then removed"
+        );
+        assert!(
+            !served_after_revocation(|dir| {
+                fs::hard_link(dir.join(MARK), dir.join("snapshot")).unwrap();
+                fs::write(dir.join("new"), b"r").unwrap();
+                fs::rename(dir.join("new"), dir.join(MARK)).unwrap();
+            }),
+            "hard-linked, then replaced by a rename"
+        );
+    }
 }
