@@ -4,8 +4,9 @@
 //! Two ways to find a page, chosen per request:
 //! - **candidates**: the full-text index (`notifications_search`, trigram, migration 0005,
 //!   made again without column sizes by 0010) names the notifications that contain the
-//!   words of three or more characters; when it names few (at most `MAX_CANDIDATES`, all
-//!   users together), the page is chosen among those rows alone, whatever the inbox's size;
+//!   words of three or more characters, and the rows not indexed yet (`search_pending`)
+//!   join them; when they are few (at most `MAX_CANDIDATES`, all users together), the page
+//!   is chosen among those rows alone, whatever the inbox's size;
 //! - **walk**: otherwise (only short words, or words found everywhere) the inbox is read in
 //!   its own order and each row checked, which stops as soon as the page is full — quick
 //!   exactly when matches are many.
@@ -22,6 +23,8 @@ use super::StoreError;
 const INDEXED_WORD: usize = 3;
 /// The most candidates the index may name for the page to be chosen among them.
 pub const MAX_CANDIDATES: usize = 2000;
+/// Notes gathered in `search_pending` before the writer indexes them ([`index_pending`]).
+pub const INDEX_EVERY: u64 = 64;
 /// The SQL function `notif_contains(text, folded_word)`: whether `text` contains the word,
 /// ignoring case (Unicode lower case, unlike SQLite's ASCII-only `LIKE`).
 const CONTAINS: &str = "notif_contains";
@@ -64,8 +67,10 @@ pub fn note_pending(conn: &Connection, seq: i64) -> Result<(), StoreError> {
 }
 
 /// Indexes the notifications inserted since the last call (noted in `search_pending`,
-/// migration 0007, by [`note_pending`]) in one statement: the writer calls it once per
-/// batch, just before the commit, so that the full-text index writes one segment per commit.
+/// migration 0007, by [`note_pending`]) in one statement. The writer calls it just before
+/// a commit, once [`INDEX_EVERY`] notes have gathered: each call writes a segment of the
+/// full-text index and merges older ones, work that depends little on how many rows it
+/// indexes. Until then a search takes the noted rows as candidates ([`plan`]).
 pub fn index_pending(conn: &Connection) -> Result<(), StoreError> {
     // Even an insert of no rows has the index write to the disk at the commit.
     let pending: bool = conn
@@ -93,8 +98,12 @@ pub fn plan(conn: &Connection, words: &[String]) -> Result<Plan, StoreError> {
     let Some(query) = index_query(words) else {
         return Ok(Plan::Walk);
     };
+    // The rows still waiting in `search_pending` are not in the index yet: they are
+    // candidates whatever their words (at most a few batches' worth, see `index_pending`).
     let mut stmt = conn.prepare_cached(
-        "SELECT rowid FROM notifications_search WHERE notifications_search MATCH ?1 LIMIT ?2",
+        "SELECT rowid FROM notifications_search WHERE notifications_search MATCH ?1
+         UNION ALL SELECT seq FROM search_pending
+         LIMIT ?2",
     )?;
     let seqs = stmt
         .query_map(rusqlite::params![query, MAX_CANDIDATES as i64 + 1], |r| {
@@ -318,7 +327,7 @@ mod tests {
     }
 
     #[test]
-    fn rows_are_found_once_indexed_and_one_gone_before_leaves_the_index_whole() {
+    fn rows_waiting_for_the_index_are_found_and_one_gone_before_leaves_the_index_whole() {
         let conn = inbox();
         let pending =
             |title: &str| match notify(&conn, &NotifyCommand::plain("alice", title), false, 0)
@@ -331,9 +340,23 @@ mod tests {
         let gone = pending("pending then gone");
         pending("pending then kept");
         insert_noted(&conn, "from-elsewhere", "pending from another process");
+        assert_eq!(
+            titles(&search(&conn, "pending", 50, None)),
+            [
+                "pending from another process",
+                "pending then kept",
+                "pending then gone"
+            ],
+            "found while waiting, among the candidates"
+        );
+        assert!(matches!(
+            plan(&conn, &words("pending")).unwrap(),
+            Plan::Candidates(_)
+        ));
         assert!(
-            search(&conn, "pending", 50, None).notifications.is_empty(),
-            "not yet"
+            search(&conn, "pending zzz", 50, None)
+                .notifications
+                .is_empty()
         );
         delete(&conn, "alice", &gone).unwrap();
         conn.execute(
@@ -341,6 +364,10 @@ mod tests {
             [],
         )
         .unwrap();
+        assert_eq!(
+            titles(&search(&conn, "pending", 50, None)),
+            ["pending, retitled", "pending then kept"]
+        );
         index_pending(&conn).unwrap();
         assert_eq!(
             titles(&search(&conn, "pending", 50, None)),

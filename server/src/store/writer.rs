@@ -10,6 +10,10 @@
 //! would cost every write a sub-journal and a flush of the full-text index. Only when a
 //! write fails after it changed rows is the transaction rolled back and the batch redone,
 //! each write in a savepoint of its own.
+//!
+//! The search index is brought up to date in the batch after [`search::INDEX_EVERY`]
+//! notifications gathered, not in every batch: what indexing costs hardly depends on how
+//! many rows it takes, and a search finds the rows still waiting all the same.
 
 mod job;
 
@@ -84,6 +88,8 @@ pub fn start(
                 listeners,
                 housekeeper: Housekeeper::new(housekeeping),
                 checkpointer,
+                // Notes left by an earlier run are indexed with the first batch.
+                unindexed: search::INDEX_EVERY,
             }
             .run(&rx)
         })?;
@@ -95,6 +101,8 @@ struct Writer {
     listeners: Listeners,
     housekeeper: Housekeeper,
     checkpointer: Option<Checkpointer>,
+    /// Notifications committed since the search index was last brought up to date.
+    unindexed: u64,
 }
 
 impl Writer {
@@ -125,14 +133,15 @@ impl Writer {
         let size = batch.len();
         let stop = batch.iter().any(|op| matches!(op, WriteOp::Stop));
         let started = Instant::now();
-        let commit_error = match self.run_batch(batch, Isolation::Shared) {
+        let index = self.unindexed >= search::INDEX_EVERY;
+        let commit_error = match self.run_batch(batch, Isolation::Shared, index) {
             Ok(commit_error) => commit_error,
             Err(Redo) => {
                 self.listeners
                     .metrics
                     .batches_redone
                     .fetch_add(1, Ordering::Relaxed);
-                self.run_batch(batch, Isolation::Savepoints)
+                self.run_batch(batch, Isolation::Savepoints, index)
                     .unwrap_or_else(|Redo| Some("the batch could not be redone".to_owned()))
             }
         };
@@ -148,6 +157,9 @@ impl Writer {
         } else {
             self.listeners.metrics.record_batch(size);
             self.listeners.metrics.record_commit(started.elapsed());
+            if index {
+                self.unindexed = 0;
+            }
             self.publish(&mut jobs);
         }
         for job in jobs {
@@ -160,13 +172,15 @@ impl Writer {
         stop
     }
 
-    /// Applies each write of `batch` in one transaction and commits it; the commit's error
-    /// if nothing of the batch was committed, or [`Redo`] (all rolled back) when a write
-    /// failed after changing rows under `Isolation::Shared`.
+    /// Applies each write of `batch` in one transaction (and, with `index`, the search
+    /// index's pending notes) and commits it; the commit's error if nothing of the batch
+    /// was committed, or [`Redo`] (all rolled back) when a write failed after changing rows
+    /// under `Isolation::Shared`.
     fn run_batch(
         &mut self,
         batch: &mut [WriteOp],
         isolation: Isolation,
+        index: bool,
     ) -> Result<Option<String>, Redo> {
         let email = self.listeners.outbox.is_some();
         let tx = match self
@@ -209,7 +223,7 @@ impl Writer {
                 ));
             }
         }
-        if let Err(err) = search::index_pending(&tx) {
+        if index && let Err(err) = search::index_pending(&tx) {
             return Ok(Some(format!("could not index for search: {err}")));
         }
         Ok(tx.commit().err().map(|e| e.to_string()))
@@ -225,6 +239,7 @@ impl Writer {
                 self.housekeeper.grew(&n.user_id);
             }
         }
+        self.unindexed += created;
         self.listeners
             .metrics
             .notifications_created

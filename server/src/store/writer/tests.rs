@@ -312,3 +312,48 @@ async fn issue11_point6_a_full_write_queue_answers_busy_at_once() {
     drop(release);
     store.close().await.unwrap();
 }
+
+/// Queues a write that counts the notes waiting for the search index, and the rows it finds
+/// with "note" in their title.
+fn waiting_for_the_index(tx: &Sender<WriteOp>) -> (i64, i64) {
+    let (reply, answer) = oneshot::channel();
+    let count = job(
+        |conn, _| {
+            let counts = conn.query_row(
+                "SELECT (SELECT count(*) FROM search_pending),
+                        (SELECT count(*) FROM notifications_search
+                         WHERE notifications_search MATCH 'note')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            Ok(Written::quiet(counts))
+        },
+        reply,
+    );
+    tx.send(WriteOp::Write(count)).unwrap();
+    answer.blocking_recv().unwrap().unwrap()
+}
+
+#[test]
+fn the_search_index_is_brought_up_to_date_once_enough_notes_gathered() {
+    let (tx, handle, _, _) = writer();
+    notify(&tx, "note 0").blocking_recv().unwrap().unwrap();
+    assert_eq!(
+        waiting_for_the_index(&tx),
+        (0, 1),
+        "the first batch indexes"
+    );
+    let every = search::INDEX_EVERY as i64;
+    for i in 1..every {
+        notify(&tx, &format!("note {i}"))
+            .blocking_recv()
+            .unwrap()
+            .unwrap();
+        assert_eq!(waiting_for_the_index(&tx), (i, 1), "gathering");
+    }
+    // The batch after the one that brought the count to INDEX_EVERY indexes, whatever it
+    // writes: here the loop's last count, which read before the indexing.
+    assert_eq!(waiting_for_the_index(&tx), (0, every), "indexed in one go");
+    tx.send(WriteOp::Stop).unwrap();
+    handle.join().unwrap();
+}
