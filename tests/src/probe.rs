@@ -13,6 +13,13 @@ use crate::server::TestServer;
 /// The value of `name` in the `/metrics` of the server at `base_url` (a panic when it has
 /// none): for tests that keep their own client.
 pub async fn metric_at(client: &reqwest::Client, base_url: &str, name: &str) -> i64 {
+    metrics_at(client, base_url, &[name]).await[0] as i64
+}
+
+/// The values of `names` in one reading of the `/metrics` of the server at `base_url`, in
+/// their order (a panic when one is missing): counters that must agree, and sums of
+/// seconds.
+pub async fn metrics_at(client: &reqwest::Client, base_url: &str, names: &[&str]) -> Vec<f64> {
     let text = client
         .get(format!("{base_url}/metrics"))
         .send()
@@ -21,9 +28,14 @@ pub async fn metric_at(client: &reqwest::Client, base_url: &str, name: &str) -> 
         .text()
         .await
         .expect("the body of /metrics");
-    text.lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
+    names
+        .iter()
+        .map(|name| {
+            text.lines()
+                .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+                .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
+        })
+        .collect()
 }
 
 impl TestServer {
