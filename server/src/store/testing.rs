@@ -20,7 +20,7 @@ pub fn add_user(conn: &Connection, id: &str, email: Option<&str>) {
 }
 
 /// Inserts a notification for alice as another process would: the row, and its note for
-/// the search index (indexed at the writer's next commit).
+/// the search index (indexed with the writer's next indexing, `search::index_pending`).
 pub fn insert_noted(conn: &Connection, id: &str, title: &str) {
     conn.execute(
         "INSERT INTO notifications (id, user_id, type, title, created_at)
@@ -35,7 +35,8 @@ pub fn insert_noted(conn: &Connection, id: &str, title: &str) {
     .unwrap();
 }
 
-/// Whether the full-text index agrees with the rows it indexes.
+/// Whether the full-text index agrees with the table it indexes. Rows still waiting in
+/// `search_pending` count as missing: ask after `search::index_pending`.
 pub fn search_index_is_whole(conn: &Connection) -> bool {
     conn.execute(
         "INSERT INTO notifications_search (notifications_search, rank) VALUES ('integrity-check', 1)",

@@ -101,7 +101,8 @@ struct Writer {
     listeners: Listeners,
     housekeeper: Housekeeper,
     checkpointer: Option<Checkpointer>,
-    /// Notifications committed since the search index was last brought up to date.
+    /// Notifications committed since the search index was last brought up to date (those
+    /// another process added are not counted: they wait for the writer's next indexing).
     unindexed: u64,
 }
 
@@ -157,10 +158,11 @@ impl Writer {
         } else {
             self.listeners.metrics.record_batch(size);
             self.listeners.metrics.record_commit(started.elapsed());
+            self.publish(&mut jobs);
+            // After `publish` counted the batch's own notifications: indexed with it.
             if index {
                 self.unindexed = 0;
             }
-            self.publish(&mut jobs);
         }
         for job in jobs {
             job.settle(commit_error.as_deref());

@@ -344,7 +344,7 @@ fn the_search_index_is_brought_up_to_date_once_enough_notes_gathered() {
         "the first batch indexes"
     );
     let every = search::INDEX_EVERY as i64;
-    for i in 1..every {
+    for i in 1..=every {
         notify(&tx, &format!("note {i}"))
             .blocking_recv()
             .unwrap()
@@ -353,7 +353,11 @@ fn the_search_index_is_brought_up_to_date_once_enough_notes_gathered() {
     }
     // The batch after the one that brought the count to INDEX_EVERY indexes, whatever it
     // writes: here the loop's last count, which read before the indexing.
-    assert_eq!(waiting_for_the_index(&tx), (0, every), "indexed in one go");
+    assert_eq!(
+        waiting_for_the_index(&tx),
+        (0, every + 1),
+        "indexed in one go"
+    );
     tx.send(WriteOp::Stop).unwrap();
     handle.join().unwrap();
 }
