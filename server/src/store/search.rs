@@ -128,8 +128,9 @@ fn index_query(words: &[String]) -> Option<String> {
         .iter()
         // FTS5 reads a query only up to a NUL: such a word is checked on the rows alone,
         // as is one whose letters SQLite folds otherwise (`folding`).
-        .filter(|w| w.chars().count() >= INDEXED_WORD && !w.contains('\0'))
-        .filter(|w| folding::index_agrees(w))
+        .filter(|w| !w.contains('\0'))
+        .filter_map(|w| folding::index_form(w))
+        .filter(|w| w.chars().count() >= INDEXED_WORD)
         .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect();
     (!phrases.is_empty()).then(|| phrases.join(" AND "))

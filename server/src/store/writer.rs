@@ -157,6 +157,8 @@ impl Writer {
             tracing::error!(%message, "commit failed");
         } else {
             self.listeners.metrics.record_batch(size);
+            // The commit's time, not the publishing's: faults::stall subtracts it from
+            // deliveries to catch streams holding the others up.
             self.listeners.metrics.record_commit(started.elapsed());
             self.publish(&mut jobs);
             // After `publish` counted the batch's own notifications: indexed with it.

@@ -266,3 +266,24 @@ fn letters_sqlite_folds_otherwise_are_found_before_and_after_indexing() {
         assert_eq!(titles_for(q), [title], "{q} indexed");
     }
 }
+
+#[test]
+fn a_word_ending_where_a_dotted_capital_i_begins_is_found_after_indexing() {
+    let conn = inbox();
+    notify(
+        &conn,
+        &NotifyCommand::plain("alice", "TAKSİ ÇAĞRILDI"),
+        false,
+        0,
+    )
+    .unwrap();
+    index_pending(&conn).unwrap();
+    assert_eq!(
+        titles(&search(&conn, "taksi", 50, None)),
+        ["TAKSİ ÇAĞRILDI"]
+    );
+    assert!(matches!(
+        plan(&conn, &words("taksi")).unwrap(),
+        Plan::Candidates(_)
+    ));
+}
