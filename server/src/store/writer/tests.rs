@@ -137,20 +137,26 @@ fn hold(tx: &Sender<WriteOp>) -> std::sync::mpsc::Sender<()> {
     release
 }
 
-/// Queues a write that reads alice's address.
-fn address(tx: &Sender<WriteOp>) -> oneshot::Receiver<Result<Option<String>, StoreError>> {
+/// Queues a write that only reads: `sql`, one row, mapped by `row`.
+fn read<T: Send + 'static>(
+    tx: &Sender<WriteOp>,
+    sql: &'static str,
+    row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> oneshot::Receiver<Result<T, StoreError>> {
     let (reply, answer) = oneshot::channel();
     let read = job(
-        |conn, _| {
-            let email = conn.query_row("SELECT email FROM users WHERE id = 'alice'", [], |r| {
-                r.get(0)
-            })?;
-            Ok(Written::quiet(email))
-        },
+        move |conn, _| Ok(Written::quiet(conn.query_row(sql, [], row)?)),
         reply,
     );
     tx.send(WriteOp::Write(read)).unwrap();
     answer
+}
+
+/// Queues a write that reads alice's address.
+fn address(tx: &Sender<WriteOp>) -> oneshot::Receiver<Result<Option<String>, StoreError>> {
+    read(tx, "SELECT email FROM users WHERE id = 'alice'", |r| {
+        r.get(0)
+    })
 }
 
 #[test]
@@ -316,22 +322,13 @@ async fn issue11_point6_a_full_write_queue_answers_busy_at_once() {
 /// Queues a write that counts the notes waiting for the search index, and the rows it finds
 /// with "note" in their title.
 fn waiting_for_the_index(tx: &Sender<WriteOp>) -> (i64, i64) {
-    let (reply, answer) = oneshot::channel();
-    let count = job(
-        |conn, _| {
-            let counts = conn.query_row(
-                "SELECT (SELECT count(*) FROM search_pending),
-                        (SELECT count(*) FROM notifications_search
-                         WHERE notifications_search MATCH 'note')",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            Ok(Written::quiet(counts))
-        },
-        reply,
-    );
-    tx.send(WriteOp::Write(count)).unwrap();
-    answer.blocking_recv().unwrap().unwrap()
+    let sql = "SELECT (SELECT count(*) FROM search_pending),
+                      (SELECT count(*) FROM notifications_search
+                       WHERE notifications_search MATCH 'note')";
+    read(tx, sql, |r| Ok((r.get(0)?, r.get(1)?)))
+        .blocking_recv()
+        .unwrap()
+        .unwrap()
 }
 
 #[test]
