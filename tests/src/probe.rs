@@ -13,29 +13,27 @@ use crate::server::TestServer;
 /// The value of `name` in the `/metrics` of the server at `base_url` (a panic when it has
 /// none): for tests that keep their own client.
 pub async fn metric_at(client: &reqwest::Client, base_url: &str, name: &str) -> i64 {
-    metrics_at(client, base_url, &[name]).await[0] as i64
+    metric_in(&metrics_at(client, base_url).await, name)
 }
 
-/// The values of `names` in one reading of the `/metrics` of the server at `base_url`, in
-/// their order (a panic when one is missing): counters that must agree, and sums of
-/// seconds.
-pub async fn metrics_at(client: &reqwest::Client, base_url: &str, names: &[&str]) -> Vec<f64> {
-    let text = client
+/// The text of the `/metrics` of the server at `base_url`, for values that must be read
+/// together (with [`metric_in`]).
+pub async fn metrics_at(client: &reqwest::Client, base_url: &str) -> String {
+    client
         .get(format!("{base_url}/metrics"))
         .send()
         .await
         .expect("GET /metrics")
         .text()
         .await
-        .expect("the body of /metrics");
-    names
-        .iter()
-        .map(|name| {
-            text.lines()
-                .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-                .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
-        })
-        .collect()
+        .expect("the body of /metrics")
+}
+
+/// The value of `name` in the `/metrics` text `text`, as a `T` (a panic when it has none).
+pub fn metric_in<T: std::str::FromStr>(text: &str, name: &str) -> T {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
 }
 
 impl TestServer {

@@ -122,9 +122,13 @@ async fn stalled_stream(server: &Alice) -> TcpStream {
 /// From one reading of the server's `/metrics`: the streams it closed for lagging, and the
 /// time its write batches spent in the database so far.
 async fn server_counts(api: &Api) -> (u64, Duration) {
-    let names = ["notif_streams_lagged_total", "notif_commit_seconds_sum"];
-    let values = notif_tests::probe::metrics_at(&api.http, &api.url, &names).await;
-    (values[0] as u64, Duration::from_secs_f64(values[1]))
+    use notif_tests::probe::{metric_in, metrics_at};
+    let text = metrics_at(&api.http, &api.url).await;
+    let committed = metric_in(&text, "notif_commit_seconds_sum");
+    (
+        metric_in(&text, "notif_streams_lagged_total"),
+        Duration::from_secs_f64(committed),
+    )
 }
 
 /// The `p`th percentile (nearest rank) of `samples`.
