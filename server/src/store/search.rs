@@ -25,7 +25,8 @@ use super::StoreError;
 const INDEXED_WORD: usize = 3;
 /// The most candidates the index may name for the page to be chosen among them.
 pub const MAX_CANDIDATES: usize = 2000;
-/// Notes gathered in `search_pending` before the writer indexes them ([`index_pending`]).
+/// The writer's notifications committed before its next batch indexes the notes in
+/// `search_pending` ([`index_pending`]).
 pub const INDEX_EVERY: u64 = 64;
 /// The SQL function `notif_contains(text, folded_word)`: whether `text` contains the word,
 /// ignoring case (Unicode lower case, unlike SQLite's ASCII-only `LIKE`).
