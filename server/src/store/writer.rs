@@ -11,6 +11,10 @@
 //! write fails after it changed rows is the transaction rolled back and the batch redone,
 //! each write in a savepoint of its own.
 //!
+//! The notifications of a batch read each recipient's preferences once and add to its
+//! totals once (`writes::Recipients`), before the next write of another kind and before the
+//! commit.
+//!
 //! The search index is brought up to date in the batch after [`search::INDEX_EVERY`]
 //! notifications gathered, not in every batch: what indexing costs hardly depends on how
 //! many rows it takes, and a search finds the rows still waiting all the same.
@@ -33,7 +37,7 @@ use crate::metrics::Metrics;
 use crate::model::InboxEvent;
 use crate::timestamp::now_ms;
 
-pub use job::{Job, Reply, job, notify};
+pub use job::{BatchState, Job, Reply, job, notify};
 
 /// At most this many writes share one transaction.
 const MAX_BATCH: usize = 1024;
@@ -90,6 +94,7 @@ pub fn start(
                 checkpointer,
                 // Notes left by an earlier run are indexed with the first batch.
                 unindexed: search::INDEX_EVERY,
+                state: BatchState::default(),
             }
             .run(&rx)
         })?;
@@ -104,6 +109,8 @@ struct Writer {
     /// Notifications committed since the search index was last brought up to date (those
     /// another process added are not counted: they wait for the writer's next indexing).
     unindexed: u64,
+    /// What the writes of the batch being applied share.
+    state: BatchState,
 }
 
 impl Writer {
@@ -186,7 +193,9 @@ impl Writer {
         isolation: Isolation,
         index: bool,
     ) -> Result<Option<String>, Redo> {
-        let email = self.listeners.outbox.is_some();
+        self.state.email = self.listeners.outbox.is_some();
+        // Read again in every transaction: what an earlier one read may have changed since.
+        self.state.recipients.forget();
         let tx = match self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -197,16 +206,26 @@ impl Writer {
         for op in batch.iter_mut() {
             match op {
                 WriteOp::Write(job) => {
+                    // Another write may read or change what the notifications before it
+                    // kept back: their counts first.
+                    if !job.is_notify()
+                        && let Err(err) = self.state.recipients.write_counts(&tx)
+                    {
+                        return Ok(Some(format!("could not count notifications: {err}")));
+                    }
                     let now = now_ms();
                     match isolation {
                         Isolation::Shared => {
                             let before = tx.total_changes();
-                            if !job.apply(&tx, email, now) && tx.total_changes() != before {
+                            if !job.apply(&tx, &mut self.state, now) && tx.total_changes() != before
+                            {
                                 return Err(Redo);
                             }
                         }
                         Isolation::Savepoints => {
-                            if let Err(err) = apply_in_savepoint(&tx, job.as_mut(), email, now) {
+                            if let Err(err) =
+                                apply_in_savepoint(&tx, job.as_mut(), &mut self.state, now)
+                            {
                                 return Ok(Some(format!("could not isolate a write: {err}")));
                             }
                         }
@@ -226,6 +245,9 @@ impl Writer {
                     "the transaction was rolled back by the database".to_owned(),
                 ));
             }
+        }
+        if let Err(err) = self.state.recipients.write_counts(&tx) {
+            return Ok(Some(format!("could not count notifications: {err}")));
         }
         if index && let Err(err) = search::index_pending(&tx) {
             return Ok(Some(format!("could not index for search: {err}")));
@@ -264,11 +286,11 @@ impl Writer {
 fn apply_in_savepoint(
     conn: &Connection,
     job: &mut dyn Job,
-    email: bool,
+    state: &mut BatchState,
     now: i64,
 ) -> rusqlite::Result<()> {
     conn.execute_batch("SAVEPOINT op")?;
-    let end = if job.apply(conn, email, now) {
+    let end = if job.apply(conn, state, now) {
         "RELEASE op"
     } else {
         "ROLLBACK TO op; RELEASE op"

@@ -6,12 +6,16 @@
 mod inbox;
 mod notify;
 mod preferences;
+mod recipients;
 mod sessions;
 mod tokens;
 
 pub use inbox::{delete, read_all, set_read};
-pub use notify::{IDEMPOTENCY_TTL_MS, MAX_KEY_BYTES_PER_TOKEN, MAX_KEYS_PER_TOKEN, notify};
+#[cfg(test)]
+pub use notify::notify;
+pub use notify::{IDEMPOTENCY_TTL_MS, MAX_KEY_BYTES_PER_TOKEN, MAX_KEYS_PER_TOKEN, notify_with};
 pub use preferences::update_preferences;
+pub use recipients::Recipients;
 pub use sessions::{
     SESSION_LABEL, create_login_code, create_session, redeem_login_code, revoke_token,
 };

@@ -7,17 +7,30 @@ use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use crate::model::InboxEvent;
-use crate::store::writes::{self, Written};
+use crate::store::writes::{self, Recipients, Written};
 use crate::store::{NotifyCommand, NotifyOutcome, StoreError};
 
 /// Where a write's answer goes.
 pub type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
+/// What the writes of one batch share besides its transaction.
+#[derive(Debug, Default)]
+pub struct BatchState {
+    /// Whether the email channel is on.
+    pub email: bool,
+    /// What the batch's notifications know of their recipients; the writer writes its
+    /// counts and empties it before every other write, which may read or change users or
+    /// preferences.
+    pub recipients: Recipients,
+}
+
 /// What the writer needs of a write, whatever its answer's type.
 pub trait Job: Send {
-    /// Applies the write on `conn` at `now` (`email`: whether the email channel is on) and
-    /// keeps its result; says whether it succeeded. Undoing a failed write is the caller's.
-    fn apply(&mut self, conn: &Connection, email: bool, now: i64) -> bool;
+    /// Applies the write on `conn` at `now` with what its batch shares, and keeps its
+    /// result; says whether it succeeded. Undoing a failed write is the caller's.
+    fn apply(&mut self, conn: &Connection, batch: &mut BatchState, now: i64) -> bool;
+    /// Whether this is a notify, the one write that uses `BatchState::recipients`.
+    fn is_notify(&self) -> bool;
     /// The events of the kept result, taken once its batch is committed.
     fn take_events(&mut self) -> Vec<InboxEvent>;
     /// Whether the kept result queued an email.
@@ -34,6 +47,8 @@ struct Pending<T, F> {
     result: Option<Result<Written<T>, StoreError>>,
     /// Whether a successful answer says an email was queued.
     queues_email: fn(&T) -> bool,
+    /// Whether this is a notify.
+    notify: bool,
 }
 
 /// The write `write`, answered on `reply`.
@@ -43,35 +58,41 @@ where
     F: Fn(&Connection, i64) -> Result<Written<T>, StoreError> + Send + 'static,
 {
     Box::new(Pending {
-        write: move |conn: &Connection, _email: bool, now: i64| write(conn, now),
+        write: move |conn: &Connection, _batch: &mut BatchState, now: i64| write(conn, now),
         reply,
         result: None,
         queues_email: |_| false,
+        notify: false,
     })
 }
 
 /// The notify of `command`, answered on `reply`: the one write that may queue an email.
 pub fn notify(command: NotifyCommand, reply: Reply<NotifyOutcome>) -> Box<dyn Job> {
     Box::new(Pending {
-        write: move |conn: &Connection, email: bool, now: i64| {
-            writes::notify(conn, &command, email, now)
+        write: move |conn: &Connection, batch: &mut BatchState, now: i64| {
+            writes::notify_with(conn, &mut batch.recipients, &command, batch.email, now)
         },
         reply,
         result: None,
         queues_email: |outcome| matches!(outcome, NotifyOutcome::Created(response) if response.delivered.email),
+        notify: true,
     })
 }
 
 impl<T, F> Job for Pending<T, F>
 where
     T: Send + 'static,
-    F: Fn(&Connection, bool, i64) -> Result<Written<T>, StoreError> + Send,
+    F: Fn(&Connection, &mut BatchState, i64) -> Result<Written<T>, StoreError> + Send,
 {
-    fn apply(&mut self, conn: &Connection, email: bool, now: i64) -> bool {
-        let result = (self.write)(conn, email, now).map_err(StoreError::classify);
+    fn apply(&mut self, conn: &Connection, batch: &mut BatchState, now: i64) -> bool {
+        let result = (self.write)(conn, batch, now).map_err(StoreError::classify);
         let applied = result.is_ok();
         self.result = Some(result);
         applied
+    }
+
+    fn is_notify(&self) -> bool {
+        self.notify
     }
 
     fn take_events(&mut self) -> Vec<InboxEvent> {

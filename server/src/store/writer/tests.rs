@@ -12,6 +12,8 @@ use crate::store::testing::{add_user, database};
 use crate::store::writes::Written;
 use crate::store::{NotifyCommand, NotifyOutcome};
 
+mod counts;
+
 /// Keeps what it is given.
 #[derive(Default)]
 struct Recorder(Mutex<Vec<InboxEvent>>);

@@ -3,10 +3,10 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::Written;
+use super::{Recipients, Written};
 use crate::ids;
 use crate::model::{Delivered, InboxEvent, NewNotification, Notification, NotifyResponse};
-use crate::store::{NotifyCommand, NotifyOutcome, StoreError, outbox, queries, search, stored_id};
+use crate::store::{NotifyCommand, NotifyOutcome, StoreError, outbox, search, stored_id};
 
 /// An idempotency key is honoured for this long.
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
@@ -18,9 +18,26 @@ pub const MAX_KEY_BYTES_PER_TOKEN: i64 = 4 * 1024 * 1024;
 
 /// Creates the notification of `command` at `now` (`email`: whether the email channel is
 /// on), or replays the first answer to the same idempotent request. A created in-app
-/// notification is the one event.
+/// notification is the one event. (The writer uses [`notify_with`].)
+#[cfg(test)]
 pub fn notify(
     conn: &Connection,
+    command: &NotifyCommand,
+    email: bool,
+    now: i64,
+) -> Result<Written<NotifyOutcome>, StoreError> {
+    let mut recipients = Recipients::default();
+    let written = notify_with(conn, &mut recipients, command, email, now)?;
+    recipients.write_counts(conn)?;
+    Ok(written)
+}
+
+/// [`notify`], with the recipient's existence and preferences taken from `recipients`
+/// (read into it on first use), and the notification counted in its user's totals only
+/// when `recipients` writes its counts: the writer's way, for a batch's notifications.
+pub fn notify_with(
+    conn: &Connection,
+    recipients: &mut Recipients,
     command: &NotifyCommand,
     email: bool,
     now: i64,
@@ -30,9 +47,13 @@ pub fn notify(
             return Ok(Written::quiet(NotifyOutcome::Replayed(body)));
         }
     }
-    let response = create(conn, &command.notification, email, now)?;
+    let response = create(conn, recipients, &command.notification, email, now)?;
     if let Some((token_id, key, hash)) = &command.idempotency {
         remember(conn, (*token_id, key, hash), &response, now)?;
+    }
+    // Last: a write that failed is undone without it.
+    if let Some(created) = &response.notification {
+        recipients.count_created(&created.user_id);
     }
     let events = response
         .notification
@@ -76,14 +97,15 @@ fn earlier_answer(
 /// for it and the user has an address).
 fn create(
     conn: &Connection,
+    recipients: &mut Recipients,
     new: &NewNotification,
     email: bool,
     now: i64,
 ) -> Result<NotifyResponse, StoreError> {
-    if !queries::user_exists(conn, &new.user_id)? {
+    let Some(preferences) = recipients.preferences(conn, &new.user_id)? else {
         return Err(StoreError::UnknownUser(new.user_id.clone()));
-    }
-    let channels = queries::preferences(conn, &new.user_id)?.channels_for(new.category.as_deref());
+    };
+    let channels = preferences.channels_for(new.category.as_deref());
     let id = ids::notification_id(now);
     let address = if email && channels.email {
         outbox::email_of(conn, &new.user_id)?
@@ -107,8 +129,9 @@ fn create(
     })
 }
 
-/// Inserts the notification, counts it in its user's totals and notes it for the search
-/// index (the bookkeeping that insert triggers did before migration 0008).
+/// Inserts the notification and notes it for the search index (with its count in the user's
+/// totals, which `notify_with`'s caller writes, the bookkeeping that insert triggers did
+/// before migration 0008).
 fn insert(
     conn: &Connection,
     id: String,
@@ -130,11 +153,6 @@ fn insert(
         now
     ])?;
     let seq = conn.last_insert_rowid();
-    conn.prepare_cached(
-        "UPDATE users SET notification_count = notification_count + 1, unread_count = unread_count + 1
-         WHERE id = ?1",
-    )?
-    .execute([&new.user_id])?;
     search::note_pending(conn, seq)?;
     Ok(new.stored(id, seq, now))
 }
@@ -183,9 +201,9 @@ fn cap_keys(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::NotifyCommand;
     use crate::store::admin::add_token;
     use crate::store::testing::{add_user, database};
+    use crate::store::{NotifyCommand, queries};
 
     fn count(conn: &Connection, table: &str) -> i64 {
         conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
