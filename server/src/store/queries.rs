@@ -38,7 +38,8 @@ pub fn get(conn: &Connection, user_id: &str, id: &str) -> Result<Notification, S
         .ok_or(StoreError::NotFound)
 }
 
-/// A user's unread count, kept up to date by triggers (migration 0003).
+/// A user's unread count, kept up to date by the notify write (`writes::Recipients`) and by
+/// triggers on changes and deletes (migration 0003).
 pub fn unread_count(conn: &Connection, user_id: &str) -> Result<u64, StoreError> {
     let count: Option<i64> = conn
         .prepare_cached("SELECT unread_count FROM users WHERE id = ?1")?

@@ -18,7 +18,8 @@ pub const MAX_KEY_BYTES_PER_TOKEN: i64 = 4 * 1024 * 1024;
 
 /// Creates the notification of `command` at `now` (`email`: whether the email channel is
 /// on), or replays the first answer to the same idempotent request. A created in-app
-/// notification is the one event. (The writer uses [`notify_with`].)
+/// notification is the one event. For tests: one notify on its own, in a savepoint that a
+/// failure rolls back, as the writer would (which uses [`notify_with`]).
 #[cfg(test)]
 pub fn notify(
     conn: &Connection,
@@ -26,15 +27,22 @@ pub fn notify(
     email: bool,
     now: i64,
 ) -> Result<Written<NotifyOutcome>, StoreError> {
+    conn.execute_batch("SAVEPOINT notify")?;
     let mut recipients = Recipients::default();
-    let written = notify_with(conn, &mut recipients, command, email, now)?;
-    recipients.write_counts(conn)?;
-    Ok(written)
+    let written = notify_with(conn, &mut recipients, command, email, now)
+        .and_then(|written| recipients.write_counts(conn).map(|()| written));
+    let end = match written {
+        Ok(_) => "RELEASE notify",
+        Err(_) => "ROLLBACK TO notify; RELEASE notify",
+    };
+    conn.execute_batch(end)?;
+    written
 }
 
-/// [`notify`], with the recipient's existence and preferences taken from `recipients`
-/// (read into it on first use), and the notification counted in its user's totals only
-/// when `recipients` writes its counts: the writer's way, for a batch's notifications.
+/// Creates the notification of `command` as `notify` does, with the recipient's existence
+/// and preferences taken from `recipients` (read into it on first use), and the
+/// notification counted in its user's totals only when `recipients` writes its counts: the
+/// writer's way, for a batch's notifications.
 pub fn notify_with(
     conn: &Connection,
     recipients: &mut Recipients,

@@ -1,6 +1,6 @@
 //! A batch's notifications read their recipient once and are counted in its totals at once
-//! (`writes::Recipients`): before any other write, which sees the counts and whose changes
-//! the next notifications see; once even when the batch is redone.
+//! (`writes::Recipients`): before any other write, which sees the counts (and whose changes
+//! the next notifications see), and before the commit; once even when the batch is redone.
 
 use super::*;
 
@@ -72,6 +72,21 @@ fn a_redone_batch_counts_its_notifications_once() {
     created(after.blocking_recv().unwrap().unwrap());
     assert_eq!(counted.blocking_recv().unwrap().unwrap(), (2, 2));
     assert_eq!(metrics.batches_redone.load(Ordering::Relaxed), 1);
+    tx.send(WriteOp::Stop).unwrap();
+    handle.join().unwrap();
+}
+
+#[test]
+fn a_batch_of_notifications_alone_is_counted_before_its_commit() {
+    let (tx, handle, _, _) = writer();
+    let release = hold(&tx);
+    let batch = [notify(&tx, "one"), notify(&tx, "two")];
+    release.send(()).unwrap();
+    for answer in batch {
+        created(answer.blocking_recv().unwrap().unwrap());
+    }
+    // A batch of its own, after the one above committed.
+    assert_eq!(totals(&tx).blocking_recv().unwrap().unwrap(), (2, 2));
     tx.send(WriteOp::Stop).unwrap();
     handle.join().unwrap();
 }
