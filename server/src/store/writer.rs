@@ -87,6 +87,10 @@ pub fn start(
     let handle = thread::Builder::new()
         .name("notif-writer".into())
         .spawn(move || {
+            let state = BatchState {
+                email: listeners.outbox.is_some(),
+                ..BatchState::default()
+            };
             Writer {
                 conn,
                 listeners,
@@ -94,7 +98,7 @@ pub fn start(
                 checkpointer,
                 // Notes left by an earlier run are indexed with the first batch.
                 unindexed: search::INDEX_EVERY,
-                state: BatchState::default(),
+                state,
             }
             .run(&rx)
         })?;
@@ -193,7 +197,6 @@ impl Writer {
         isolation: Isolation,
         index: bool,
     ) -> Result<Option<String>, Redo> {
-        self.state.email = self.listeners.outbox.is_some();
         // Read again in every transaction: what an earlier one read may have changed since.
         self.state.recipients.forget();
         let tx = match self
