@@ -159,7 +159,7 @@ impl SqliteStore {
             Sync::Full => "FULL",
             Sync::Normal => "NORMAL",
         };
-        conn.pragma_update(None, "synchronous", level)?;
+        let durability = writer::Durability::set_up(&conn, sync == Sync::Full)?;
         conn.pragma_update(None, "wal_autocheckpoint", WRITER_BACKSTOP_PAGES)?;
         conn.set_prepared_statement_cache_capacity(64);
         let checkpointer = Checkpointer::start(path, level)?;
@@ -169,6 +169,7 @@ impl SqliteStore {
             housekeeping,
             capacity.write_queue,
             Some(checkpointer),
+            durability,
         )?;
         let reads = ReadPool::open(
             path,

@@ -1,8 +1,9 @@
 //! The single writer: one thread owns the write connection and commits in batches (group
 //! commit). Requests queue their writes; the writer takes everything queued at that moment,
 //! applies each inside one transaction, commits once, then hands the committed events to
-//! the publisher (in commit order) and answers each request. When nothing is queued, it
-//! tidies (`housekeeping`).
+//! the publisher (in commit order) and answers each request. With `--sync full` it flushes
+//! the log to the disk in between (`log_flush`): streams see a commit at once, a request is
+//! answered once it is on the disk. When nothing is queued, it tidies (`housekeeping`).
 //!
 //! A write that fails must undo only itself. Most fail before they change anything (a
 //! notification not found, a conflicting idempotency key), and then there is nothing to
@@ -20,6 +21,7 @@
 //! many rows it takes, and a search finds the rows still waiting all the same.
 
 mod job;
+mod log_flush;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -38,6 +40,7 @@ use crate::model::InboxEvent;
 use crate::timestamp::now_ms;
 
 pub use job::{BatchState, Job, Reply, job, notify};
+use log_flush::LogFlush;
 
 /// At most this many writes share one transaction.
 const MAX_BATCH: usize = 1024;
@@ -75,13 +78,15 @@ pub struct Listeners {
 
 /// Starts the writer thread on `conn`, with room for `queue` waiting writes (senders use
 /// `try_send`, and a full queue means `503` with `Retry-After`); `checkpointer` (none for a
-/// database in memory) is told of each commit.
+/// database in memory) is told of each commit; `durability` says where commits reach the
+/// disk.
 pub fn start(
     conn: Connection,
     listeners: Listeners,
     housekeeping: Housekeeping,
     queue: usize,
     checkpointer: Option<Checkpointer>,
+    durability: Durability,
 ) -> Result<(Sender<WriteOp>, JoinHandle<()>), StoreError> {
     let (tx, rx) = crossbeam_channel::bounded(queue.max(1));
     let handle = thread::Builder::new()
@@ -91,11 +96,16 @@ pub fn start(
                 email: listeners.outbox.is_some(),
                 ..BatchState::default()
             };
+            let log = match durability {
+                Durability::Commit => None,
+                Durability::FlushLog(path) => Some(LogFlush::new(path)),
+            };
             Writer {
                 conn,
                 listeners,
                 housekeeper: Housekeeper::new(housekeeping),
                 checkpointer,
+                log,
                 // Notes left by an earlier run are indexed with the first batch.
                 unindexed: search::INDEX_EVERY,
                 state,
@@ -105,11 +115,22 @@ pub fn start(
     Ok((tx, handle))
 }
 
+/// Where the writer's commits reach the disk.
+pub enum Durability {
+    /// In the commit itself (a database in memory, `--sync normal`, or SQLite's `FULL`).
+    Commit,
+    /// After the commit, by the writer's flush of the log at this path (`log_flush`); the
+    /// connection commits with `synchronous = NORMAL`.
+    FlushLog(std::path::PathBuf),
+}
+
 struct Writer {
     conn: Connection,
     listeners: Listeners,
     housekeeper: Housekeeper,
     checkpointer: Option<Checkpointer>,
+    /// With `--sync full`, the log the writer flushes after each commit (`log_flush`).
+    log: Option<LogFlush>,
     /// Notifications committed since the search index was last brought up to date (those
     /// another process added are not counted: they wait for the writer's next indexing).
     unindexed: u64,
@@ -132,30 +153,38 @@ impl Writer {
             if stop {
                 break;
             }
-            if rx.is_empty() {
+            if self.stopped().is_none() && rx.is_empty() {
                 self.housekeeper.tidy(&self.conn, now_ms());
             }
         }
         tracing::debug!("writer stopped");
     }
 
-    /// Applies and commits one batch, then publishes and answers; returns whether a `Stop`
-    /// was in it.
+    /// Why the writer writes no more (a failed flush), if it does not.
+    fn stopped(&self) -> Option<&str> {
+        self.log.as_ref().and_then(LogFlush::failed)
+    }
+
+    /// Applies and commits one batch, publishes its events, flushes the log (with
+    /// `--sync full`) and answers; returns whether a `Stop` was in it.
     fn commit_batch(&mut self, batch: &mut Vec<WriteOp>) -> bool {
         let size = batch.len();
         let stop = batch.iter().any(|op| matches!(op, WriteOp::Stop));
         let started = Instant::now();
         let index = self.unindexed >= search::INDEX_EVERY;
-        let commit_error = match self.run_batch(batch, Isolation::Shared, index) {
-            Ok(commit_error) => commit_error,
-            Err(Redo) => {
-                self.listeners
-                    .metrics
-                    .batches_redone
-                    .fetch_add(1, Ordering::Relaxed);
-                self.run_batch(batch, Isolation::Savepoints, index)
-                    .unwrap_or_else(|Redo| Some("the batch could not be redone".to_owned()))
-            }
+        let commit_error = match self.stopped().map(str::to_owned) {
+            Some(message) => Some(message),
+            None => match self.run_batch(batch, Isolation::Shared, index) {
+                Ok(commit_error) => commit_error,
+                Err(Redo) => {
+                    self.listeners
+                        .metrics
+                        .batches_redone
+                        .fetch_add(1, Ordering::Relaxed);
+                    self.run_batch(batch, Isolation::Savepoints, index)
+                        .unwrap_or_else(|Redo| Some("the batch could not be redone".to_owned()))
+                }
+            },
         };
         let mut jobs: Vec<Box<dyn Job>> = batch
             .drain(..)
@@ -164,24 +193,18 @@ impl Writer {
                 WriteOp::TouchToken { .. } | WriteOp::Stop => None,
             })
             .collect();
-        if let Some(message) = &commit_error {
-            tracing::error!(%message, "commit failed");
-        } else {
-            self.listeners.metrics.record_batch(size);
-            // The commit's time, not the publishing's: faults::stall subtracts it from
-            // deliveries to catch streams holding the others up.
-            self.listeners.metrics.record_commit(started.elapsed());
-            self.publish(&mut jobs);
-            // After `publish` counted the batch's own notifications: indexed with it.
-            if index {
-                self.unindexed = 0;
+        let answer = match commit_error {
+            Some(message) => {
+                tracing::error!(%message, "commit failed");
+                Some(message)
             }
-        }
+            None => self.announce(&mut jobs, size, started, index),
+        };
         for job in jobs {
-            job.settle(commit_error.as_deref());
+            job.settle(answer.as_deref());
         }
         // After the answers: when it is idle, nudging the checkpointer wakes its thread.
-        if let (None, Some(checkpointer)) = (&commit_error, &self.checkpointer) {
+        if let (None, Some(checkpointer)) = (&answer, &self.checkpointer) {
             checkpointer.committed();
         }
         stop
@@ -258,8 +281,15 @@ impl Writer {
         Ok(tx.commit().err().map(|e| e.to_string()))
     }
 
-    /// Hands a committed batch's events on, in commit order, and wakes the email worker.
-    fn publish(&mut self, jobs: &mut [Box<dyn Job>]) {
+    /// After a commit: hands its events on, in commit order, flushes the log, and wakes the
+    /// email worker; the flush's failure, if any, to answer the writes with.
+    fn announce(
+        &mut self,
+        jobs: &mut [Box<dyn Job>],
+        size: usize,
+        started: Instant,
+        index: bool,
+    ) -> Option<String> {
         let events: Vec<InboxEvent> = jobs.iter_mut().flat_map(|job| job.take_events()).collect();
         let mut created = 0;
         for event in &events {
@@ -268,13 +298,26 @@ impl Writer {
                 self.housekeeper.grew(&n.user_id);
             }
         }
-        self.unindexed += created;
-        self.listeners
-            .metrics
+        // The batch's own notifications were indexed with it.
+        self.unindexed = if index { 0 } else { self.unindexed + created };
+        let metrics = &self.listeners.metrics;
+        metrics
             .notifications_created
             .fetch_add(created, Ordering::Relaxed);
+        metrics.record_batch(size);
+        let committed = started.elapsed();
         if !events.is_empty() {
             self.listeners.publisher.publish(&events);
+        }
+        let flushing = Instant::now();
+        let flushed = self.log.as_mut().map_or(Ok(()), LogFlush::flush);
+        // The time in the database until the batch was on the disk, without the
+        // publishing's: faults::stall subtracts it from deliveries to catch streams holding
+        // the others up.
+        metrics.record_commit(committed + flushing.elapsed());
+        if let Err(message) = flushed {
+            tracing::error!(%message, "no more writes until a restart");
+            return Some(message);
         }
         if let (true, Some(outbox)) = (
             jobs.iter().any(|job| job.queued_email()),
@@ -282,6 +325,7 @@ impl Writer {
         ) {
             outbox.notify_one();
         }
+        None
     }
 }
 

@@ -13,6 +13,7 @@ use crate::store::writes::Written;
 use crate::store::{NotifyCommand, NotifyOutcome};
 
 mod counts;
+mod flush;
 
 /// Keeps what it is given.
 #[derive(Default)]
@@ -31,6 +32,13 @@ impl Recorder {
 }
 
 fn writer() -> (Sender<WriteOp>, JoinHandle<()>, Arc<Recorder>, Arc<Metrics>) {
+    writer_with(Durability::Commit)
+}
+
+/// A writer whose commits reach the disk as `durability` says.
+fn writer_with(
+    durability: Durability,
+) -> (Sender<WriteOp>, JoinHandle<()>, Arc<Recorder>, Arc<Metrics>) {
     let conn = database();
     add_user(&conn, "alice", None);
     let recorder = Arc::new(Recorder::default());
@@ -45,7 +53,7 @@ fn writer() -> (Sender<WriteOp>, JoinHandle<()>, Arc<Recorder>, Arc<Metrics>) {
         max_per_user: u64::MAX,
         email_retention: std::time::Duration::MAX,
     };
-    let (tx, handle) = start(conn, listeners, housekeeping, 4096, None).unwrap();
+    let (tx, handle) = start(conn, listeners, housekeeping, 4096, None, durability).unwrap();
     (tx, handle, recorder, metrics)
 }
 
