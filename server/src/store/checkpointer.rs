@@ -39,7 +39,8 @@ pub struct Checkpointer {
 
 impl Checkpointer {
     /// Starts checkpointing the database at `path` (already open and in WAL mode), with
-    /// `synchronous` as the writer commits.
+    /// `synchronous` as `--sync` asks (`FULL` even where the writer commits with `NORMAL`
+    /// and flushes the log itself).
     pub fn start(path: &Path, synchronous: &str) -> Result<Checkpointer, StoreError> {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "synchronous", synchronous)?;

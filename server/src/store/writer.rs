@@ -98,7 +98,7 @@ pub fn start(
             };
             let log = match durability {
                 Durability::Commit => None,
-                Durability::FlushLog(path) => Some(LogFlush::new(path)),
+                Durability::FlushLog(log) => Some(log),
             };
             Writer {
                 conn,
@@ -117,11 +117,12 @@ pub fn start(
 
 /// Where the writer's commits reach the disk.
 pub enum Durability {
-    /// In the commit itself (a database in memory, `--sync normal`, or SQLite's `FULL`).
+    /// As SQLite's `synchronous` says: `FULL` (a database in memory) in the commit itself,
+    /// `NORMAL` (`--sync normal`) at the checkpoints.
     Commit,
-    /// After the commit, by the writer's flush of the log at this path (`log_flush`); the
-    /// connection commits with `synchronous = NORMAL`.
-    FlushLog(std::path::PathBuf),
+    /// After the commit, by the writer's flush of this log (`log_flush`); the connection
+    /// commits with `synchronous = NORMAL`.
+    FlushLog(LogFlush),
 }
 
 struct Writer {

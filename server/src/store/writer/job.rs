@@ -36,7 +36,8 @@ pub trait Job: Send {
     /// Whether the kept result queued an email.
     fn queued_email(&self) -> bool;
     /// Answers with the kept result, or with `commit_error` in its place (its batch was not
-    /// committed; also the answer of a write that never ran).
+    /// committed, or with `--sync full` not flushed to the disk; also the answer of a write
+    /// that never ran).
     fn settle(self: Box<Self>, commit_error: Option<&str>);
 }
 

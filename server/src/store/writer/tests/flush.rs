@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::*;
+use crate::store::writer::log_flush::LogFlush;
 
 /// Waits until `recorder` holds `count` events, or fails after a while.
 fn await_published(recorder: &Recorder, count: usize) {
@@ -16,24 +17,27 @@ fn await_published(recorder: &Recorder, count: usize) {
     }
 }
 
-/// A named pipe at `path`: opening it to read waits for a writer, and it cannot be synced.
+#[cfg(unix)]
+/// A named pipe at `path`: opening it to write waits for a reader, and it cannot be synced.
 fn fifo(path: &Path) {
     let made = std::process::Command::new("mkfifo").arg(path).status();
     assert!(made.unwrap().success(), "mkfifo {}", path.display());
 }
 
+#[cfg(unix)]
 #[test]
 fn streams_get_a_batch_before_its_flush_and_a_failed_flush_stops_the_writes() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("notif.db-wal");
     fifo(&log);
-    let (tx, handle, recorder, metrics) = writer_with(Durability::FlushLog(log.clone()));
+    let (tx, handle, recorder, metrics) =
+        writer_with(Durability::FlushLog(LogFlush::at_first_flush(log.clone())));
     let mut first = notify(&tx, "first");
-    // The writer now waits in the flush, opening the pipe.
+    // The writer now waits in the flush, opening the pipe to write.
     await_published(&recorder, 1);
     assert!(first.try_recv().is_err(), "not answered before the flush");
-    // Opening the other end lets the flush go on, and syncing a pipe fails.
-    let _other_end = std::fs::OpenOptions::new().write(true).open(&log).unwrap();
+    // Opening it to read lets the flush go on, and syncing a pipe fails.
+    let _other_end = std::fs::File::open(&log).unwrap();
     let failed = first.blocking_recv().unwrap().unwrap_err();
     let StoreError::Commit(message) = failed else {
         panic!("{failed:?}");
@@ -57,7 +61,7 @@ fn a_flushed_write_is_answered() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("notif.db-wal");
     std::fs::write(&log, b"").unwrap();
-    let (tx, handle, recorder, _) = writer_with(Durability::FlushLog(log));
+    let (tx, handle, recorder, _) = writer_with(Durability::FlushLog(LogFlush::open(log).unwrap()));
     let answers = [notify(&tx, "one"), notify(&tx, "two")];
     for answer in answers {
         created(answer.blocking_recv().unwrap().unwrap());
@@ -65,4 +69,46 @@ fn a_flushed_write_is_answered() {
     tx.send(WriteOp::Stop).unwrap();
     handle.join().unwrap();
     assert_eq!(recorder.take().len(), 2);
+}
+
+/// The store at `path`, opened with `sync`: what it creates for alice, and closed.
+async fn notify_through_the_store(path: &Path, sync: crate::store::sqlite::Sync) -> i64 {
+    use crate::store::sqlite::{Capacity, SqliteStore};
+    use crate::store::{Housekeeping, Store};
+
+    let listeners = Listeners {
+        publisher: Arc::new(Recorder::default()),
+        metrics: Arc::new(Metrics::default()),
+        outbox: None,
+    };
+    let housekeeping = Housekeeping {
+        retention: std::time::Duration::MAX,
+        max_per_user: u64::MAX,
+        email_retention: std::time::Duration::MAX,
+    };
+    let capacity = Capacity {
+        readers: 1,
+        read_queue: 8,
+        write_queue: 8,
+    };
+    let store = SqliteStore::open(path, sync, capacity, listeners, housekeeping).unwrap();
+    let outcome = store.notify(NotifyCommand::plain("alice", "t")).await;
+    store.close().await.unwrap();
+    created(outcome.unwrap()).seq
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_start_of_the_store_with_sync_full_skips_sequence_numbers() {
+    use crate::store::sqlite::{Sync, open_connection};
+    use crate::store::writer::log_flush::SKIPPED_AT_START;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notif.db");
+    add_user(&open_connection(&path).unwrap(), "alice", None);
+    let first = notify_through_the_store(&path, Sync::Full).await;
+    assert_eq!(first, 1 + SKIPPED_AT_START);
+    let second = notify_through_the_store(&path, Sync::Full).await;
+    assert_eq!(second, first + 1 + SKIPPED_AT_START);
+    let third = notify_through_the_store(&path, Sync::Normal).await;
+    assert_eq!(third, second + 1, "--sync normal skips nothing");
 }
