@@ -48,13 +48,40 @@ fn writer_with(
         metrics: Arc::clone(&metrics),
         outbox: None,
     };
-    let housekeeping = Housekeeping {
+    let housekeeping = keep_everything();
+    let (tx, handle) = start(conn, listeners, housekeeping, 4096, None, durability).unwrap();
+    (tx, handle, recorder, metrics)
+}
+
+/// Housekeeping that never deletes anything.
+fn keep_everything() -> crate::store::Housekeeping {
+    crate::store::Housekeeping {
         retention: std::time::Duration::MAX,
         max_per_user: u64::MAX,
         email_retention: std::time::Duration::MAX,
+    }
+}
+
+/// The SQLite store at `path`, committing with `sync`, publishing to `publisher`, with
+/// room for `write_queue` waiting writes.
+fn store_at(
+    path: &std::path::Path,
+    sync: crate::store::sqlite::Sync,
+    publisher: Arc<dyn Publisher>,
+    write_queue: usize,
+) -> crate::store::sqlite::SqliteStore {
+    let listeners = Listeners {
+        publisher,
+        metrics: Arc::new(Metrics::default()),
+        outbox: None,
     };
-    let (tx, handle) = start(conn, listeners, housekeeping, 4096, None, durability).unwrap();
-    (tx, handle, recorder, metrics)
+    let capacity = crate::store::sqlite::Capacity {
+        readers: 1,
+        read_queue: 8,
+        write_queue,
+    };
+    crate::store::sqlite::SqliteStore::open(path, sync, capacity, listeners, keep_everything())
+        .unwrap()
 }
 
 /// Queues a notify for alice; the receiver gets its answer.
@@ -260,8 +287,8 @@ impl Publisher for Gate {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issue11_point6_a_full_write_queue_answers_busy_at_once() {
-    use crate::store::sqlite::{Capacity, SqliteStore, Sync};
-    use crate::store::{Housekeeping, Store};
+    use crate::store::Store;
+    use crate::store::sqlite::Sync;
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notif.db");
@@ -276,24 +303,7 @@ async fn issue11_point6_a_full_write_queue_answers_busy_at_once() {
         entered: entered_tx,
         release: Mutex::new(release_rx),
     });
-    let listeners = Listeners {
-        publisher: gate,
-        metrics: Arc::new(Metrics::default()),
-        outbox: None,
-    };
-    let housekeeping = Housekeeping {
-        retention: std::time::Duration::MAX,
-        max_per_user: u64::MAX,
-        email_retention: std::time::Duration::MAX,
-    };
-    let capacity = Capacity {
-        readers: 1,
-        read_queue: 8,
-        write_queue: 2,
-    };
-    let store = Arc::new(
-        SqliteStore::open(&path, Sync::Normal, capacity, listeners, housekeeping).unwrap(),
-    );
+    let store = Arc::new(store_at(&path, Sync::Normal, gate, 2));
     let write = |title: &'static str| {
         let store = Arc::clone(&store);
         tokio::spawn(async move { store.notify(NotifyCommand::plain("alice", title)).await })

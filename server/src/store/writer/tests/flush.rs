@@ -73,25 +73,9 @@ fn a_flushed_write_is_answered() {
 
 /// The store at `path`, opened with `sync`: what it creates for alice, and closed.
 async fn notify_through_the_store(path: &Path, sync: crate::store::sqlite::Sync) -> i64 {
-    use crate::store::sqlite::{Capacity, SqliteStore};
-    use crate::store::{Housekeeping, Store};
+    use crate::store::Store;
 
-    let listeners = Listeners {
-        publisher: Arc::new(Recorder::default()),
-        metrics: Arc::new(Metrics::default()),
-        outbox: None,
-    };
-    let housekeeping = Housekeeping {
-        retention: std::time::Duration::MAX,
-        max_per_user: u64::MAX,
-        email_retention: std::time::Duration::MAX,
-    };
-    let capacity = Capacity {
-        readers: 1,
-        read_queue: 8,
-        write_queue: 8,
-    };
-    let store = SqliteStore::open(path, sync, capacity, listeners, housekeeping).unwrap();
+    let store = store_at(path, sync, Arc::new(Recorder::default()), 8);
     let outcome = store.notify(NotifyCommand::plain("alice", "t")).await;
     store.close().await.unwrap();
     created(outcome.unwrap()).seq
