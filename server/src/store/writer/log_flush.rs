@@ -21,7 +21,7 @@
 use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::{Durability, MAX_BATCH};
 use crate::store::StoreError;
@@ -60,26 +60,18 @@ impl Durability {
 /// Moves the next notification's sequence number [`SKIPPED_AT_START`] further, from 0 in a
 /// database that never kept one (whose first batch, too, may have been seen and lost).
 fn skip_sequences(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch("BEGIN IMMEDIATE")?;
-    let skipped = conn
-        .execute(
-            "INSERT INTO sqlite_sequence (name, seq) SELECT 'notifications', 0
-             WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'notifications')",
-            [],
-        )
-        .and_then(|_| {
-            conn.execute(
-                "UPDATE sqlite_sequence SET seq = seq + ?1 WHERE name = 'notifications'",
-                [SKIPPED_AT_START],
-            )
-        });
-    match skipped {
-        Ok(_) => conn.execute_batch("COMMIT"),
-        Err(err) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(err)
-        }
-    }
+    // Rolled back when dropped on an error.
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    tx.execute(
+        "INSERT INTO sqlite_sequence (name, seq) SELECT 'notifications', 0
+         WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'notifications')",
+        [],
+    )?;
+    tx.execute(
+        "UPDATE sqlite_sequence SET seq = seq + ?1 WHERE name = 'notifications'",
+        [SKIPPED_AT_START],
+    )?;
+    tx.commit()
 }
 
 /// Why the log could not be flushed, or the flushing set up.
