@@ -81,8 +81,9 @@ impl Metrics {
     }
 
     /// Counts the time a batch took in the database: from the start of its transaction
-    /// until its commit returned (with SQLite's `--sync full`, until the writer's flush of
-    /// the log after it returned, so until it was on the disk). For a batch
+    /// until its commit returned (with SQLite's `--sync full`, and then from when its events
+    /// went to the streams until the flusher's sync of the log after it returned, so until
+    /// it was on the disk). For a batch
     /// that SQLite redid with savepoints, both tries; on PostgreSQL, the try that went
     /// through.
     pub fn record_commit(&self, took: Duration) {

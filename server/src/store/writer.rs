@@ -1,9 +1,10 @@
 //! The single writer: one thread owns the write connection and commits in batches (group
 //! commit). Requests queue their writes; the writer takes everything queued at that moment,
 //! applies each inside one transaction, commits once, then hands the committed events to
-//! the publisher (in commit order) and answers each request. With `--sync full` it flushes
-//! the log to the disk in between (`log_flush`): streams see a commit at once, a request is
-//! answered once it is on the disk. When nothing is queued, it tidies (`housekeeping`).
+//! the publisher (in commit order) and answers each request. With `--sync full` the
+//! flusher's thread syncs the log to the disk before the answers (`flusher`, `log_flush`):
+//! streams see a commit at once, a request is answered once it is on the disk. When nothing
+//! is queued, the writer tidies (`housekeeping`).
 //!
 //! A write that fails must undo only itself. Most fail before they change anything (a
 //! notification not found, a conflicting idempotency key), and then there is nothing to
@@ -20,6 +21,8 @@
 //! notifications gathered, not in every batch: what indexing costs hardly depends on how
 //! many rows it takes, and a search finds the rows still waiting all the same.
 
+mod answering;
+mod flusher;
 mod job;
 mod log_flush;
 
@@ -39,6 +42,8 @@ use crate::metrics::Metrics;
 use crate::model::InboxEvent;
 use crate::timestamp::now_ms;
 
+use answering::{Aftermath, Answering, Committed};
+use flusher::Flusher;
 pub use job::{BatchState, Job, Reply, job, notify};
 use log_flush::LogFlush;
 
@@ -89,6 +94,15 @@ pub fn start(
     durability: Durability,
 ) -> Result<(Sender<WriteOp>, JoinHandle<()>), StoreError> {
     let (tx, rx) = crossbeam_channel::bounded(queue.max(1));
+    let aftermath = Aftermath {
+        metrics: Arc::clone(&listeners.metrics),
+        outbox: listeners.outbox.clone(),
+        checkpointer,
+    };
+    let answering = match durability {
+        Durability::Commit => Answering::AtCommit(aftermath),
+        Durability::FlushLog(log) => Answering::AfterSync(Flusher::start(log, aftermath)?),
+    };
     let handle = thread::Builder::new()
         .name("notif-writer".into())
         .spawn(move || {
@@ -96,16 +110,11 @@ pub fn start(
                 email: listeners.outbox.is_some(),
                 ..BatchState::default()
             };
-            let log = match durability {
-                Durability::Commit => None,
-                Durability::FlushLog(log) => Some(log),
-            };
             Writer {
+                answering,
                 conn,
                 listeners,
                 housekeeper: Housekeeper::new(housekeeping),
-                checkpointer,
-                log,
                 // Notes left by an earlier run are indexed with the first batch.
                 unindexed: search::INDEX_EVERY,
                 state,
@@ -120,18 +129,18 @@ pub enum Durability {
     /// As SQLite's `synchronous` says: `FULL` (a database in memory) in the commit itself,
     /// `NORMAL` (`--sync normal`) at the checkpoints.
     Commit,
-    /// After the commit, by the writer's flush of this log (`log_flush`); the connection
+    /// After the commit, by the flusher's sync of this log (`flusher`); the connection
     /// commits with `synchronous = NORMAL`.
     FlushLog(LogFlush),
 }
 
 struct Writer {
+    /// First, so that it is dropped first: what was handed on to be answered is answered
+    /// before the connection closes.
+    answering: Answering,
     conn: Connection,
     listeners: Listeners,
     housekeeper: Housekeeper,
-    checkpointer: Option<Checkpointer>,
-    /// With `--sync full`, the log the writer flushes after each commit (`log_flush`).
-    log: Option<LogFlush>,
     /// Notifications committed since the search index was last brought up to date (those
     /// another process added are not counted: they wait for the writer's next indexing).
     unindexed: u64,
@@ -143,6 +152,7 @@ impl Writer {
     fn run(mut self, rx: &Receiver<WriteOp>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while let Ok(first) = rx.recv() {
+            self.answering.wait_to_begin();
             batch.push(first);
             while batch.len() < MAX_BATCH {
                 match rx.try_recv() {
@@ -163,11 +173,11 @@ impl Writer {
 
     /// Why the writer writes no more (a failed flush), if it does not.
     fn stopped(&self) -> Option<&str> {
-        self.log.as_ref().and_then(LogFlush::failed)
+        self.answering.failed()
     }
 
-    /// Applies and commits one batch, publishes its events, flushes the log (with
-    /// `--sync full`) and answers; returns whether a `Stop` was in it.
+    /// Applies and commits one batch, publishes its events and has it answered (with
+    /// `--sync full`, after the log's sync); returns whether a `Stop` was in it.
     fn commit_batch(&mut self, batch: &mut Vec<WriteOp>) -> bool {
         let size = batch.len();
         let stop = batch.iter().any(|op| matches!(op, WriteOp::Stop));
@@ -194,20 +204,22 @@ impl Writer {
                 WriteOp::TouchToken { .. } | WriteOp::Stop => None,
             })
             .collect();
-        let answer = match commit_error {
-            Some(message) => {
-                tracing::error!(%message, "commit failed");
-                Some(message)
+        if let Some(message) = commit_error {
+            tracing::error!(%message, "commit failed");
+            for job in jobs {
+                job.settle(Some(&message));
             }
-            None => self.announce(&mut jobs, size, started, index),
+            return stop;
+        }
+        let committed_in = started.elapsed();
+        self.announce(&mut jobs, size, index);
+        let committed = Committed {
+            jobs,
+            committed_in,
+            handed: Instant::now(),
+            writes: size,
         };
-        for job in jobs {
-            job.settle(answer.as_deref());
-        }
-        // After the answers: when it is idle, nudging the checkpointer wakes its thread.
-        if let (None, Some(checkpointer)) = (&answer, &self.checkpointer) {
-            checkpointer.committed();
-        }
+        self.answering.answer(committed);
         stop
     }
 
@@ -282,15 +294,8 @@ impl Writer {
         Ok(tx.commit().err().map(|e| e.to_string()))
     }
 
-    /// After a commit: hands its events on, in commit order, flushes the log, and wakes the
-    /// email worker; the flush's failure, if any, to answer the writes with.
-    fn announce(
-        &mut self,
-        jobs: &mut [Box<dyn Job>],
-        size: usize,
-        started: Instant,
-        index: bool,
-    ) -> Option<String> {
+    /// After a commit: hands its events on, in commit order, and counts them.
+    fn announce(&mut self, jobs: &mut [Box<dyn Job>], size: usize, index: bool) {
         let events: Vec<InboxEvent> = jobs.iter_mut().flat_map(|job| job.take_events()).collect();
         let mut created = 0;
         for event in &events {
@@ -306,27 +311,9 @@ impl Writer {
             .notifications_created
             .fetch_add(created, Ordering::Relaxed);
         metrics.record_batch(size);
-        let committed = started.elapsed();
         if !events.is_empty() {
             self.listeners.publisher.publish(&events);
         }
-        let flushing = Instant::now();
-        let flushed = self.log.as_mut().map_or(Ok(()), LogFlush::flush);
-        // The time in the database until the batch was on the disk, without the
-        // publishing's: faults::stall subtracts it from deliveries to catch streams holding
-        // the others up.
-        metrics.record_commit(committed + flushing.elapsed());
-        if let Err(message) = flushed {
-            tracing::error!(%message, "no more writes until a restart");
-            return Some(message);
-        }
-        if let (true, Some(outbox)) = (
-            jobs.iter().any(|job| job.queued_email()),
-            &self.listeners.outbox,
-        ) {
-            outbox.notify_one();
-        }
-        None
     }
 }
 

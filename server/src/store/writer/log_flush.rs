@@ -1,18 +1,19 @@
-//! The writer's own flush of the write-ahead log, with `--sync full`.
+//! The flush of the write-ahead log after the writer's commits, with `--sync full`.
 //!
 //! SQLite's `synchronous = FULL` in WAL mode differs from `NORMAL` by one thing: an `fsync`
 //! of the log inside each commit (SQLite's documentation of `PRAGMA synchronous`; both sync
 //! the log before a checkpoint, and its header when it starts over). The writer commits
-//! with `NORMAL`, hands the batch's events to open streams, and only then syncs the log
-//! here and answers the writes: an answered write is on the disk exactly as with `FULL`,
-//! and a stream does not wait for the disk to show what was committed.
+//! with `NORMAL`, hands the batch's events to open streams, and only then is the log synced
+//! here (on the flusher's thread, `flusher`) and the writes answered: an answered write is
+//! on the disk exactly as with `FULL`, and a stream does not wait for the disk to show what
+//! was committed.
 //!
-//! Others see a batch before its flush too: streams, lists and searches, the email
-//! worker's own scans. What they saw of the batch may be lost by a power loss before its
-//! flush: never more than that one batch, since the writer flushes each before it begins
-//! the next. Its senders were not answered, and send again; but the sequence numbers
-//! seen must not be given again to other notifications, or a client resuming from one
-//! would skip them. So each start of the server skips [`SKIPPED_AT_START`] of them.
+//! Others see a batch before its sync too: streams, lists and searches, the email
+//! worker's own scans. What they saw may be lost by a power loss before the sync: never
+//! more than [`MAX_UNFLUSHED`] writes, the most the writer lets wait for a sync. Their
+//! senders were not answered, and send again; but the sequence numbers seen must not be
+//! given again to other notifications, or a client resuming from one would skip them. So
+//! each start of the server skips [`SKIPPED_AT_START`] of them.
 //!
 //! A failed flush may have lost pages the kernel could not write, so the writer stops
 //! writing: every later write is answered with the first failure, as PostgreSQL stops on
@@ -23,12 +24,13 @@ use std::path::PathBuf;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-use super::{Durability, MAX_BATCH};
+use super::Durability;
+use super::flusher::MAX_UNFLUSHED;
 use crate::store::StoreError;
 
-/// Sequence numbers skipped at each start with `--sync full`: a batch's worth (at most
-/// [`MAX_BATCH`] notifications) for each of up to 64 servers writing the same file.
-pub const SKIPPED_AT_START: i64 = 64 * MAX_BATCH as i64;
+/// Sequence numbers skipped at each start with `--sync full`: [`MAX_UNFLUSHED`] (a write
+/// adds one notification at most) for each of up to 64 servers writing the same file.
+pub const SKIPPED_AT_START: i64 = 64 * MAX_UNFLUSHED as i64;
 
 impl Durability {
     /// Sets the writer's connection `conn` up to commit with `full` durability (`--sync
@@ -144,6 +146,7 @@ impl LogFlush {
     }
 
     /// The failure that stopped the writes, if one did.
+    #[cfg(test)]
     pub fn failed(&self) -> Option<&str> {
         self.failed.as_deref()
     }

@@ -3,8 +3,10 @@
 //! took together, and how many were slow.
 //!
 //! Fan-out reports them because its tail follows them: a write waits for the commit in
-//! progress and then its own, the fixed-rate senders fall behind during a slow one, and
-//! every stream of the users written to waits with them.
+//! progress and then its own, and every stream of the users written to waits with it; each
+//! fixed-rate sender waits for its answer, which with `--sync full` comes after the flush
+//! of the log (a commit is counted until then), so the senders fall behind during a slow
+//! flush and catch up after it.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -146,9 +148,11 @@ impl CommitTimes {
     /// The report's note on these commits.
     pub fn note(&self) -> String {
         format!(
-            "The server's commits while the notifications went out: {self}. A notification \
-             waits for the commit in progress and then its own, and so do the streams of its \
-             user: a slow commit shows in the tail."
+            "The server's commits while the notifications went out: {self} (with --sync \
+             full each counted until it was on the disk). A notification waits for the \
+             commit in progress and then its own, and so do the streams of its user; a \
+             sender waits for its answer, which with --sync full comes after the flush: slow \
+             commits and flushes show in the tail."
         )
     }
 

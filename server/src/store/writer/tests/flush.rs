@@ -1,6 +1,7 @@
-//! With `--sync full` on a file the writer flushes the log after each commit (`log_flush`):
-//! streams are handed the batch before the flush, its writes are answered after it, and a
-//! failed flush stops the writes.
+//! With `--sync full` on a file the flusher syncs the log after the writer's commits
+//! (`flusher`, `log_flush`): streams are handed a batch before the sync, its writes are
+//! answered after it, a stalled sync holds up the answers but not the next batches, and a
+//! failed sync stops the writes.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -54,6 +55,35 @@ fn streams_get_a_batch_before_its_flush_and_a_failed_flush_stops_the_writes() {
     handle.join().unwrap();
     assert_eq!(recorder.take().len(), 1, "nothing after the failed flush");
     assert_eq!(metrics.notifications_created.load(Ordering::Relaxed), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_stalled_sync_holds_up_the_answers_but_not_the_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("notif.db-wal");
+    fifo(&log);
+    let (tx, handle, recorder, _) =
+        writer_with(Durability::FlushLog(LogFlush::at_first_flush(log.clone())));
+    let mut first = notify(&tx, "first");
+    await_published(&recorder, 1);
+    // The flusher waits in the sync, opening the pipe; the writer does not wait past its
+    // patience.
+    let mut second = notify(&tx, "second");
+    await_published(&recorder, 2);
+    assert!(first.try_recv().is_err(), "answered before its sync");
+    assert!(second.try_recv().is_err(), "answered before its sync");
+
+    let _other_end = std::fs::File::open(&log).unwrap();
+    for answer in [first, second] {
+        let failed = answer.blocking_recv().unwrap().unwrap_err();
+        assert!(
+            matches!(&failed, StoreError::Commit(m) if m.starts_with("could not flush")),
+            "both wait for the sync, which fails on a pipe: {failed:?}"
+        );
+    }
+    tx.send(WriteOp::Stop).unwrap();
+    handle.join().unwrap();
 }
 
 #[test]
