@@ -42,7 +42,7 @@ use crate::metrics::Metrics;
 use crate::model::InboxEvent;
 use crate::timestamp::now_ms;
 
-use answering::{Aftermath, Answering, Committed};
+use answering::{Answerer, Answering, Committed};
 use flusher::Flusher;
 pub use job::{BatchState, Job, Reply, job, notify};
 use log_flush::LogFlush;
@@ -83,8 +83,8 @@ pub struct Listeners {
 
 /// Starts the writer thread on `conn`, with room for `queue` waiting writes (senders use
 /// `try_send`, and a full queue means `503` with `Retry-After`); `checkpointer` (none for a
-/// database in memory) is told of each commit; `durability` says where commits reach the
-/// disk.
+/// database in memory) is told of commits once they are answered; `durability` says where
+/// commits reach the disk.
 pub fn start(
     conn: Connection,
     listeners: Listeners,
@@ -94,14 +94,14 @@ pub fn start(
     durability: Durability,
 ) -> Result<(Sender<WriteOp>, JoinHandle<()>), StoreError> {
     let (tx, rx) = crossbeam_channel::bounded(queue.max(1));
-    let aftermath = Aftermath {
+    let answerer = Answerer {
         metrics: Arc::clone(&listeners.metrics),
         outbox: listeners.outbox.clone(),
         checkpointer,
     };
     let answering = match durability {
-        Durability::Commit => Answering::AtCommit(aftermath),
-        Durability::FlushLog(log) => Answering::AfterSync(Flusher::start(log, aftermath)?),
+        Durability::Commit => Answering::AtCommit(answerer),
+        Durability::FlushLog(log) => Answering::AfterSync(Flusher::start(log, answerer)?),
     };
     let handle = thread::Builder::new()
         .name("notif-writer".into())

@@ -1,7 +1,8 @@
-//! What happens to a batch once it is committed: its writes are answered, the email worker
-//! is woken if it queued an email, the checkpoint thread is told, and the commit's time is
-//! counted. With `--sync full` on a file that waits for the flusher's sync of the log
-//! ([`flusher`](super::flusher)); otherwise it happens at once, on the writer's thread.
+//! What happens to a batch once it is committed: its commit's time is counted, its writes
+//! are answered, then the email worker is woken if it queued an email and the checkpoint
+//! thread told of the commit. With `--sync full` on a file that waits for the flusher's sync
+//! of the log ([`flusher`](super::flusher)), and follows each successful sync once for all
+//! the batches it covered; otherwise it happens at once, on the writer's thread.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,8 +25,8 @@ pub struct Committed {
     pub writes: usize,
 }
 
-/// Who hears of answered batches.
-pub struct Aftermath {
+/// Answers committed batches, and tells who else needs to know.
+pub struct Answerer {
     pub metrics: Arc<Metrics>,
     /// Woken when an answered batch queued an email; `None` when the email channel is off.
     pub outbox: Option<Arc<Notify>>,
@@ -33,7 +34,7 @@ pub struct Aftermath {
     pub checkpointer: Option<Checkpointer>,
 }
 
-impl Aftermath {
+impl Answerer {
     /// Answers `batches`, on the disk at `done`, or with `failure` when they could not get
     /// there. Each batch's time in the database is its commit's and then its wait for the
     /// disk, without the time its events took to reach the streams.
@@ -63,7 +64,7 @@ impl Aftermath {
 /// How the writer's committed batches are answered.
 pub enum Answering {
     /// At once: the commit put them where `--sync` asks.
-    AtCommit(Aftermath),
+    AtCommit(Answerer),
     /// Once the flusher has synced the log after them.
     AfterSync(Flusher),
 }
@@ -79,9 +80,9 @@ impl Answering {
     /// Answers `batch`, now or after the flusher's sync.
     pub fn answer(&mut self, batch: Committed) {
         match self {
-            Answering::AtCommit(aftermath) => {
+            Answering::AtCommit(answerer) => {
                 let done = batch.handed;
-                aftermath.answer(vec![batch], done, None);
+                answerer.answer(vec![batch], done, None);
             }
             Answering::AfterSync(flusher) => flusher.hand(batch),
         }

@@ -2,19 +2,21 @@
 //! writer's commits (`log_flush`) and then answers their writes, so that a slow sync holds
 //! up the answers but not the streams.
 //!
-//! Before it begins a batch, the writer waits for the sync in progress, as it did when it
-//! synced the log itself: while the disk is quick, the next batch gathers everything that
-//! came meanwhile, and large batches are what make a commit cheap per notification. Once
-//! the writer has waited [`PATIENCE`] since it handed the last batch on, it waits no
-//! longer: it commits what came, hands its events to the streams, and the flusher's next
-//! sync covers it. A sync that stalls for tens of milliseconds (this machine's disk does, a
-//! few times a minute) then delays the deliveries that follow by about [`PATIENCE`], not
-//! by the stall.
+//! Before it begins a batch, the writer waits until what it handed on is synced, as it
+//! waited for its own sync before: while the disk is quick, the next batch gathers
+//! everything that came meanwhile, and large batches are what make a commit cheap per
+//! notification. Once the writer has waited [`PATIENCE`] since it handed the last batch
+//! on, it waits no longer: it commits what came, hands its events to the streams, and the
+//! flusher's next sync covers it. A sync that stalls for tens of milliseconds (this
+//! machine's disk does, a few times a minute) then delays the deliveries that follow by
+//! about [`PATIENCE`], not by the stall.
 //!
 //! What was committed and not synced may be lost by a power loss after the streams showed
 //! it. The writer begins a batch only while a whole batch more keeps the writes waiting
 //! for a sync within [`MAX_UNFLUSHED`], so that no more sequence numbers than that are
 //! ever shown and then lost (`log_flush::SKIPPED_AT_START` skips as many at each start).
+//! So under a load of thousands of writes a second a stalled sync does hold the streams
+//! up, once more than `MAX_UNFLUSHED - MAX_BATCH` writes wait for it.
 //!
 //! A failed sync stops the writes: the failure is recorded before any write it covers is
 //! answered, so a write sent after that answer is refused.
@@ -26,7 +28,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 
 use super::MAX_BATCH;
-use super::answering::{Aftermath, Committed};
+use super::answering::{Answerer, Committed};
 use super::log_flush::LogFlush;
 
 /// How long the writer waits for a sync before it commits the next batch all the same.
@@ -51,7 +53,7 @@ struct Shared {
     /// Writes handed to the flusher and not yet synced.
     unflushed: Mutex<usize>,
     /// Notified when `unflushed` goes down.
-    synced: Condvar,
+    released: Condvar,
     /// The failure that stopped the writes.
     failed: OnceLock<String>,
 }
@@ -88,14 +90,15 @@ impl Shared {
             .unwrap_or_else(|poison| poison.into_inner())
     }
 
-    fn synced(&self, writes: usize) {
+    /// Counts `writes` as synced (or failed), and wakes the writer if it waits.
+    fn release(&self, writes: usize) {
         let mut unflushed = self.unflushed();
         *unflushed = unflushed.saturating_sub(writes);
-        self.synced.notify_all();
+        self.released.notify_all();
     }
 
     /// Records `failure`, before any write it covers is answered.
-    fn failed(&self, failure: &str) {
+    fn record_failure(&self, failure: &str) {
         if self.failed.set(failure.to_owned()).is_ok() {
             tracing::error!(message = failure, "no more writes until a restart");
         }
@@ -103,19 +106,19 @@ impl Shared {
 }
 
 impl Flusher {
-    /// Starts the thread that syncs `log` and then answers through `aftermath`.
-    pub fn start(log: LogFlush, aftermath: Aftermath) -> std::io::Result<Flusher> {
-        let (batches, handed) = crossbeam_channel::unbounded();
+    /// Starts the thread that syncs `log` and then answers through `answerer`.
+    pub fn start(log: LogFlush, answerer: Answerer) -> std::io::Result<Flusher> {
+        let (batches, received) = crossbeam_channel::unbounded();
         let shared = Arc::new(Shared {
             unflushed: Mutex::new(0),
-            synced: Condvar::new(),
+            released: Condvar::new(),
             failed: OnceLock::new(),
         });
         let thread = {
             let shared = Arc::clone(&shared);
             thread::Builder::new()
                 .name("notif-flusher".into())
-                .spawn(move || run(log, &aftermath, &handed, &shared))?
+                .spawn(move || run(log, &answerer, &received, &shared))?
         };
         Ok(Flusher {
             batches: Some(batches),
@@ -133,11 +136,11 @@ impl Flusher {
             unflushed = match next(*unflushed, self.handed.elapsed()) {
                 Next::Begin => return,
                 Next::WaitAtMost(time) => {
-                    let waited = self.shared.synced.wait_timeout(unflushed, time);
+                    let waited = self.shared.released.wait_timeout(unflushed, time);
                     waited.unwrap_or_else(|poison| poison.into_inner()).0
                 }
                 Next::WaitForRoom => {
-                    let waited = self.shared.synced.wait(unflushed);
+                    let waited = self.shared.released.wait(unflushed);
                     waited.unwrap_or_else(|poison| poison.into_inner())
                 }
             };
@@ -148,17 +151,15 @@ impl Flusher {
     pub fn hand(&mut self, batch: Committed) {
         *self.shared.unflushed() += batch.writes;
         self.handed = batch.handed;
-        let Some(batches) = &self.batches else {
-            return;
+        let unsent = match &self.batches {
+            Some(batches) => batches.send(batch).err().map(|unsent| unsent.into_inner()),
+            None => Some(batch),
         };
-        if let Err(unsent) = batches.send(batch) {
+        if let Some(batch) = unsent {
             // The thread is gone (it panicked): nothing will sync this batch.
-            let batch = unsent.into_inner();
-            self.shared.synced(batch.writes);
+            self.shared.release(batch.writes);
             for job in batch.jobs {
-                job.settle(Some(
-                    "the database's log could not be flushed: its thread ended",
-                ));
+                job.settle(Some(FLUSHER_FAILED));
             }
         }
     }
@@ -180,31 +181,36 @@ impl Drop for Flusher {
     }
 }
 
+/// The answer of writes the flusher's thread could not sync: it ended.
+const FLUSHER_FAILED: &str = "the database's log could not be flushed: its thread ended";
+
 /// Syncs once for every batch handed on meanwhile, then answers them, until the writer
 /// drops its end.
-fn run(mut log: LogFlush, aftermath: &Aftermath, handed: &Receiver<Committed>, shared: &Shared) {
-    // Should this thread panic, the writer must not wait for it for ever.
-    struct Release<'a>(&'a Shared);
-    impl Drop for Release<'_> {
+fn run(mut log: LogFlush, answerer: &Answerer, received: &Receiver<Committed>, shared: &Shared) {
+    /// Should this thread panic, the writes stop and the writer waits for it no longer.
+    struct OnPanic<'a>(&'a Shared);
+    impl Drop for OnPanic<'_> {
         fn drop(&mut self) {
             if thread::panicking() {
-                self.0.failed("the database's log flusher failed");
-                self.0.synced(usize::MAX);
+                self.0.record_failure(FLUSHER_FAILED);
+                self.0.release(usize::MAX);
             }
         }
     }
-    let _release = Release(shared);
-    while let Ok(first) = handed.recv() {
+    while let Ok(first) = received.recv() {
         let mut batches = vec![first];
-        batches.extend(handed.try_iter());
+        batches.extend(received.try_iter());
+        // After `batches`, so dropped before them: should the sync panic, the failure is
+        // recorded before their writers hear that their answers are lost.
+        let _on_panic = OnPanic(shared);
         let synced = log.flush();
         let done = Instant::now();
         if let Err(failure) = &synced {
-            shared.failed(failure);
+            shared.record_failure(failure);
         }
         let writes = batches.iter().map(|batch| batch.writes).sum();
-        shared.synced(writes);
-        aftermath.answer(batches, done, synced.as_ref().err().map(String::as_str));
+        shared.release(writes);
+        answerer.answer(batches, done, synced.as_ref().err().map(String::as_str));
     }
 }
 

@@ -34,7 +34,7 @@ fn streams_get_a_batch_before_its_flush_and_a_failed_flush_stops_the_writes() {
     let (tx, handle, recorder, metrics) =
         writer_with(Durability::FlushLog(LogFlush::at_first_flush(log.clone())));
     let mut first = notify(&tx, "first");
-    // The writer now waits in the flush, opening the pipe to write.
+    // The flusher now waits in the sync, opening the pipe to write.
     await_published(&recorder, 1);
     assert!(first.try_recv().is_err(), "not answered before the flush");
     // Opening it to read lets the flush go on, and syncing a pipe fails.
