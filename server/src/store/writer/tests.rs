@@ -31,14 +31,15 @@ impl Recorder {
     }
 }
 
-fn writer() -> (Sender<WriteOp>, JoinHandle<()>, Arc<Recorder>, Arc<Metrics>) {
+/// A started writer: where its writes go, its thread, what it published, its metrics.
+type Started = (Sender<WriteOp>, JoinHandle<()>, Arc<Recorder>, Arc<Metrics>);
+
+fn writer() -> Started {
     writer_with(Durability::Commit)
 }
 
 /// A writer whose commits reach the disk as `durability` says.
-fn writer_with(
-    durability: Durability,
-) -> (Sender<WriteOp>, JoinHandle<()>, Arc<Recorder>, Arc<Metrics>) {
+fn writer_with(durability: Durability) -> Started {
     let conn = database();
     add_user(&conn, "alice", None);
     let recorder = Arc::new(Recorder::default());

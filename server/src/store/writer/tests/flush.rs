@@ -3,7 +3,7 @@
 //! answered after it, a stalled sync holds up the answers but not the next batches, and a
 //! failed sync stops the writes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::*;
@@ -25,14 +25,21 @@ fn fifo(path: &Path) {
     assert!(made.unwrap().success(), "mkfifo {}", path.display());
 }
 
+/// A writer whose log is a named pipe in `dir`: its first sync waits, opening the pipe to
+/// write, until the pipe is opened to read, and then fails (a pipe cannot be synced).
+#[cfg(unix)]
+fn writer_on_a_pipe(dir: &Path) -> (PathBuf, Started) {
+    let log = dir.join("notif.db-wal");
+    fifo(&log);
+    let writer = writer_with(Durability::FlushLog(LogFlush::at_first_flush(log.clone())));
+    (log, writer)
+}
+
 #[cfg(unix)]
 #[test]
 fn streams_get_a_batch_before_its_flush_and_a_failed_flush_stops_the_writes() {
     let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("notif.db-wal");
-    fifo(&log);
-    let (tx, handle, recorder, metrics) =
-        writer_with(Durability::FlushLog(LogFlush::at_first_flush(log.clone())));
+    let (log, (tx, handle, recorder, metrics)) = writer_on_a_pipe(dir.path());
     let mut first = notify(&tx, "first");
     // The flusher now waits in the sync, opening the pipe to write.
     await_published(&recorder, 1);
@@ -61,10 +68,7 @@ fn streams_get_a_batch_before_its_flush_and_a_failed_flush_stops_the_writes() {
 #[test]
 fn a_stalled_sync_holds_up_the_answers_but_not_the_streams() {
     let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("notif.db-wal");
-    fifo(&log);
-    let (tx, handle, recorder, _) =
-        writer_with(Durability::FlushLog(LogFlush::at_first_flush(log.clone())));
+    let (log, (tx, handle, recorder, _)) = writer_on_a_pipe(dir.path());
     let mut first = notify(&tx, "first");
     await_published(&recorder, 1);
     // The flusher waits in the sync, opening the pipe; the writer does not wait past its
