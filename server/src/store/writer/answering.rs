@@ -38,7 +38,12 @@ impl Answerer {
     /// Answers `batches`, on the disk at `done`, or with `failure` when they could not get
     /// there. Each batch's time in the database is its commit's and then its wait for the
     /// disk, without the time its events took to reach the streams.
-    pub fn answer(&self, batches: Vec<Committed>, done: Instant, failure: Option<&str>) {
+    pub fn answer(
+        &self,
+        batches: impl IntoIterator<Item = Committed>,
+        done: Instant,
+        failure: Option<&str>,
+    ) {
         let mut email = false;
         for batch in batches {
             let waited = done.saturating_duration_since(batch.handed);
@@ -82,7 +87,7 @@ impl Answering {
         match self {
             Answering::AtCommit(answerer) => {
                 let done = batch.handed;
-                answerer.answer(vec![batch], done, None);
+                answerer.answer([batch], done, None);
             }
             Answering::AfterSync(flusher) => flusher.hand(batch),
         }
