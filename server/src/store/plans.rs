@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use super::ListQuery;
 use super::queries::{AUTHENTICATE_SQL, list_sql, since_sql};
-use super::search::Plan;
+use super::search::{Plan, WAITING};
 use super::testing::database;
 use crate::cursor::Cursor;
 use crate::model::Kind;
@@ -149,4 +149,17 @@ fn issue11_point3_hot_queries_use_an_index_and_never_sort() {
 #[test]
 fn issue11_point3_authentication_uses_an_index() {
     assert_indexed(&database(), "authenticate", AUTHENTICATE_SQL, false);
+}
+
+#[test]
+fn the_rows_waiting_for_the_search_index_are_a_range_of_sequence_numbers() {
+    let conn = database();
+    let sql = format!("SELECT max(seq) FROM notifications WHERE {WAITING}");
+    assert_indexed(&conn, "rows waiting for the index", &sql, false);
+    let plan = plan_of(&conn, &sql);
+    assert!(
+        plan.iter()
+            .any(|l| l.contains("INTEGER PRIMARY KEY (rowid>?)")),
+        "read from the watermark up: {plan:#?}"
+    );
 }

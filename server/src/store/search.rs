@@ -4,9 +4,10 @@
 //! Two ways to find a page, chosen per request:
 //! - **candidates**: the full-text index (`notifications_search`, trigram, migration 0005,
 //!   made again without column sizes by 0010) names the notifications that contain the
-//!   words of three or more characters, and the rows not indexed yet (`search_pending`)
-//!   join them; when they are few (at most `MAX_CANDIDATES`, all users together), the page
-//!   is chosen among those rows alone, whatever the inbox's size;
+//!   words of three or more characters, and the rows not indexed yet (above the index's
+//!   watermark, `search_indexed`, migration 0012) join them; when they are few (at most
+//!   `MAX_CANDIDATES`, all users together), the page is chosen among those rows alone,
+//!   whatever the inbox's size;
 //! - **walk**: otherwise (only short words, or words found everywhere) the inbox is read in
 //!   its own order and each row checked, which stops as soon as the page is full — quick
 //!   exactly when matches are many.
@@ -25,8 +26,8 @@ use super::StoreError;
 const INDEXED_WORD: usize = 3;
 /// The most candidates the index may name for the page to be chosen among them.
 pub const MAX_CANDIDATES: usize = 2000;
-/// The writer's notifications committed before its next batch indexes the notes in
-/// `search_pending` ([`index_pending`]).
+/// The writer's notifications committed before its next batch indexes the rows waiting
+/// ([`index_pending`]).
 pub const INDEX_EVERY: u64 = 64;
 /// The SQL function `notif_contains(text, folded_word)`: whether `text` contains the word,
 /// ignoring case (Unicode lower case, unlike SQLite's ASCII-only `LIKE`).
@@ -62,35 +63,34 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
-/// Notes a notification just inserted at `seq` for [`index_pending`].
-pub fn note_pending(conn: &Connection, seq: i64) -> Result<(), StoreError> {
-    conn.prepare_cached("INSERT INTO search_pending (seq) VALUES (?1)")?
-        .execute([seq])?;
-    Ok(())
-}
+/// The notifications waiting for the index: those above the watermark (migration 0012),
+/// every one inserted since the last indexing, by the writer or anything else.
+pub(super) const WAITING: &str = "seq > (SELECT seq FROM search_indexed WHERE id = 1)";
 
-/// Indexes the notifications inserted since the last call (noted in `search_pending`,
-/// migration 0007, by [`note_pending`]) in one statement. The writer calls it just before
-/// a commit, in the batch after [`INDEX_EVERY`] of its notifications were committed (not
-/// before each commit, as migration 0007's comment tells): each call writes a segment of
-/// the full-text index and merges older ones, work that depends little on how many rows it
-/// indexes. Until then a search takes the noted rows as candidates ([`plan`]).
+/// Indexes the notifications inserted since the last call (those above the watermark,
+/// migration 0012) in one statement, and moves the watermark up to the last of them. The
+/// writer calls it just before a commit, in the batch after [`INDEX_EVERY`] of its
+/// notifications were committed (not before each commit, as migration 0007's comment
+/// tells): each call writes a segment of the full-text index and merges older ones, work
+/// that depends little on how many rows it indexes. Until then a search takes the waiting
+/// rows as candidates ([`plan`]).
 pub fn index_pending(conn: &Connection) -> Result<(), StoreError> {
-    // Even an insert of no rows has the index write to the disk at the commit.
-    let pending: bool = conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM search_pending)")?
+    let last: Option<i64> = conn
+        .prepare_cached(&format!(
+            "SELECT max(seq) FROM notifications WHERE {WAITING}"
+        ))?
         .query_row([], |r| r.get(0))?;
-    if !pending {
+    // Even an insert of no rows has the index write to the disk at the commit.
+    let Some(last) = last else {
         return Ok(());
-    }
-    conn.prepare_cached(
+    };
+    conn.prepare_cached(&format!(
         "INSERT INTO notifications_search (rowid, title, body, category)
-         SELECT n.seq, n.title, n.body, n.category
-         FROM search_pending p JOIN notifications n ON n.seq = p.seq",
-    )?
-    .execute([])?;
-    conn.prepare_cached("DELETE FROM search_pending")?
-        .execute([])?;
+         SELECT seq, title, body, category FROM notifications WHERE {WAITING} AND seq <= ?1"
+    ))?
+    .execute([last])?;
+    conn.prepare_cached("UPDATE search_indexed SET seq = ?1 WHERE id = 1")?
+        .execute([last])?;
     Ok(())
 }
 
@@ -102,14 +102,14 @@ pub fn plan(conn: &Connection, words: &[String]) -> Result<Plan, StoreError> {
     let Some(query) = index_query(words) else {
         return Ok(Plan::Walk);
     };
-    // The rows still waiting in `search_pending` are not in the index yet: they are
-    // candidates whatever their words: the writer's own, at most `INDEX_EVERY` and one
-    // batch (see `index_pending`), and any another process added since its last indexing.
-    let mut stmt = conn.prepare_cached(
+    // The rows waiting for the index are not in it yet: they are candidates whatever their
+    // words: the writer's own, at most `INDEX_EVERY` and one batch (see `index_pending`),
+    // and any another process added since its last indexing.
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT rowid FROM notifications_search WHERE notifications_search MATCH ?1
-         UNION ALL SELECT seq FROM search_pending
-         LIMIT ?2",
-    )?;
+         UNION ALL SELECT seq FROM notifications WHERE {WAITING}
+         LIMIT ?2"
+    ))?;
     let seqs = stmt
         .query_map(rusqlite::params![query, MAX_CANDIDATES as i64 + 1], |r| {
             r.get::<_, i64>(0)

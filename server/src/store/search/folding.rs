@@ -6,7 +6,7 @@
 //! since). A row holding such a letter is not named by the index for the lower-case word
 //! `notif_contains` accepts: before migration 0007 it was never found through the index,
 //! and since the index is brought up to date every few batches it would be found while it
-//! waits (`search_pending`), then lost. So [`index_form`] keeps such words out of the
+//! waits (above the index's watermark), then lost. So [`index_form`] keeps such words out of the
 //! index's query ([`super::plan`] then checks them on the rows), or trims them.
 //!
 //! The letters are found by asking SQLite, once per process (about 40 ms, at the first

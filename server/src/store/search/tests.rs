@@ -5,7 +5,7 @@ use crate::cursor::Cursor;
 use crate::store::NotifyCommand;
 use crate::store::queries::list;
 use crate::store::sqlite::migrations;
-use crate::store::testing::{add_user, database, insert_noted, search_index_is_whole};
+use crate::store::testing::{add_user, database, insert_from_elsewhere, search_index_is_whole};
 use crate::store::writes::{delete, notify};
 use crate::store::{ListQuery, NotifyOutcome, Page};
 
@@ -187,7 +187,7 @@ fn rows_waiting_for_the_index_are_found_and_one_gone_before_leaves_the_index_who
     };
     let gone = pending("pending then gone");
     pending("pending then kept");
-    insert_noted(&conn, "from-elsewhere", "pending from another process");
+    insert_from_elsewhere(&conn, "from-elsewhere", "pending from another process");
     assert_eq!(
         titles(&search(&conn, "pending", 50, None)),
         [

@@ -1,11 +1,14 @@
-//! Migration 0010: the search index made again without column sizes, from a database that
-//! has rows indexed and a row noted for indexing.
+//! Upgrades of the search index, from databases that have rows indexed and a row noted for
+//! indexing: migration 0010 (the index made again without column sizes) and 0012 (a
+//! watermark in place of the notes).
 
 use rusqlite::Connection;
 
 use super::index_pending;
 use crate::store::sqlite::migrations;
-use crate::store::testing::{add_user, insert_noted, search_index_is_whole};
+use crate::store::testing::{
+    add_user, insert_from_elsewhere, insert_noted_before_0012, search_index_is_whole,
+};
 
 /// The rows the index finds for `word`.
 fn found(conn: &Connection, word: &str) -> Vec<String> {
@@ -20,14 +23,25 @@ fn found(conn: &Connection, word: &str) -> Vec<String> {
     .unwrap()
 }
 
+/// What indexing did before migration 0012: every noted row, then the notes dropped.
+fn index_before_0012(conn: &Connection) {
+    conn.execute_batch(
+        "INSERT INTO notifications_search (rowid, title, body, category)
+         SELECT n.seq, n.title, n.body, n.category
+         FROM search_pending p JOIN notifications n ON n.seq = p.seq;
+         DELETE FROM search_pending;",
+    )
+    .unwrap();
+}
+
 #[test]
 fn the_index_made_again_finds_every_row_once_and_stays_whole() {
     let mut conn = Connection::open_in_memory().unwrap();
     migrations().to_version(&mut conn, 9).unwrap();
     add_user(&conn, "alice", None);
-    insert_noted(&conn, "indexed", "indexed before the upgrade");
-    index_pending(&conn).unwrap();
-    insert_noted(&conn, "noted", "noted before the upgrade");
+    insert_noted_before_0012(&conn, "indexed", "indexed before the upgrade");
+    index_before_0012(&conn);
+    insert_noted_before_0012(&conn, "noted", "noted before the upgrade");
 
     migrations().to_latest(&mut conn).unwrap();
     let sizes: i64 = conn
@@ -42,7 +56,7 @@ fn the_index_made_again_finds_every_row_once_and_stays_whole() {
     assert_eq!(found(&conn, "upgrade"), ["indexed", "noted"]);
     assert!(search_index_is_whole(&conn));
 
-    insert_noted(&conn, "after", "indexed after the upgrade");
+    insert_from_elsewhere(&conn, "after", "indexed after the upgrade");
     index_pending(&conn).unwrap();
     conn.execute("DELETE FROM notifications WHERE id = 'indexed'", [])
         .unwrap();
@@ -53,5 +67,61 @@ fn the_index_made_again_finds_every_row_once_and_stays_whole() {
     .unwrap();
     assert_eq!(found(&conn, "upgrade"), ["after"]);
     assert_eq!(found(&conn, "retitled"), ["noted"]);
+    assert!(search_index_is_whole(&conn));
+}
+
+#[test]
+fn the_watermark_starts_below_the_noted_rows_and_the_index_stays_whole() {
+    let mut conn = Connection::open_in_memory().unwrap();
+    migrations().to_version(&mut conn, 11).unwrap();
+    add_user(&conn, "alice", None);
+    insert_noted_before_0012(&conn, "indexed", "indexed before the upgrade");
+    insert_noted_before_0012(&conn, "gone", "indexed, deleted after the upgrade");
+    index_before_0012(&conn);
+    insert_noted_before_0012(&conn, "noted", "noted before the upgrade");
+    insert_noted_before_0012(&conn, "retitled", "noted, changed after the upgrade");
+
+    migrations().to_latest(&mut conn).unwrap();
+    let notes: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'search_pending'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(notes, 0, "no notes are kept");
+    assert_eq!(found(&conn, "upgrade"), ["indexed", "gone"]);
+    // Deleting an indexed row takes it out of the index; changing a row that waits does not
+    // touch the index, which takes its new text at the indexing.
+    conn.execute("DELETE FROM notifications WHERE id = 'gone'", [])
+        .unwrap();
+    conn.execute(
+        "UPDATE notifications SET title = 'renamed' WHERE id = 'retitled'",
+        [],
+    )
+    .unwrap();
+    index_pending(&conn).unwrap();
+    assert_eq!(found(&conn, "upgrade"), ["indexed", "noted"]);
+    assert_eq!(found(&conn, "renamed"), ["retitled"]);
+    assert!(search_index_is_whole(&conn));
+    index_pending(&conn).unwrap();
+    assert_eq!(
+        found(&conn, "upgrade"),
+        ["indexed", "noted"],
+        "indexed once"
+    );
+}
+
+#[test]
+fn with_nothing_noted_every_row_is_taken_as_indexed() {
+    let mut conn = Connection::open_in_memory().unwrap();
+    migrations().to_version(&mut conn, 11).unwrap();
+    add_user(&conn, "alice", None);
+    insert_noted_before_0012(&conn, "indexed", "indexed before the upgrade");
+    index_before_0012(&conn);
+
+    migrations().to_latest(&mut conn).unwrap();
+    index_pending(&conn).unwrap();
+    assert_eq!(found(&conn, "upgrade"), ["indexed"], "indexed once");
     assert!(search_index_is_whole(&conn));
 }

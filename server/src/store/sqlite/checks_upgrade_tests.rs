@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 use super::migrations;
-use crate::store::testing::{add_user, insert_noted};
+use crate::store::testing::{add_user, insert_noted_before_0012};
 
 const INSERT_NOTIFICATION: &str = "INSERT INTO notifications (id, user_id, type, title, created_at)
      VALUES ('probe', 'alice', ?1, 't', 0)";
@@ -45,7 +45,7 @@ fn a_database_at_version_10() -> (tempfile::TempDir, std::path::PathBuf, Connect
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     migrations().to_version(&mut conn, 10).unwrap();
     add_user(&conn, "alice", None);
-    insert_noted(&conn, "before", "stored before the upgrade");
+    insert_noted_before_0012(&conn, "before", "stored before the upgrade");
     (dir, path, conn)
 }
 

@@ -108,7 +108,7 @@ fn resume_gives_read_and_unread_rows_in_sequence_order() {
 fn ids_stored_before_the_swap_are_still_found_beside_new_ones() {
     let (_dir, conn) = alices_database();
     // Random ids from before: one whose 13th character is a digit, one a letter. Inserted
-    // as the notify write does (with the row's search note), but with the id as it was.
+    // as the notify write does, but with the id as it was.
     let older = ["tz4a98xxat961ws9zmbrgj3a", "tz4a98xxat96iws9zmbrgj3b"];
     for id in older {
         conn.execute(
@@ -116,7 +116,6 @@ fn ids_stored_before_the_swap_are_still_found_beside_new_ones() {
             [id],
         )
         .unwrap();
-        crate::store::search::note_pending(&conn, conn.last_insert_rowid()).unwrap();
     }
     let new = match writes::notify(&conn, &NotifyCommand::plain("alice", "new"), false, 0)
         .unwrap()

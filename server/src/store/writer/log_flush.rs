@@ -161,7 +161,7 @@ fn open_log(path: &PathBuf) -> std::io::Result<File> {
 mod tests {
     use super::*;
     use crate::store::sqlite::open_connection;
-    use crate::store::testing::{add_user, database, insert_noted};
+    use crate::store::testing::{add_user, database, insert_from_elsewhere};
 
     fn synchronous(conn: &Connection) -> i64 {
         conn.pragma_query_value(None, "synchronous", |row| row.get(0))
@@ -169,7 +169,7 @@ mod tests {
     }
 
     fn next_seq(conn: &Connection, id: &str) -> i64 {
-        insert_noted(conn, id, "title");
+        insert_from_elsewhere(conn, id, "title");
         conn.last_insert_rowid()
     }
 

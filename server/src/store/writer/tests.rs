@@ -340,10 +340,11 @@ async fn issue11_point6_a_full_write_queue_answers_busy_at_once() {
     store.close().await.unwrap();
 }
 
-/// Queues a write that counts the notes waiting for the search index, and the rows it finds
-/// with "note" in their title.
+/// Queues a write that counts the rows waiting for the search index (above its watermark),
+/// and the rows it finds with "note" in their title.
 fn waiting_for_the_index(tx: &Sender<WriteOp>) -> (i64, i64) {
-    let sql = "SELECT (SELECT count(*) FROM search_pending),
+    let sql = "SELECT (SELECT count(*) FROM notifications
+                       WHERE seq > (SELECT seq FROM search_indexed WHERE id = 1)),
                       (SELECT count(*) FROM notifications_search
                        WHERE notifications_search MATCH 'note')";
     read(tx, sql, |r| Ok((r.get(0)?, r.get(1)?)))

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{Recipients, Written};
 use crate::ids;
 use crate::model::{Delivered, InboxEvent, NewNotification, Notification, NotifyResponse};
-use crate::store::{NotifyCommand, NotifyOutcome, StoreError, outbox, search, stored_id};
+use crate::store::{NotifyCommand, NotifyOutcome, StoreError, outbox, stored_id};
 
 /// An idempotency key is honoured for this long.
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
@@ -137,9 +137,10 @@ fn create(
     })
 }
 
-/// Inserts the notification and notes it for the search index (with its count in the user's
-/// totals, which `notify_with`'s caller writes, the bookkeeping that insert triggers did
-/// before migration 0008).
+/// Inserts the notification; its count goes to the user's totals, which `notify_with`'s
+/// caller writes (the bookkeeping insert triggers did before migration 0008), and the
+/// search index takes it at its next indexing, as it is above the index's watermark
+/// (migration 0012).
 fn insert(
     conn: &Connection,
     id: String,
@@ -161,7 +162,6 @@ fn insert(
         now
     ])?;
     let seq = conn.last_insert_rowid();
-    search::note_pending(conn, seq)?;
     Ok(new.stored(id, seq, now))
 }
 
