@@ -163,3 +163,17 @@ fn the_rows_waiting_for_the_search_index_are_a_range_of_sequence_numbers() {
         "read from the watermark up: {plan:#?}"
     );
 }
+
+#[test]
+fn a_list_by_category_reads_the_category_index() {
+    let conn = database();
+    let by_category = ListQuery {
+        category: Some("deploy".to_owned()),
+        ..query()
+    };
+    let plan = plan_of(&conn, &list_sql(&by_category, &Plan::All));
+    assert!(
+        plan.iter().any(|l| l.contains("notifications_by_category")),
+        "{plan:#?}"
+    );
+}
