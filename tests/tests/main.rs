@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod bench;
 mod cli_config;
 mod cli_quickstart;
 mod cli_rm;

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hyper::StatusCode;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -235,14 +236,35 @@ async fn send_until(
     let mut samples = Samples::default();
     while Instant::now() < deadline {
         let sent = Instant::now();
-        let reply = conn.publish(&publish, &token).await?;
+        let reply = match conn.publish(&publish, &token).await {
+            Ok(reply) => reply,
+            // A server that refuses may also close the connection: say what it answered.
+            Err(err) => {
+                return Err(match samples.first_error {
+                    Some(first) => err.context(format!("after the server answered {first}")),
+                    None => err,
+                });
+            }
+        };
         let latency = stats::nanos(sent.elapsed());
         if protocol.accepted(reply.status) {
             samples.latencies.push(latency);
         } else {
             samples.errors += 1;
-            samples.first_error.get_or_insert_with(|| reply.describe());
+            samples
+                .first_error
+                .get_or_insert_with(|| format!("{}{}", reply.describe(), hint(reply.status)));
         }
     }
     Ok(samples)
+}
+
+/// What to do about a refusal the bench can explain.
+fn hint(status: StatusCode) -> &'static str {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        " (a server measured with --addr must run with --rate-limit 0, as the servers \
+         notif-bench starts do)"
+    } else {
+        ""
+    }
 }
