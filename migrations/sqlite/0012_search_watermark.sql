@@ -12,6 +12,10 @@
 -- The watermark starts just below the first noted row: every row below it was indexed (notes
 -- are always the newest rows, as the writer indexes them all at once). With no note, every
 -- row is indexed.
+--
+-- This holds as long as no notification is ever inserted at or below the watermark: rows
+-- take the next sequence number (AUTOINCREMENT), and nothing inserts one of its own or
+-- lowers `sqlite_sequence`.
 
 CREATE TABLE search_indexed (
     id  INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
@@ -19,7 +23,8 @@ CREATE TABLE search_indexed (
 ) STRICT;
 
 INSERT INTO search_indexed (id, seq)
-VALUES (1, COALESCE((SELECT min(seq) - 1 FROM search_pending),
+VALUES (1, COALESCE((SELECT min(p.seq) - 1
+                     FROM search_pending p JOIN notifications n ON n.seq = p.seq),
                     (SELECT max(seq) FROM notifications),
                     0));
 

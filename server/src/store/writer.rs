@@ -115,7 +115,7 @@ pub fn start(
                 conn,
                 listeners,
                 housekeeper: Housekeeper::new(housekeeping),
-                // Notes left by an earlier run are indexed with the first batch.
+                // Rows an earlier run left waiting for the index go in with the first batch.
                 unindexed: search::INDEX_EVERY,
                 state,
             }
@@ -223,8 +223,8 @@ impl Writer {
         stop
     }
 
-    /// Applies each write of `batch` in one transaction (and, with `index`, the search
-    /// index's pending notes) and commits it; the commit's error if nothing of the batch
+    /// Applies each write of `batch` in one transaction (and, with `index`, indexes the rows
+    /// waiting for the search index) and commits it; the commit's error if nothing of the batch
     /// was committed, or [`Redo`] (all rolled back) when a write failed after changing rows
     /// under `Isolation::Shared`.
     fn run_batch(

@@ -354,7 +354,7 @@ fn waiting_for_the_index(tx: &Sender<WriteOp>) -> (i64, i64) {
 }
 
 #[test]
-fn the_search_index_is_brought_up_to_date_once_enough_notes_gathered() {
+fn the_search_index_is_brought_up_to_date_once_enough_rows_wait() {
     let (tx, handle, _, _) = writer();
     notify(&tx, "note 0").blocking_recv().unwrap().unwrap();
     assert_eq!(
