@@ -33,6 +33,14 @@ fn in_schema(conn: &Connection, name: &str) -> bool {
     .unwrap()
 }
 
+/// A database in memory at schema `version`, with the user alice.
+fn alices_database_at(version: usize) -> Connection {
+    let mut conn = Connection::open_in_memory().unwrap();
+    migrations().to_version(&mut conn, version).unwrap();
+    add_user(&conn, "alice", None);
+    conn
+}
+
 /// What indexing did before migration 0012: every noted row, then the notes dropped.
 fn index_before_0012(conn: &Connection) {
     conn.execute_batch(
@@ -46,9 +54,7 @@ fn index_before_0012(conn: &Connection) {
 
 #[test]
 fn the_index_made_again_finds_every_row_once_and_stays_whole() {
-    let mut conn = Connection::open_in_memory().unwrap();
-    migrations().to_version(&mut conn, 9).unwrap();
-    add_user(&conn, "alice", None);
+    let mut conn = alices_database_at(9);
     insert_noted_before_0012(&conn, "indexed", "indexed before the upgrade");
     index_before_0012(&conn);
     insert_noted_before_0012(&conn, "noted", "noted before the upgrade");
@@ -78,9 +84,7 @@ fn the_index_made_again_finds_every_row_once_and_stays_whole() {
 
 #[test]
 fn the_watermark_starts_below_the_noted_rows_and_the_index_stays_whole() {
-    let mut conn = Connection::open_in_memory().unwrap();
-    migrations().to_version(&mut conn, 11).unwrap();
-    add_user(&conn, "alice", None);
+    let mut conn = alices_database_at(11);
     insert_noted_before_0012(&conn, "indexed", "indexed before the upgrade");
     insert_noted_before_0012(&conn, "gone", "indexed, deleted after the upgrade");
     index_before_0012(&conn);
@@ -110,9 +114,7 @@ fn the_watermark_starts_below_the_noted_rows_and_the_index_stays_whole() {
 
 #[test]
 fn with_nothing_noted_every_row_is_taken_as_indexed() {
-    let mut conn = Connection::open_in_memory().unwrap();
-    migrations().to_version(&mut conn, 11).unwrap();
-    add_user(&conn, "alice", None);
+    let mut conn = alices_database_at(11);
     insert_noted_before_0012(&conn, "indexed", "indexed before the upgrade");
     index_before_0012(&conn);
 
@@ -124,9 +126,7 @@ fn with_nothing_noted_every_row_is_taken_as_indexed() {
 
 #[test]
 fn with_every_row_deleted_the_rows_that_come_after_are_indexed() {
-    let mut conn = Connection::open_in_memory().unwrap();
-    migrations().to_version(&mut conn, 11).unwrap();
-    add_user(&conn, "alice", None);
+    let mut conn = alices_database_at(11);
     insert_noted_before_0012(&conn, "gone", "indexed, deleted before the upgrade");
     index_before_0012(&conn);
     conn.execute("DELETE FROM notifications", []).unwrap();

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::store::NotifyCommand;
+use crate::store::testing::insert_from_elsewhere;
 
 fn count_by_scan(conn: &Connection) -> i64 {
     conn.query_row(
@@ -107,15 +108,11 @@ fn resume_gives_read_and_unread_rows_in_sequence_order() {
 #[test]
 fn ids_stored_before_the_swap_are_still_found_beside_new_ones() {
     let (_dir, conn) = alices_database();
-    // Random ids from before: one whose 13th character is a digit, one a letter. Inserted
-    // as the notify write does, but with the id as it was.
+    // Random ids from before: one whose 13th character is a digit, one a letter, stored as
+    // they were.
     let older = ["tz4a98xxat961ws9zmbrgj3a", "tz4a98xxat96iws9zmbrgj3b"];
     for id in older {
-        conn.execute(
-            "INSERT INTO notifications (id, user_id, type, title, created_at) VALUES (?1, 'alice', 'INFO', 'old', 0)",
-            [id],
-        )
-        .unwrap();
+        insert_from_elsewhere(&conn, id, "old");
     }
     let new = match writes::notify(&conn, &NotifyCommand::plain("alice", "new"), false, 0)
         .unwrap()

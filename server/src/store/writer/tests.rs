@@ -178,12 +178,13 @@ fn hold(tx: &Sender<WriteOp>) -> std::sync::mpsc::Sender<()> {
 /// Queues a write that only reads: `sql`, one row, mapped by `row`.
 fn read<T: Send + 'static>(
     tx: &Sender<WriteOp>,
-    sql: &'static str,
+    sql: impl Into<String>,
     row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> oneshot::Receiver<Result<T, StoreError>> {
     let (reply, answer) = oneshot::channel();
+    let sql = sql.into();
     let read = job(
-        move |conn, _| Ok(Written::quiet(conn.query_row(sql, [], row)?)),
+        move |conn, _| Ok(Written::quiet(conn.query_row(&sql, [], row)?)),
         reply,
     );
     tx.send(WriteOp::Write(read)).unwrap();
@@ -343,10 +344,12 @@ async fn issue11_point6_a_full_write_queue_answers_busy_at_once() {
 /// Queues a write that counts the rows waiting for the search index (above its watermark),
 /// and the rows it finds with "note" in their title.
 fn waiting_for_the_index(tx: &Sender<WriteOp>) -> (i64, i64) {
-    let sql = "SELECT (SELECT count(*) FROM notifications
-                       WHERE seq > (SELECT seq FROM search_indexed WHERE id = 1)),
-                      (SELECT count(*) FROM notifications_search
-                       WHERE notifications_search MATCH 'note')";
+    let sql = format!(
+        "SELECT (SELECT count(*) FROM notifications WHERE {}),
+                (SELECT count(*) FROM notifications_search
+                 WHERE notifications_search MATCH 'note')",
+        search::WAITING
+    );
     read(tx, sql, |r| Ok((r.get(0)?, r.get(1)?)))
         .blocking_recv()
         .unwrap()
