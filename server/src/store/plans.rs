@@ -165,6 +165,22 @@ fn the_rows_waiting_for_the_search_index_are_a_range_of_sequence_numbers() {
 }
 
 #[test]
+fn a_list_by_type_reads_the_type_index() {
+    let conn = database();
+    for kind in [Kind::Info, Kind::Success, Kind::Warning, Kind::Error] {
+        let by_type = ListQuery {
+            kind: Some(kind),
+            ..query()
+        };
+        let plan = plan_of(&conn, &list_sql(&by_type, &Plan::All));
+        assert!(
+            plan.iter().any(|l| l.contains("notifications_by_type")),
+            "{kind}: {plan:#?}"
+        );
+    }
+}
+
+#[test]
 fn a_list_by_category_reads_the_category_index() {
     let conn = database();
     let by_category = ListQuery {

@@ -157,6 +157,7 @@ async fn unread_filter_lists_only_unread_and_pages() {
 async fn type_and_category_filters_select_and_unread_count_stays_global() {
     let (server, [alice]) = TestServer::with_users(FLAGS, ["alice"]);
     let mut errors = Vec::new();
+    let mut infos = Vec::new();
     let mut deploys = Vec::new();
     let mut deploy_errors = Vec::new();
     for i in 0..12 {
@@ -171,6 +172,8 @@ async fn type_and_category_filters_select_and_unread_count_stays_global() {
         let id = id_of(&n);
         if kind == "ERROR" {
             errors.insert(0, id.clone());
+        } else {
+            infos.insert(0, id.clone());
         }
         if category == "deploy" {
             deploys.insert(0, id.clone());
@@ -179,9 +182,15 @@ async fn type_and_category_filters_select_and_unread_count_stays_global() {
             deploy_errors.insert(0, id);
         }
     }
-    server.notify_title(&alice, "uncategorised").await;
+    let uncategorised = server.notify_title(&alice, "uncategorised").await;
+    infos.insert(0, id_of(&uncategorised));
     let by_type = server.list(&alice, "type=ERROR").await;
     assert_eq!(ids_of(&by_type), errors);
+    // INFO, the default type (not given), pages like the others.
+    assert_eq!(
+        server.list_all_ids(&alice, "type=INFO&limit=2", 10).await,
+        infos
+    );
     assert_eq!(by_type["unreadCount"], 13, "unreadCount counts all unread");
     let by_category = server.list(&alice, "category=deploy").await;
     assert_eq!(ids_of(&by_category), deploys);

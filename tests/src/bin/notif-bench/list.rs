@@ -1,6 +1,7 @@
 //! `list`: paging one big inbox. Fills a user's inbox with N notifications (concurrent
 //! notifies), marks every other one read, then times the first page, a page deep in the
-//! cursor order, the first `unread=true` page, three searches (`q=`), and read-all.
+//! cursor order, the first `unread=true` page, a page of each of two types, three searches
+//! (`q=`), and read-all.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,6 +23,19 @@ use crate::stats::{self, Summary};
 const WRITERS: usize = 64;
 /// Page size of every timed query (the API's default).
 const LIMIT: usize = 50;
+/// One notification in this many is an INFO (the default type, which the SQLite store's
+/// type index leaves out); the others are SUCCESS, WARNING and ERROR in turn. At 100,000
+/// that is one page of INFO: listing it reads the whole inbox.
+const INFO_EVERY: usize = 2_000;
+
+/// The type of the `i`th notification of the inbox.
+fn kind_of(i: usize) -> &'static str {
+    if i % INFO_EVERY == 0 {
+        "INFO"
+    } else {
+        ["SUCCESS", "WARNING", "ERROR"][i % 3]
+    }
+}
 
 /// Runs the scenario.
 pub async fn run(args: &Args) -> anyhow::Result<Report> {
@@ -64,8 +78,7 @@ async fn fill(
     let started = Instant::now();
     let user_id = user.id.clone();
     let ids = on_writers(addr, service_token, n, move |i| {
-        let kind = ["INFO", "SUCCESS", "WARNING", "ERROR"][i % 4];
-        let body = json!({"userId": user_id, "title": format!("bench {i}"), "type": kind});
+        let body = json!({"userId": user_id, "title": format!("bench {i}"), "type": kind_of(i)});
         (
             Method::POST,
             http::NOTIFY.to_owned(),
@@ -185,6 +198,20 @@ async fn time_queries(
         "`unread=true` first page".into(),
         time(&mut conn, &user.token, &unread_first, reps).await?,
     );
+    let infos = (0..n).filter(|&i| kind_of(i) == "INFO").count();
+    for (kind, what) in [
+        ("ERROR", "a third of the inbox".to_owned()),
+        (
+            "INFO",
+            format!("{infos} of {}", report::thousands(n as u64)),
+        ),
+    ] {
+        let path = format!("/api/notifications?limit={LIMIT}&type={kind}");
+        row(
+            format!("`type={kind}` first page ({what})"),
+            time(&mut conn, &user.token, &path, reps).await?,
+        );
+    }
     // Search (`q=`): every title is "bench {i}", so "bench" matches everything, "4242" a
     // handful (found through the full-text index), and "42" (too short for the index) one
     // in fifty or so (the inbox is read in order and each row checked).

@@ -66,7 +66,7 @@ impl Line {
             "measure": self.measure,
             "notif": figure(&self.notif),
             "nchan": figure(&self.nchan),
-            "ratio": median(&self.ratios()).map(|ratio| round(ratio, 2)),
+            "ratio": median(&self.ratios()).map(|ratio| round(ratio, RATIO_DECIMALS)),
             "better": match self.better {
                 Better::Higher => "higher",
                 Better::Lower => "lower",
@@ -80,11 +80,15 @@ impl Line {
         let ratios: Vec<String> = self
             .ratios()
             .iter()
-            .map(|ratio| round(*ratio, 2).to_string())
+            .map(|ratio| round(*ratio, RATIO_DECIMALS).to_string())
             .collect();
         format!("{}: {}", self.measure, ratios.join(", "))
     }
 }
+
+/// Decimals of a ratio: three, so that one at a target's edge (ingest's 0.35) says on which
+/// side of it it is.
+const RATIO_DECIMALS: i32 = 3;
 
 /// The middle of `values` (for an even count, the mean of the two middle ones, whole when
 /// they are: counts stay counts); `None` for none.
@@ -149,7 +153,7 @@ mod tests {
         line.set(Protocol::Notif, 26_350.0);
         line.set(Protocol::Nchan, 188_969.0);
         let row = line.row();
-        assert_eq!(row["ratio"], json!(0.14));
+        assert_eq!(row["ratio"], json!(0.139));
         assert_eq!(row["better"], json!("higher"));
         let mut missing = Line::new("y".into(), Better::Lower);
         missing.set(Protocol::Notif, 1.0);
