@@ -139,11 +139,8 @@ fn issue11_point3_hot_queries_use_an_index_and_never_sort() {
     // Among candidates, the sort is of at most `search::MAX_CANDIDATES` rows.
     let among = list_sql(&search(), &Plan::Candidates("[1,2]".into()));
     assert_indexed(&conn, "search among candidates", &among, true);
-    let plan = plan_of(&conn, &among);
-    assert!(
-        plan.iter().any(|l| l.contains("INTEGER PRIMARY KEY")),
-        "candidates are looked up by seq: {plan:#?}"
-    );
+    let what = "candidates are looked up by seq";
+    assert_plan_mentions(&conn, what, &among, "INTEGER PRIMARY KEY");
 }
 
 #[test]
@@ -151,17 +148,22 @@ fn issue11_point3_authentication_uses_an_index() {
     assert_indexed(&database(), "authenticate", AUTHENTICATE_SQL, false);
 }
 
+/// Fails unless a line of `sql`'s plan mentions `needle` (an index, a kind of lookup).
+fn assert_plan_mentions(conn: &Connection, what: &str, sql: &str, needle: &str) {
+    let plan = plan_of(conn, sql);
+    assert!(
+        plan.iter().any(|line| line.contains(needle)),
+        "{what}: no {needle}\nplan: {plan:#?}"
+    );
+}
+
 #[test]
 fn the_rows_waiting_for_the_search_index_are_a_range_of_sequence_numbers() {
     let conn = database();
     let sql = format!("SELECT max(seq) FROM notifications WHERE {WAITING}");
     assert_indexed(&conn, "rows waiting for the index", &sql, false);
-    let plan = plan_of(&conn, &sql);
-    assert!(
-        plan.iter()
-            .any(|l| l.contains("INTEGER PRIMARY KEY (rowid>?)")),
-        "read from the watermark up: {plan:#?}"
-    );
+    let what = "read from the watermark up";
+    assert_plan_mentions(&conn, what, &sql, "INTEGER PRIMARY KEY (rowid>?)");
 }
 
 #[test]
@@ -172,11 +174,8 @@ fn a_list_by_type_reads_the_type_index() {
             kind: Some(kind),
             ..query()
         };
-        let plan = plan_of(&conn, &list_sql(&by_type, &Plan::All));
-        assert!(
-            plan.iter().any(|l| l.contains("notifications_by_type")),
-            "{kind}: {plan:#?}"
-        );
+        let sql = list_sql(&by_type, &Plan::All);
+        assert_plan_mentions(&conn, kind.as_str(), &sql, "notifications_by_type");
     }
 }
 
@@ -187,9 +186,6 @@ fn a_list_by_category_reads_the_category_index() {
         category: Some("deploy".to_owned()),
         ..query()
     };
-    let plan = plan_of(&conn, &list_sql(&by_category, &Plan::All));
-    assert!(
-        plan.iter().any(|l| l.contains("notifications_by_category")),
-        "{plan:#?}"
-    );
+    let sql = list_sql(&by_category, &Plan::All);
+    assert_plan_mentions(&conn, "by category", &sql, "notifications_by_category");
 }
